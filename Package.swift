@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-durable-elt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "DurableRuntime", targets: ["DurableRuntime"]),
+        .library(name: "JournalSQLite", targets: ["JournalSQLite"]),
+        .library(name: "JournalPostgres", targets: ["JournalPostgres"]),
+        .library(name: "DurableTesting", targets: ["DurableTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // The runtime: workflows, steps, the journal actor, queues. No ELT, no database driver.
+        .target(
+            name: "DurableRuntime",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Embedded journal backend: one SQLite file in WAL mode.
+        .target(
+            name: "JournalSQLite",
+            dependencies: [
+                "DurableRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Production journal backend: PostgreSQL through postgres-nio.
+        .target(
+            name: "JournalPostgres",
+            dependencies: [
+                "DurableRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test support: temporary journals, a crash injector, a manual clock.
+        .target(
+            name: "DurableTesting",
+            dependencies: ["DurableRuntime", "JournalSQLite", "JournalPostgres"]
+        ),
+        .testTarget(
+            name: "DurableRuntimeTests",
+            dependencies: ["DurableRuntime", "JournalSQLite", "JournalPostgres", "DurableTesting"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

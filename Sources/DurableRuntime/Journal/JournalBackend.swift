@@ -1,0 +1,48 @@
+/// The storage behind a journal: a SQLite file, a Postgres database, or anything else that can
+/// apply ``JournalWrite``s atomically.
+///
+/// The runtime never talks to a backend directly for writes: the ``JournalActor`` serialises
+/// and group-commits them. Backends live in their own modules (`JournalSQLite`,
+/// `JournalPostgres`) so the runtime knows nothing of SQL drivers.
+public protocol JournalBackend: Sendable {
+    /// A short name for logs and reports: `sqlite` or `postgres`.
+    var kind: String { get }
+
+    /// Runs whatever the backend needs in the background (a connection pool, a LISTEN
+    /// connection) until the task is cancelled. The runtime runs this inside its own task group.
+    func run() async throws
+
+    /// Checks that the database is reachable and applies pending schema migrations.
+    /// Fails fast with a ``JournalError`` that says what to fix.
+    func migrate() async throws
+
+    /// Applies `writes` in one transaction and reports what each did. Either all of them are
+    /// committed or none.
+    func commit(_ writes: [JournalWrite]) async throws -> JournalCommitResult
+
+    /// Reads one workflow.
+    func workflow(id: String) async throws -> WorkflowRecord?
+
+    /// Reads the recorded operations of a workflow, in step order.
+    func steps(workflowID: String) async throws -> [StepRecord]
+
+    /// Lists workflows matching `query`.
+    func listWorkflows(_ query: WorkflowQuery) async throws -> [WorkflowRecord]
+
+    /// Atomically moves up to `request.maxCount` enqueued workflows (lowest priority value first,
+    /// then oldest) to `PENDING` on the requesting executor, never exceeding the queue's global
+    /// or per-worker concurrency. On Postgres this uses `FOR UPDATE SKIP LOCKED`.
+    func dequeue(_ request: DequeueRequest) async throws -> [WorkflowRecord]
+
+    /// Claims the `PENDING` workflows of `executorIDs` for `newExecutorID`: increments each one's
+    /// recovery attempts, dead-letters those past their limit, and puts queued ones back on their
+    /// queue.
+    func recover(executorIDs: [String], newExecutorID: String, now: Int64) async throws -> RecoveryClaim
+
+    /// Counts workflows per status on a queue (for queue metadata).
+    func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int]
+
+    /// Waits until another process may have enqueued or finished queued work, or until
+    /// `timeout` passes. Backends without cross-process notification just sleep.
+    func waitForQueueActivity(timeout: Duration) async throws
+}

@@ -1,0 +1,95 @@
+/// A filter for listing workflows (`elt list status=… name=… limit=…`).
+public struct WorkflowQuery: Sendable, Equatable {
+    /// The sort order of a listing, by creation time.
+    public enum Order: String, Sendable {
+        /// Oldest first.
+        case ascending
+        /// Newest first (the default).
+        case descending
+    }
+
+    /// Only workflows in one of these states (all when empty).
+    public var statuses: [WorkflowStatus] = []
+    /// Only workflows with this registered name.
+    public var name: String?
+    /// Only workflows whose id starts with this prefix.
+    public var idPrefix: String?
+    /// Only workflows created at or after this time (milliseconds since 1970).
+    public var createdAfter: Int64?
+    /// Only workflows created before this time (milliseconds since 1970).
+    public var createdBefore: Int64?
+    /// Only workflows enqueued on this queue.
+    public var queueName: String?
+    /// Only workflows whose parent is this id.
+    public var parentID: String?
+    /// At most this many rows (no limit when nil).
+    public var limit: Int?
+    /// Rows to skip first.
+    public var offset: Int = 0
+    /// Sort order by creation time.
+    public var order: Order = .descending
+
+    /// Creates a filter that matches every workflow.
+    public init(
+        statuses: [WorkflowStatus] = [], name: String? = nil, idPrefix: String? = nil,
+        createdAfter: Int64? = nil, createdBefore: Int64? = nil, queueName: String? = nil,
+        parentID: String? = nil, limit: Int? = nil, offset: Int = 0, order: Order = .descending
+    ) {
+        self.statuses = statuses
+        self.name = name
+        self.idPrefix = idPrefix
+        self.createdAfter = createdAfter
+        self.createdBefore = createdBefore
+        self.queueName = queueName
+        self.parentID = parentID
+        self.limit = limit
+        self.offset = offset
+        self.order = order
+    }
+}
+
+/// A request to move enqueued workflows of one queue to `PENDING` on one executor.
+public struct DequeueRequest: Sendable, Equatable {
+    /// The queue.
+    public var queueName: String
+    /// The executor that takes the workflows.
+    public var executorID: String
+    /// The most workflows of this queue that may be `PENDING` at once across every executor.
+    public var globalConcurrency: Int?
+    /// The most workflows of this queue that may be `PENDING` at once on this executor.
+    public var workerConcurrency: Int?
+    /// The most workflows to take in this call.
+    public var maxCount: Int
+    /// The time to stamp, milliseconds since 1970.
+    public var now: Int64
+
+    /// Creates a dequeue request.
+    public init(
+        queueName: String, executorID: String, globalConcurrency: Int?, workerConcurrency: Int?,
+        maxCount: Int, now: Int64
+    ) {
+        self.queueName = queueName
+        self.executorID = executorID
+        self.globalConcurrency = globalConcurrency
+        self.workerConcurrency = workerConcurrency
+        self.maxCount = maxCount
+        self.now = now
+    }
+}
+
+/// What a recovery pass did with the pending workflows of some executors.
+public struct RecoveryClaim: Sendable, Equatable {
+    /// Workflows now owned by the recovering executor and to be run again (not queued ones).
+    public var toRun: [WorkflowRecord]
+    /// Queued workflows put back on their queue (`ENQUEUED`), to be dequeued under its limits.
+    public var requeued: [String]
+    /// Workflows past their recovery limit, now `MAX_RECOVERY_ATTEMPTS_EXCEEDED`.
+    public var deadLettered: [String]
+
+    /// Creates a recovery claim.
+    public init(toRun: [WorkflowRecord] = [], requeued: [String] = [], deadLettered: [String] = []) {
+        self.toRun = toRun
+        self.requeued = requeued
+        self.deadLettered = deadLettered
+    }
+}

@@ -1,0 +1,1 @@
+// DurableTesting: test support.

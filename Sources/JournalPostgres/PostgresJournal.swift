@@ -1,0 +1,1 @@
+// JournalPostgres: the Postgres journal backend.

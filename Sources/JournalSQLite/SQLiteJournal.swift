@@ -1,0 +1,1 @@
+// JournalSQLite: the embedded SQLite journal backend.

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The one test command: starts a private PostgreSQL, then runs every test against both
+# journal backends (SQLite and Postgres). Usage: scripts/test.sh [extra swift test args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v swift >/dev/null 2>&1; then
+  [ -x /opt/swift/usr/bin/swift ] && export PATH=/opt/swift/usr/bin:$PATH
+fi
+command -v swift >/dev/null 2>&1 || { echo "error: swift is not on PATH (install Swift 6.1 or later)" >&2; exit 1; }
+command -v sqlite3 >/dev/null 2>&1 || [ -e /usr/include/sqlite3.h ] || {
+  if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev >&2; fi; }
+
+if [ -z "${ELT_TEST_POSTGRES_URL:-}" ]; then
+  eval "$(scripts/start-postgres.sh)"
+  trap 'scripts/stop-postgres.sh "$ELT_TEST_POSTGRES_DIR"' EXIT
+  echo "private PostgreSQL at ${ELT_TEST_POSTGRES_URL%%:*}://…@${ELT_TEST_POSTGRES_URL##*@}"
+fi
+export ELT_TEST_POSTGRES_URL
+
+swift build --build-tests
+swift test --skip-build --disable-xctest "$@"
