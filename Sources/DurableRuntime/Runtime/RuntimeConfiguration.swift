@@ -1,0 +1,40 @@
+import Logging
+
+/// How a ``WorkflowRuntime`` behaves.
+public struct RuntimeConfiguration: Sendable {
+    /// Whether a runtime executes workflows or only manages them.
+    public enum Role: Sendable {
+        /// Recovers its pending workflows at start, works its queues, executes workflows.
+        case worker
+        /// Only starts, enqueues, lists and manages; executes nothing (the `elt` client).
+        case client
+    }
+
+    /// This process's executor id; recovery at start resumes the workflows owned by it.
+    public var executorID: String = "local"
+    /// Worker or client.
+    public var role: Role = .worker
+    /// The queues this runtime works.
+    public var queues: [WorkflowQueue] = []
+    /// How often queues are polled when no wake-up arrives (a fallback only: enqueues wake
+    /// workers through an in-process signal or Postgres NOTIFY).
+    public var queuePollInterval: Duration = .seconds(1)
+    /// How often a handle re-reads a workflow it waits for that runs elsewhere.
+    public var resultPollInterval: Duration = .milliseconds(200)
+    /// Where the runtime logs.
+    public var logger = Logger(label: "durable.runtime")
+
+    /// The default configuration: executor `local`, worker role, no queues.
+    public init(
+        executorID: String = "local", role: Role = .worker, queues: [WorkflowQueue] = [],
+        queuePollInterval: Duration = .seconds(1), resultPollInterval: Duration = .milliseconds(200),
+        logger: Logger = Logger(label: "durable.runtime")
+    ) {
+        self.executorID = executorID
+        self.role = role
+        self.queues = queues
+        self.queuePollInterval = queuePollInterval
+        self.resultPollInterval = resultPollInterval
+        self.logger = logger
+    }
+}

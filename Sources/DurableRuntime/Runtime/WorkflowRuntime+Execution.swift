@@ -1,0 +1,204 @@
+import Foundation
+
+extension WorkflowRuntime {
+    /// Starts a workflow, or returns the existing one if `id` is already used.
+    ///
+    /// Starting an id that exists never runs it twice: a finished workflow's handle returns its
+    /// recorded result; a pending one owned by this executor and not running here is resumed.
+    /// Reusing an id under another workflow name throws
+    /// ``WorkflowError/conflictingWorkflowName(workflowID:existing:requested:)``.
+    @discardableResult
+    public func start<W: Workflow>(
+        _ workflow: W.Type, id: String? = nil, input: W.Input
+    ) async throws -> WorkflowHandle<W.Output> {
+        let record = try makeRecord(W.self, id: id ?? UUID().uuidString.lowercased(), input: input, status: .pending)
+        let admitted = try await admit(record)
+        return WorkflowHandle(id: admitted.id, runtime: self)
+    }
+
+    /// Starts a workflow and waits for its output.
+    public func run<W: Workflow>(_ workflow: W.Type, id: String? = nil, input: W.Input) async throws -> W.Output {
+        try await start(workflow, id: id, input: input).result()
+    }
+
+    /// Puts a workflow on a named queue; a worker of any process sharing the journal runs it
+    /// within the queue's concurrency limits.
+    @discardableResult
+    public func enqueue<W: Workflow>(
+        _ workflow: W.Type, queue: String, id: String? = nil, input: W.Input,
+        options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> WorkflowHandle<W.Output> {
+        var record = try makeRecord(W.self, id: id ?? UUID().uuidString.lowercased(), input: input, status: .enqueued)
+        record.queueName = queue
+        record.executorID = nil
+        record.priority = options.priority
+        record.deduplicationID = options.deduplicationID
+        let admitted = try await admit(record)
+        return WorkflowHandle(id: admitted.id, runtime: self)
+    }
+
+    /// Enqueues a workflow by its registered name with a JSON input (for clients that only know
+    /// names, such as the `elt` command line).
+    @discardableResult
+    public func enqueue(
+        name: String, queue: String, id: String? = nil, inputJSON: String,
+        maxRecoveryAttempts: Int = 100, options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> String {
+        let now = journalTimestamp(clock.now())
+        let record = WorkflowRecord(
+            id: id ?? UUID().uuidString.lowercased(), name: name, status: .enqueued, inputJSON: inputJSON,
+            queueName: queue, maxRecoveryAttempts: maxRecoveryAttempts,
+            deduplicationID: options.deduplicationID, priority: options.priority, createdAt: now, updatedAt: now)
+        return try await admit(record).id
+    }
+
+    func makeRecord<W: Workflow>(
+        _ workflow: W.Type, id: String, input: W.Input, status: WorkflowStatus, parentID: String? = nil
+    ) throws -> WorkflowRecord {
+        let now = journalTimestamp(clock.now())
+        return WorkflowRecord(
+            id: id, name: W.name, status: status, inputJSON: try JournalJSON.encode(input),
+            executorID: status == .pending ? executorID : nil, maxRecoveryAttempts: W.maxRecoveryAttempts,
+            parentID: parentID, createdAt: now, updatedAt: now)
+    }
+
+    /// Inserts `record` (unless its id exists) and dispatches it. Returns the row as it stands
+    /// in the journal.
+    @discardableResult
+    func admit(_ record: WorkflowRecord) async throws -> WorkflowRecord {
+        let commit = try await journal.submit([.insertWorkflow(record)])
+        let stored = try interpretInsert(commit.results[0], record: record)
+        dispatch(stored)
+        return stored
+    }
+
+    /// Wakes the queue workers for an enqueued workflow, or submits a pending one owned by this
+    /// executor that is not running here yet.
+    func dispatch(_ record: WorkflowRecord) {
+        if record.status == .enqueued, let queue = record.queueName {
+            wakeQueue(queue)
+        } else {
+            resumeIfOwnedAndIdle(record)
+        }
+    }
+
+    func interpretInsert(_ result: JournalWriteResult, record: WorkflowRecord) throws -> WorkflowRecord {
+        switch result {
+        case .workflowInserted:
+            return record
+        case .workflowExists(let existing):
+            guard existing.name == record.name else {
+                throw WorkflowError.conflictingWorkflowName(workflowID: record.id, existing: existing.name, requested: record.name)
+            }
+            return existing
+        case .deduplicated(let existingID):
+            throw WorkflowError.deduplicated(
+                queue: record.queueName ?? "", deduplicationID: record.deduplicationID ?? "", existingWorkflowID: existingID)
+        default:
+            throw JournalError.queryFailed(operation: "insert workflow \(record.id)", reason: "unexpected result \(result)")
+        }
+    }
+
+    /// Submits a pending workflow owned by this executor for execution unless it already runs.
+    func resumeIfOwnedAndIdle(_ record: WorkflowRecord) {
+        guard record.status == .pending, record.executorID == executorID, !board.isRunning(record.id) else { return }
+        submitForExecution(record)
+    }
+
+    /// Executes a workflow unless it already runs in this process; records its outcome.
+    func execute(_ record: WorkflowRecord) async {
+        guard board.claim(record.id) else { return }
+        defer {
+            board.release(record.id)
+            if let queue = record.queueName { wakeQueue(queue) }
+        }
+        do {
+            try await executeClaimed(record)
+        } catch {
+            logger.debug("workflow left unfinished", metadata: ["workflow_id": "\(record.id)", "reason": "\(error)"])
+        }
+    }
+
+    /// Runs the body of a claimed workflow and writes SUCCESS or ERROR.
+    func executeClaimed(_ record: WorkflowRecord) async throws {
+        guard let entry = registry.entry(named: record.name) else {
+            let error = WorkflowError.unknownWorkflow(name: record.name, registered: registry.names)
+            logger.error("cannot execute workflow", metadata: ["workflow_id": "\(record.id)", "error": "\(error)"])
+            try await complete(record.id, outcome: .failure(RecordedError(error)))
+            return
+        }
+        let recorded = try await journal.backend.steps(workflowID: record.id)
+        let context = WorkflowContext(workflowID: record.id, runtime: self, recorded: recorded)
+        let outcome: Result<String, RecordedError>
+        do {
+            outcome = .success(try await entry.run(context, record.inputJSON))
+        } catch {
+            if !shouldRecordFailure(error) { throw error }
+            outcome = .failure(RecordedError(error))
+        }
+        try await complete(record.id, outcome: outcome)
+    }
+
+    /// Whether an error that ended a workflow is its real outcome (ERROR), rather than a stop
+    /// that leaves it for recovery (shutdown, crash, lost journal) or a cancellation.
+    func shouldRecordFailure(_ error: any Error) -> Bool {
+        if Task.isCancelled || error is CancellationError { return false }
+        if let journalError = error as? JournalError {
+            switch journalError {
+            case .crashed, .unreachable, .authenticationFailed: return false
+            default: return true
+            }
+        }
+        if case WorkflowError.cancelled = error { return false }
+        return true
+    }
+
+    func complete(_ id: String, outcome: Result<String, RecordedError>) async throws {
+        let now = journalTimestamp(clock.now())
+        let write: JournalWrite
+        switch outcome {
+        case .success(let output):
+            write = .completeWorkflow(id: id, status: .success, outputJSON: output, errorJSON: nil, at: now)
+        case .failure(let error):
+            write = .completeWorkflow(id: id, status: .error, outputJSON: nil, errorJSON: try JournalJSON.encode(error), at: now)
+        }
+        _ = try await journal.submit(write)
+    }
+
+    /// Runs a child workflow in the caller's task if nobody runs it here yet, otherwise waits
+    /// for the execution that does; then returns its stored row.
+    func runOrAwait(_ record: WorkflowRecord) async throws -> WorkflowRecord {
+        var current = record
+        while !current.status.isTerminal {
+            if current.status == .pending, current.executorID == executorID, board.claim(current.id) {
+                defer { board.release(current.id) }
+                try await executeClaimed(current)
+            } else {
+                let generation = board.generation
+                if let fresh = try await journal.backend.workflow(id: current.id), fresh.status.isTerminal {
+                    return fresh
+                }
+                await board.waitForCompletion(after: generation, timeout: configuration.resultPollInterval)
+                try Task.checkCancellation()
+            }
+            guard let fresh = try await journal.backend.workflow(id: current.id) else {
+                throw WorkflowError.notFound(workflowID: current.id)
+            }
+            current = fresh
+        }
+        return current
+    }
+
+    /// Waits until workflow `id` reaches a terminal state and returns its row.
+    func waitForTerminal(_ id: String) async throws -> WorkflowRecord {
+        while true {
+            let generation = board.generation
+            guard let record = try await journal.backend.workflow(id: id) else {
+                throw WorkflowError.notFound(workflowID: id)
+            }
+            if record.status.isTerminal { return record }
+            await board.waitForCompletion(after: generation, timeout: configuration.resultPollInterval)
+            try Task.checkCancellation()
+        }
+    }
+}

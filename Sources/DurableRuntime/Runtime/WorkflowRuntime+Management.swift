@@ -1,0 +1,109 @@
+extension WorkflowRuntime {
+    /// Reads one workflow's row, or nil if the id is unknown.
+    public func workflow(id: String) async throws -> WorkflowRecord? {
+        try await journal.waitUntilOpen()
+        return try await journal.backend.workflow(id: id)
+    }
+
+    /// Lists workflows matching `query`.
+    public func listWorkflows(_ query: WorkflowQuery = WorkflowQuery()) async throws -> [WorkflowRecord] {
+        try await journal.waitUntilOpen()
+        return try await journal.backend.listWorkflows(query)
+    }
+
+    /// Lists the recorded operations of a workflow, in step order.
+    public func steps(workflowID: String) async throws -> [StepRecord] {
+        try await journal.waitUntilOpen()
+        guard try await journal.backend.workflow(id: workflowID) != nil else {
+            throw WorkflowError.notFound(workflowID: workflowID)
+        }
+        return try await journal.backend.steps(workflowID: workflowID)
+    }
+
+    /// Whether workflow `id` is executing in this process right now.
+    public func isExecuting(id: String) -> Bool {
+        board.isRunning(id)
+    }
+
+    /// A typed handle on an existing workflow.
+    public func handle<W: Workflow>(id: String, of workflow: W.Type) -> WorkflowHandle<W.Output> {
+        WorkflowHandle(id: id, runtime: self)
+    }
+
+    /// Cancels a workflow: an enqueued one never starts, a running one stops at its next
+    /// operation, both with status `CANCELLED`. A finished workflow is left as it is.
+    @discardableResult
+    public func cancel(id: String) async throws -> WorkflowRecord {
+        let now = journalTimestamp(clock.now())
+        _ = try await journal.submit(.transition(
+            id: id, from: [.pending, .enqueued], to: .cancelled, executorID: nil, resetRecoveryAttempts: false, at: now))
+        guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        if record.status == .cancelled { board.markCancelled(id) }
+        return record
+    }
+
+    /// Resumes a cancelled, failed or dead-lettered workflow on this executor: it runs again
+    /// from its checkpoints (recorded steps are not run again).
+    @discardableResult
+    public func resume(id: String) async throws -> WorkflowRecord {
+        guard let before = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        let resumable: [WorkflowStatus] = [.cancelled, .error, .maxRecoveryAttemptsExceeded]
+        guard resumable.contains(before.status) else {
+            throw WorkflowError.invalidState(workflowID: id, status: before.status, action: "resume")
+        }
+        board.clearCancelled(id)
+        let now = journalTimestamp(clock.now())
+        _ = try await journal.submit(.transition(
+            id: id, from: resumable, to: .pending, executorID: executorID, resetRecoveryAttempts: true, at: now))
+        guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        dispatch(record)
+        return record
+    }
+
+    /// Forks a workflow from step `step`: a new workflow with the same name and input whose
+    /// operations before `step` are copied (so they return their recorded outcomes) and the
+    /// rest run anew. Returns the new workflow's row.
+    @discardableResult
+    public func fork(id: String, fromStep step: Int, newID: String? = nil) async throws -> WorkflowRecord {
+        guard step >= 1 else {
+            throw WorkflowError.invalidState(workflowID: id, status: .pending, action: "fork from step \(step) (steps start at 1)")
+        }
+        guard let original = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        let now = journalTimestamp(clock.now())
+        let forked = WorkflowRecord(
+            id: newID ?? "\(id)-fork-\(now)", name: original.name, status: .pending, inputJSON: original.inputJSON,
+            executorID: executorID, maxRecoveryAttempts: original.maxRecoveryAttempts, createdAt: now, updatedAt: now)
+        let commit = try await journal.submit([
+            .insertWorkflow(forked), .copySteps(sourceID: id, targetID: forked.id, belowStep: step),
+        ])
+        if case .workflowExists = commit.results[0] {
+            throw WorkflowError.conflictingWorkflowName(workflowID: forked.id, existing: original.name, requested: "fork of \(id)")
+        }
+        dispatch(forked)
+        return forked
+    }
+
+    /// Recovers the `PENDING` workflows of `executorIDs` (dead processes) on this executor:
+    /// each recovery counts as an attempt; past its limit a workflow is dead-lettered.
+    @discardableResult
+    public func recover(executorIDs: [String]) async throws -> RecoveryClaim {
+        let claim = try await journal.recover(
+            executorIDs: executorIDs, newExecutorID: executorID, now: journalTimestamp(clock.now()))
+        for record in claim.toRun { dispatch(record) }
+        for queue in queueWakes.keys { wakeQueue(queue) }
+        if !claim.deadLettered.isEmpty {
+            logger.warning("workflows dead-lettered after too many recoveries", metadata: ["ids": "\(claim.deadLettered)"])
+        }
+        return claim
+    }
+
+    /// Recovers this executor's own pending workflows (done at every start).
+    func recoverPendingWorkflows() async throws {
+        let claim = try await recover(executorIDs: [executorID])
+        if !claim.toRun.isEmpty || !claim.requeued.isEmpty {
+            logger.info("recovered pending workflows", metadata: [
+                "executor_id": "\(executorID)", "resumed": "\(claim.toRun.count)", "requeued": "\(claim.requeued.count)",
+            ])
+        }
+    }
+}

@@ -1,0 +1,55 @@
+extension WorkflowContext {
+    /// Runs a child workflow and waits for its output. The child's id is derived from this
+    /// workflow's id and the call's position (`<parent>-<n>`) unless `id` is given, so a replay
+    /// finds the same child instead of starting another.
+    public func runChild<W: Workflow>(_ workflow: W.Type, input: W.Input, id: String? = nil) async throws -> W.Output {
+        let child = try await childOperation(W.self, input: input, id: id, queue: nil, options: EnqueueOptions(), runInline: true)
+        let finished = try await runtime.runOrAwait(child)
+        return try WorkflowHandle<W.Output>.output(of: finished)
+    }
+
+    /// Starts a child workflow that runs concurrently and returns its handle.
+    public func startChild<W: Workflow>(_ workflow: W.Type, input: W.Input, id: String? = nil) async throws -> WorkflowHandle<W.Output> {
+        let child = try await childOperation(W.self, input: input, id: id, queue: nil, options: EnqueueOptions(), runInline: false)
+        return WorkflowHandle(id: child.id, runtime: runtime)
+    }
+
+    /// Enqueues a child workflow on a named queue and returns its handle.
+    public func enqueue<W: Workflow>(
+        _ workflow: W.Type, queue: String, input: W.Input, id: String? = nil, options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> WorkflowHandle<W.Output> {
+        let child = try await childOperation(W.self, input: input, id: id, queue: queue, options: options, runInline: false)
+        return WorkflowHandle(id: child.id, runtime: runtime)
+    }
+
+    /// Records the child call at the next position (creating the child in the same
+    /// transaction), or finds the child recorded there on replay. Returns the child's row.
+    private func childOperation<W: Workflow>(
+        _ workflow: W.Type, input: W.Input, id: String?, queue: String?, options: EnqueueOptions, runInline: Bool
+    ) async throws -> WorkflowRecord {
+        let number = try beginOperations(W.name, count: 1)
+        defer { endOperations() }
+        if let recorded = try recordedOperation(number: number, name: W.name) {
+            guard let childID = recorded.childWorkflowID,
+                  let child = try await runtime.journal.backend.workflow(id: childID) else {
+                throw WorkflowError.notFound(workflowID: recorded.childWorkflowID ?? "(none recorded at step \(number))")
+            }
+            if !runInline { runtime.dispatch(child) }
+            return child
+        }
+        let childID = id ?? "\(workflowID)-\(number)"
+        var child = try runtime.makeRecord(W.self, id: childID, input: input, status: queue == nil ? .pending : .enqueued, parentID: workflowID)
+        if let queue {
+            child.queueName = queue
+            child.priority = options.priority
+            child.deduplicationID = options.deduplicationID
+        }
+        let startedAt = journalTimestamp(runtime.clock.now())
+        let results = try await recordOutcome(
+            number: number, name: W.name, startedAt: startedAt, outputJSON: nil, errorJSON: nil,
+            childWorkflowID: childID, alongside: [.insertWorkflow(child)])
+        let stored = try runtime.interpretInsert(results[0], record: child)
+        if !runInline { runtime.dispatch(stored) }
+        return stored
+    }
+}

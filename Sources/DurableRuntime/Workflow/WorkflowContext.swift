@@ -1,0 +1,178 @@
+import Foundation
+import Synchronization
+
+/// What a running workflow uses to do durable work: steps, child workflows, sleeps, memoised
+/// time and ids, and enqueueing.
+///
+/// Every operation gets the next number in program order. On replay, an operation whose number
+/// has a recorded outcome returns (or rethrows) it without running; a recorded operation with
+/// another name is a ``WorkflowError/nonDeterministic(workflowID:stepNumber:recorded:current:)``
+/// error. Operations of one workflow must not overlap, except through ``concurrentSteps(_:count:retry:_:)``
+/// and child workflows, so numbering never depends on scheduling.
+public final class WorkflowContext: Sendable {
+    /// The id of the running workflow.
+    public let workflowID: String
+    let runtime: WorkflowRuntime
+    private let recorded: [Int: StepRecord]
+
+    private struct State {
+        var nextStepNumber = 1
+        var operationInFlight = false
+    }
+
+    private let state = Mutex(State())
+
+    init(workflowID: String, runtime: WorkflowRuntime, recorded: [StepRecord]) {
+        self.workflowID = workflowID
+        self.runtime = runtime
+        self.recorded = Dictionary(recorded.map { ($0.stepNumber, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Runs `body` as a checkpointed step named `name`, retrying it under `retry`.
+    ///
+    /// On replay the recorded output is returned (or the recorded error rethrown) without
+    /// running `body`. Only the final outcome is recorded; a step that exhausts its retries
+    /// records and rethrows its last error.
+    public func step<T: Codable & Sendable>(
+        _ name: String, retry: RetryPolicy = .none, _ body: () async throws -> T
+    ) async throws -> T {
+        let number = try beginOperations(name, count: 1)
+        defer { endOperations() }
+        return try await runStep(number: number, name: name, retry: retry, body)
+    }
+
+    /// Runs `body` as a checkpointed step that returns nothing.
+    public func step(_ name: String, retry: RetryPolicy = .none, _ body: () async throws -> Void) async throws {
+        _ = try await step(name, retry: retry) { () async throws -> Nothing in
+            try await body()
+            return Nothing()
+        }
+    }
+
+    /// Runs `count` steps named `name` concurrently; their numbers are assigned before any of
+    /// them starts, so the journal is the same whatever the scheduling. Returns the outputs in
+    /// index order.
+    public func concurrentSteps<T: Codable & Sendable>(
+        _ name: String, count: Int, retry: RetryPolicy = .none,
+        _ body: @escaping @Sendable (Int) async throws -> T
+    ) async throws -> [T] {
+        guard count > 0 else { return [] }
+        let first = try beginOperations(name, count: count)
+        defer { endOperations() }
+        return try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    (index, try await self.runStep(number: first + index, name: name, retry: retry) { try await body(index) })
+                }
+            }
+            var results = [T?](repeating: nil, count: count)
+            for try await (index, value) in group { results[index] = value }
+            return results.map { $0! }
+        }
+    }
+
+    /// Returns the current time, recorded on first execution so a replay sees the same value.
+    public func now() async throws -> Date {
+        try await step("now") { runtime.clock.now() }
+    }
+
+    /// Returns a random UUID, recorded on first execution so a replay sees the same value.
+    public func uuid() async throws -> UUID {
+        try await step("uuid") { UUID() }
+    }
+
+    /// Sleeps durably: the wake-up time is recorded, so after a crash the workflow sleeps only
+    /// what remains.
+    public func sleep(for duration: Duration) async throws {
+        let clock = runtime.clock
+        let wakeAt = try await step("sleep") { () -> Int64 in
+            journalTimestamp(clock.now()) + Int64((duration.seconds * 1000).rounded())
+        }
+        let remaining = wakeAt - journalTimestamp(clock.now())
+        if remaining > 0 { try await clock.sleep(for: .milliseconds(remaining)) }
+    }
+
+    // MARK: - Numbering
+
+    /// Reserves `count` consecutive operation numbers; refuses overlapping operations and
+    /// stops a cancelled workflow.
+    func beginOperations(_ name: String, count: Int) throws -> Int {
+        if runtime.board.isCancelled(workflowID) { throw WorkflowError.cancelled(workflowID: workflowID) }
+        return try state.withLock { state in
+            guard !state.operationInFlight else {
+                throw WorkflowError.concurrentOperations(workflowID: workflowID, stepName: name)
+            }
+            state.operationInFlight = true
+            let first = state.nextStepNumber
+            state.nextStepNumber += count
+            return first
+        }
+    }
+
+    func endOperations() {
+        state.withLock { $0.operationInFlight = false }
+    }
+
+    /// The recorded operation at `number`, checked against the name the code runs there now.
+    func recordedOperation(number: Int, name: String) throws -> StepRecord? {
+        guard let record = recorded[number] else { return nil }
+        guard record.name == name else {
+            throw WorkflowError.nonDeterministic(workflowID: workflowID, stepNumber: number, recorded: record.name, current: name)
+        }
+        return record
+    }
+
+    // MARK: - Steps
+
+    private func runStep<T: Codable & Sendable>(
+        number: Int, name: String, retry: RetryPolicy, _ body: () async throws -> T
+    ) async throws -> T {
+        if let record = try recordedOperation(number: number, name: name) {
+            if let errorJSON = record.errorJSON {
+                throw try JournalJSON.decode(RecordedError.self, from: errorJSON, workflowID: workflowID, what: "error of step \(number)")
+            }
+            return try JournalJSON.decode(T.self, from: record.outputJSON, workflowID: workflowID, what: "output of step \(number) '\(name)'")
+        }
+        let startedAt = journalTimestamp(runtime.clock.now())
+        var attempt = 1
+        while true {
+            do {
+                let value = try await body()
+                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil)
+                return value
+            } catch {
+                if error is CancellationError || Task.isCancelled || error is JournalError { throw error }
+                if case WorkflowError.concurrentExecution = error { throw error }
+                if attempt < retry.maxAttempts && retry.isRetryable(error) {
+                    let delay = retry.delay(afterAttempt: attempt)
+                    runtime.logger.debug("step failed, retrying", metadata: [
+                        "workflow_id": "\(workflowID)", "step": "\(name)", "attempt": "\(attempt)", "error": "\(error)",
+                    ])
+                    try await runtime.clock.sleep(for: delay)
+                    attempt += 1
+                    continue
+                }
+                let errorJSON = try JournalJSON.encode(RecordedError(error))
+                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: nil, errorJSON: errorJSON)
+                throw error
+            }
+        }
+    }
+
+    /// Commits one operation's outcome; an identical outcome already there counts as committed.
+    @discardableResult
+    func recordOutcome(
+        number: Int, name: String, startedAt: Int64, outputJSON: String?, errorJSON: String?, childWorkflowID: String? = nil,
+        alongside extra: [JournalWrite] = []
+    ) async throws -> [JournalWriteResult] {
+        let record = StepRecord(
+            workflowID: workflowID, stepNumber: number, name: name, outputJSON: outputJSON, errorJSON: errorJSON,
+            childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: journalTimestamp(runtime.clock.now()))
+        let commit = try await runtime.journal.submit(extra + [.recordStep(record)])
+        if case .stepExists(let existing) = commit.results.last, !existing.hasSameOutcome(as: record) {
+            throw WorkflowError.concurrentExecution(workflowID: workflowID, stepNumber: number)
+        }
+        if commit.cancelledWorkflowIDs.contains(workflowID) { runtime.board.markCancelled(workflowID) }
+        return commit.results
+    }
+}

@@ -1,0 +1,64 @@
+/// Errors the runtime raises about workflows, each saying what happened and what to do.
+public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// On replay, the operation recorded at a position has another name than the one the code
+    /// now runs there: the workflow code changed, or it is not deterministic.
+    case nonDeterministic(workflowID: String, stepNumber: Int, recorded: String, current: String)
+    /// An id is already used by a workflow with another name.
+    case conflictingWorkflowName(workflowID: String, existing: String, requested: String)
+    /// No workflow with this name is registered in this runtime.
+    case unknownWorkflow(name: String, registered: [String])
+    /// No workflow with this id exists in the journal.
+    case notFound(workflowID: String)
+    /// A queue's deduplication id is held by another active workflow.
+    case deduplicated(queue: String, deduplicationID: String, existingWorkflowID: String)
+    /// The workflow was cancelled; it stops at its next operation.
+    case cancelled(workflowID: String)
+    /// The workflow ended as `MAX_RECOVERY_ATTEMPTS_EXCEEDED`.
+    case maxRecoveryAttemptsExceeded(workflowID: String)
+    /// Two operations of one workflow ran at the same time outside `concurrentSteps`, which
+    /// would make step numbering depend on scheduling.
+    case concurrentOperations(workflowID: String, stepName: String)
+    /// A queue name that no runtime configuration declares.
+    case unknownQueue(name: String, declared: [String])
+    /// Another executor recorded a different outcome at the same position: the workflow runs
+    /// twice at once.
+    case concurrentExecution(workflowID: String, stepNumber: Int)
+    /// The workflow's state does not allow the requested management action.
+    case invalidState(workflowID: String, status: WorkflowStatus, action: String)
+    /// A stored input, output or error could not be decoded as the expected type.
+    case decodingFailed(workflowID: String, what: String, reason: String)
+    /// The workflow failed; this carries its recorded error.
+    case failed(workflowID: String, error: RecordedError)
+
+    /// A human-readable explanation with a hint at the fix.
+    public var description: String {
+        switch self {
+        case .nonDeterministic(let id, let step, let recorded, let current):
+            "workflow \(id) is not deterministic: step \(step) was recorded as '\(recorded)' but the code now runs '\(current)' there. Workflow code must call the same operations in the same order on replay; fork the workflow or finish it with the old code."
+        case .conflictingWorkflowName(let id, let existing, let requested):
+            "workflow id '\(id)' is already used by a '\(existing)' workflow; cannot start it as '\(requested)'. Choose another id."
+        case .unknownWorkflow(let name, let registered):
+            "unknown workflow '\(name)'; registered workflows: \(registered.sorted().joined(separator: ", "))"
+        case .notFound(let id):
+            "no workflow with id '\(id)' in the journal"
+        case .deduplicated(let queue, let dedup, let existing):
+            "queue '\(queue)' already has an active workflow (\(existing)) with deduplication id '\(dedup)'"
+        case .cancelled(let id):
+            "workflow \(id) was cancelled"
+        case .maxRecoveryAttemptsExceeded(let id):
+            "workflow \(id) was recovered more times than its limit allows and is dead-lettered (MAX_RECOVERY_ATTEMPTS_EXCEEDED); inspect it and resume it by hand"
+        case .concurrentOperations(let id, let step):
+            "workflow \(id) started operation '\(step)' while another of its operations was running; use context.concurrentSteps or child workflows for fan-out so step numbers do not depend on scheduling"
+        case .unknownQueue(let name, let declared):
+            "unknown queue '\(name)'; declared queues: \(declared.sorted().joined(separator: ", "))"
+        case .concurrentExecution(let id, let step):
+            "workflow \(id) is running in two places at once: step \(step) was recorded by another execution with a different outcome"
+        case .invalidState(let id, let status, let action):
+            "cannot \(action) workflow \(id): it is \(status.rawValue)"
+        case .decodingFailed(let id, let what, let reason):
+            "workflow \(id): could not decode its \(what): \(reason)"
+        case .failed(let id, let error):
+            "workflow \(id) failed: \(error.message)"
+        }
+    }
+}

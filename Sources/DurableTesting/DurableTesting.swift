@@ -1,1 +1,0 @@
-// DurableTesting: test support.

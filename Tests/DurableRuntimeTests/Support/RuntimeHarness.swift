@@ -1,0 +1,67 @@
+import DurableRuntime
+import DurableTesting
+import Foundation
+import Testing
+
+/// Builds runtimes over a temporary journal for one test.
+struct RuntimeHarness {
+    let journal: TemporaryJournal
+    let effects = SideEffects()
+
+    init(_ kind: JournalKind) throws {
+        journal = try TemporaryJournal(kind)
+    }
+
+    /// A new runtime on this test's journal, with the test workflows registered.
+    func runtime(
+        executorID: String = "local", role: RuntimeConfiguration.Role = .worker, queues: [WorkflowQueue] = [], clock: any RuntimeClock = SystemClock(),
+        interceptor: (any CheckpointInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
+        register: (WorkflowRuntime) -> Void = { _ in }
+    ) throws -> WorkflowRuntime {
+        let configuration = RuntimeConfiguration(
+            executorID: executorID, role: role, queues: queues, queuePollInterval: .milliseconds(500),
+            resultPollInterval: .milliseconds(20))
+        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: configuration, clock: clock, interceptor: interceptor)
+        runtime.register(DoublingChild(effects: effects))
+        runtime.register(MixedParent(effects: effects))
+        runtime.register(SequentialSteps(effects: effects))
+        runtime.register(GatedWorkflow(effects: effects, gate: gate))
+        runtime.register(GaugedWorkflow(effects: effects, gauge: gauge))
+        runtime.register(MemoWorkflow(effects: effects))
+        register(runtime)
+        return runtime
+    }
+}
+
+/// Runs `runtime` until `body` has returned, then stops it (as a process shutdown would).
+func withRunning<T: Sendable>(
+    _ runtime: WorkflowRuntime, _ body: @Sendable (WorkflowRuntime) async throws -> T
+) async throws -> T {
+    try await runtime.withRunning(body)
+}
+
+/// Runs `runtime` and `body` until the crash injector crashes the runtime. Errors of `body`
+/// caused by the crash are swallowed, as a killed process has no caller left.
+func runUntilCrash(_ runtime: WorkflowRuntime, _ body: @escaping @Sendable (WorkflowRuntime) async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+            do {
+                try await runtime.run()
+                Issue.record("the runtime stopped without crashing")
+            } catch JournalError.crashed {
+                // The expected end.
+            }
+        }
+        group.addTask {
+            do {
+                try await runtime.journal.waitUntilOpen()
+                try await body(runtime)
+            } catch {
+                // Crashed mid-call (JournalError.crashed) or cancelled with the runtime.
+            }
+        }
+        try await group.next()
+        group.cancelAll()
+        try await group.waitForAll()
+    }
+}
