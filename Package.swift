@@ -51,6 +51,15 @@ let package = Package(
             name: "DurableRuntimeTests",
             dependencies: ["DurableRuntime", "JournalSQLite", "JournalPostgres", "DurableTesting"]
         ),
+        // One suite, parameterised over both journal backends.
+        .testTarget(
+            name: "JournalBackendTests",
+            dependencies: [
+                "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

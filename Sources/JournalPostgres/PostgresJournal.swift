@@ -1,1 +1,110 @@
-// JournalPostgres: the Postgres journal backend.
+import DurableRuntime
+import Logging
+import PostgresNIO
+
+/// The production journal backend: PostgreSQL through a postgres-nio connection pool.
+///
+/// All tables live in one Postgres schema (`durable` by default). Queue activity is announced
+/// with `NOTIFY <schema>_queue` inside the committing transaction and received by a dedicated
+/// `LISTEN` connection, so idle workers of every process wake promptly.
+public final class PostgresJournal: JournalBackend {
+    /// The schema version this build writes and understands.
+    public static let schemaVersion = 1
+
+    /// Always `postgres`.
+    public var kind: String { "postgres" }
+    /// The Postgres schema holding the journal tables.
+    public let schema: String
+    /// How long reads and writes keep retrying a lost connection before failing as unreachable.
+    public let reconnectTimeout: Duration
+
+    let endpoint: PostgresEndpoint
+    let client: PostgresClient
+    let logger: Logger
+    /// Raised by every notification on the queue channel (and by this process's own commits).
+    let queueActivity = WakeSignal()
+
+    /// Configures a journal at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…`)
+    /// in `schema`. Nothing connects until ``run()`` or ``migrate()``.
+    public init(
+        url: String, schema: String = "durable", reconnectTimeout: Duration = .seconds(300),
+        logger: Logger = Logger(label: "durable.journal.postgres")
+    ) throws {
+        guard Self.isValidSchemaName(schema) else {
+            throw JournalError.invalidURL(
+                PostgresEndpoint.mask(url), reason: "schema '\(schema)' must match [a-z_][a-z0-9_]* (at most 63 characters)")
+        }
+        self.endpoint = try PostgresEndpoint(url: url)
+        self.schema = schema
+        self.reconnectTimeout = reconnectTimeout
+        self.logger = logger
+        self.client = PostgresClient(
+            configuration: endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema)),
+            backgroundLogger: logger)
+    }
+
+    /// The `application_name` the journal's pooled connections report, such as `durable-journal:durable`.
+    public static func applicationName(schema: String) -> String { "durable-journal:\(schema)" }
+
+    /// The NOTIFY/LISTEN channel of this journal's queues.
+    var channel: String { "\(schema)_queue" }
+
+    /// A table name qualified with the journal schema, for SQL text (the schema is validated).
+    func table(_ name: String) -> String { "\"\(schema)\".\(name)" }
+
+    /// Runs the connection pool and the LISTEN connection until the task is cancelled.
+    /// Call it once per journal.
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.listenForQueueActivity() }
+            await group.next()
+            group.cancelAll()
+        }
+        try Task.checkCancellation()
+    }
+
+    /// Waits for a notification on the queue channel, or `timeout` as a fallback poll.
+    public func waitForQueueActivity(timeout: Duration) async throws {
+        await queueActivity.wait(timeout: timeout)
+        try Task.checkCancellation()
+    }
+
+    /// Keeps one connection listening on ``channel``, re-establishing it with backoff.
+    private func listenForQueueActivity() async {
+        var delay = Duration.milliseconds(50)
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: self.channel) { notifications in
+                        delay = .milliseconds(50)
+                        // Notifications sent while we were not listening are lost: look again.
+                        self.queueActivity.raise()
+                        for try await _ in notifications {
+                            self.queueActivity.raise()
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning(
+                    "queue LISTEN connection lost; reconnecting",
+                    metadata: ["channel": "\(channel)", "error": "\(PostgresErrors.describe(error))"])
+            }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                return
+            }
+            delay = min(delay * 2, .seconds(2))
+        }
+    }
+
+    static func isValidSchemaName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 63 else { return false }
+        let isLower = { (c: UInt8) in c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") }
+        let isDigit = { (c: UInt8) in c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+        guard isLower(first) || first == UInt8(ascii: "_") else { return false }
+        return name.utf8.allSatisfy { isLower($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
+    }
+}

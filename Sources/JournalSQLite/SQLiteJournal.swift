@@ -1,1 +1,103 @@
-// JournalSQLite: the embedded SQLite journal backend.
+import DurableRuntime
+import Foundation
+import GRDB
+
+/// The embedded journal backend: one SQLite file in WAL mode, shareable by several processes.
+///
+/// Every write runs in an `IMMEDIATE` transaction, so writers of different processes serialise
+/// on the file lock (with a 5 s busy timeout) and a dequeue never races another one.
+public final class SQLiteJournal: JournalBackend {
+    /// The schema version this build writes and understands.
+    public static let schemaVersion = 1
+
+    /// The file path of the database.
+    public let path: String
+    /// Always `sqlite`.
+    public var kind: String { "sqlite" }
+
+    let pool: DatabasePool
+    /// Raised when a commit of this process enqueued or finished queued work.
+    let queueActivity = WakeSignal()
+
+    /// Opens (creating if needed, with its parent directories) the journal file at `path`.
+    public init(path: String) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw JournalError.unreachable(database: path, reason: "cannot create directory \(directory.path): \(error)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.label = "journal"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw JournalError.unreachable(database: path, reason: String(describing: error))
+        }
+    }
+
+    /// Waits until the task is cancelled: SQLite needs nothing running in the background.
+    public func run() async throws {
+        let (never, _) = AsyncStream<Void>.makeStream()
+        for await _ in never {}
+    }
+
+    /// Applies pending schema migrations; two processes may do so at once.
+    public func migrate() async throws {
+        try await writeTransaction("migrate") { db in
+            try SQLiteSchema.migrate(db, supported: Self.schemaVersion)
+        }
+    }
+
+    /// Sleeps `timeout`, or less when a commit of this process touched queued work.
+    public func waitForQueueActivity(timeout: Duration) async throws {
+        await queueActivity.wait(timeout: timeout)
+        try Task.checkCancellation()
+    }
+
+    /// Runs `body` in one `IMMEDIATE` transaction, mapping errors to ``JournalError``.
+    func writeTransaction<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await mapErrors(operation) {
+            try await self.pool.writeWithoutTransaction { db -> T in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else {
+                    throw JournalError.queryFailed(operation: operation, reason: "transaction produced no result")
+                }
+                return result
+            }
+        }
+    }
+
+    /// Runs `body` on a reader connection (a consistent snapshot), mapping errors.
+    func readSnapshot<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await mapErrors(operation) { try await self.pool.read(body) }
+    }
+
+    private func mapErrors<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as JournalError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as DatabaseError {
+            throw JournalError.queryFailed(
+                operation: operation, reason: "\(error.resultCode): \(error.message ?? "no message") (\(path))")
+        } catch {
+            throw JournalError.queryFailed(operation: operation, reason: "\(error) (\(path))")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import DurableRuntime
+import Foundation
+import PostgresNIO
+
+/// Where a Postgres journal lives, parsed from a `postgres://` or `postgresql://` URL.
+struct PostgresEndpoint: Sendable {
+    /// How the connection negotiates TLS (`?sslmode=`).
+    enum TLSMode: String, Sendable {
+        /// Plain TCP.
+        case disable
+        /// TLS when the server offers it.
+        case prefer
+        /// TLS or nothing.
+        case require
+    }
+
+    var host: String
+    var port: Int
+    var username: String
+    var password: String?
+    var database: String?
+    var tlsMode: TLSMode
+
+    /// The URL without its password, safe for logs and errors.
+    var redacted: String {
+        "postgres://\(username)@\(host):\(port)/\(database ?? "")"
+    }
+
+    /// Parses `url`, throwing ``JournalError/invalidURL(_:reason:)`` with the password masked.
+    init(url: String) throws {
+        let masked = Self.mask(url)
+        func invalid(_ reason: String) -> JournalError { .invalidURL(masked, reason: reason) }
+        guard let components = URLComponents(string: url) else { throw invalid("it is not a URL") }
+        guard let scheme = components.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql" else {
+            throw invalid("the scheme must be postgres:// or postgresql://")
+        }
+        guard var host = components.host, !host.isEmpty else { throw invalid("it has no host") }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let user = components.user, !user.isEmpty else { throw invalid("it has no user name") }
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        if path.contains("/") { throw invalid("the database name '\(path)' contains a slash") }
+        var tlsMode: TLSMode = Self.isLoopback(host) ? .disable : .prefer
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let value = item.value, let mode = TLSMode(rawValue: value) else {
+                    throw invalid("sslmode must be disable, prefer or require")
+                }
+                tlsMode = mode
+            default:
+                throw invalid("unknown parameter '\(item.name)' (only sslmode is understood)")
+            }
+        }
+        self.host = host
+        self.port = components.port ?? 5432
+        self.username = user
+        self.password = components.password
+        self.database = path.isEmpty ? nil : path
+        self.tlsMode = tlsMode
+    }
+
+    /// The pooled client's configuration; its connections show `applicationName` in
+    /// `pg_stat_activity`.
+    func clientConfiguration(applicationName: String) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            switch tlsMode {
+            case .disable: .disable
+            case .prefer: .prefer(Self.tlsConfiguration())
+            case .require: .require(Self.tlsConfiguration())
+            }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        return configuration
+    }
+
+    /// A direct connection's configuration, with a short connect timeout.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            tls =
+                switch tlsMode {
+                case .disable: .disable
+                case .prefer: .prefer(try NIOSSLContext(configuration: Self.tlsConfiguration()))
+                case .require: .require(try NIOSSLContext(configuration: Self.tlsConfiguration()))
+                }
+        } catch {
+            throw JournalError.unreachable(database: redacted, reason: "cannot set up TLS: \(error)")
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// TLS as libpq's `prefer`/`require` do it: encrypted, certificate not verified.
+    private static func tlsConfiguration() -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
+    }
+
+    private static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+
+    /// Replaces the password of a URL with `***`.
+    static func mask(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://"), let at = url.range(of: "@", options: .backwards),
+            schemeEnd.upperBound <= at.lowerBound
+        else { return url }
+        let credentials = url[schemeEnd.upperBound..<at.lowerBound]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at.lowerBound...])
+    }
+}

@@ -1,0 +1,124 @@
+import DurableRuntime
+import PostgresNIO
+
+extension PostgresJournal {
+    /// Runs `body` in one transaction on a pooled connection, retrying on connection loss.
+    func inTransaction<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withReconnect(operation) {
+            try await self.client.withConnection { connection -> T in
+                try await connection.query("BEGIN", logger: self.logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: self.logger)
+                    return value
+                } catch {
+                    if !PostgresErrors.isConnectionLoss(error) {
+                        _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                    }
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body` on a pooled connection outside a transaction, retrying on connection loss.
+    func withPooledConnection<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withReconnect(operation) {
+            try await self.client.withConnection { connection -> T in try await body(connection) }
+        }
+    }
+
+    /// Retries `attempt` while it fails because the connection was lost, backing off from 50 ms
+    /// to 2 s, for at most ``reconnectTimeout``. Other failures become
+    /// ``JournalError/queryFailed(operation:reason:)`` at once.
+    ///
+    /// The whole loop races a deadline because the pool waits indefinitely for a connection while
+    /// the server is down.
+    func withReconnect<T: Sendable>(
+        _ operation: String, _ attempt: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let timeout = reconnectTimeout
+        let database = endpoint.redacted
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                var delay = Duration.milliseconds(50)
+                while true {
+                    do {
+                        return try await attempt()
+                    } catch let error as JournalError {
+                        throw error
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        guard PostgresErrors.isConnectionLoss(error) else {
+                            throw JournalError.queryFailed(operation: operation, reason: PostgresErrors.describe(error))
+                        }
+                        self.logger.warning(
+                            "journal connection lost; retrying",
+                            metadata: [
+                                "operation": "\(operation)", "delay": "\(delay)",
+                                "error": "\(PostgresErrors.describe(error))",
+                            ])
+                        try await Task.sleep(for: delay)
+                        delay = min(delay * 2, .seconds(2))
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else {
+                throw CancellationError()
+            }
+            guard let value = first else {
+                throw JournalError.unreachable(
+                    database: database,
+                    reason: "\(operation) could not reach the server for \(timeout) (reconnect timeout)")
+            }
+            return value
+        }
+    }
+
+    /// Opens a direct (unpooled) connection, failing within about 5 s with
+    /// ``JournalError/unreachable(database:reason:)`` or
+    /// ``JournalError/authenticationFailed(database:reason:)``.
+    func connectDirectly(operation: String) async throws -> PostgresConnection {
+        let configuration = try endpoint.connectionConfiguration()
+        let database = endpoint.redacted
+        let logger = self.logger
+        do {
+            return try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
+                group.addTask {
+                    try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(5))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let connection = first else {
+                    throw JournalError.unreachable(database: database, reason: "no answer within 5 s")
+                }
+                return connection
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            if PostgresErrors.isAuthenticationFailure(error) {
+                throw JournalError.authenticationFailed(database: database, reason: PostgresErrors.describe(error))
+            }
+            if PostgresErrors.isConnectionLoss(error) || PostgresErrors.sqlState(error) == "3D000" {
+                throw JournalError.unreachable(database: database, reason: PostgresErrors.describe(error))
+            }
+            throw JournalError.queryFailed(operation: operation, reason: PostgresErrors.describe(error))
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import DurableRuntime
+import PostgresNIO
+
+extension PostgresJournal {
+    /// Applies `writes` in one transaction and reports what each did. A commit interrupted by a
+    /// lost connection is retried whole; a retry after a COMMIT that did land is safe because
+    /// inserts report what already exists instead of failing.
+    public func commit(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
+        let (result, touchedQueue) = try await inTransaction("commit") { connection in
+            try await self.apply(writes, connection)
+        }
+        // The NOTIFY also reaches our own LISTEN connection; raising here just saves the trip.
+        if touchedQueue { queueActivity.raise() }
+        return result
+    }
+
+    private func apply(_ writes: [JournalWrite], _ connection: PostgresConnection) async throws
+        -> (JournalCommitResult, Bool)
+    {
+        let workflows = table("workflow_status")
+        var results: [JournalWriteResult] = []
+        results.reserveCapacity(writes.count)
+        var touchedQueue = false
+        var steppedWorkflows: Set<String> = []
+        for write in writes {
+            switch write {
+            case .insertWorkflow(let record):
+                let result = try await insertWorkflow(record, connection)
+                if result == .workflowInserted, record.status == .enqueued { touchedQueue = true }
+                results.append(result)
+            case .recordStep(let step):
+                steppedWorkflows.insert(step.workflowID)
+                results.append(try await recordStep(step, connection))
+            case .completeWorkflow(let id, let status, let output, let error, let at):
+                let queues = try await PostgresRows.strings(
+                    connection.query(
+                        """
+                        UPDATE \(unescaped: workflows) SET status = \(status.rawValue), output = \(output),
+                          error = \(error), deduplication_id = NULL, updated_at = \(at)
+                        WHERE workflow_id = \(id) AND status = 'PENDING' RETURNING queue_name
+                        """, logger: logger))
+                if queues.contains(where: { $0 != nil }) { touchedQueue = true }
+                results.append(.updated(!queues.isEmpty))
+            case .transition(let id, let from, let to, let executorID, let reset, let at):
+                let queues = try await PostgresRows.strings(
+                    connection.query(
+                        """
+                        UPDATE \(unescaped: workflows) SET status = \(to.rawValue),
+                          executor_id = COALESCE(\(executorID), executor_id),
+                          recovery_attempts = CASE WHEN \(reset) THEN 0 ELSE recovery_attempts END,
+                          deduplication_id = CASE WHEN \(to.isTerminal) THEN NULL ELSE deduplication_id END,
+                          updated_at = \(at)
+                        WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING queue_name
+                        """, logger: logger))
+                // A queued workflow entering ENQUEUED, or leaving the running set, adds or frees work.
+                if to == .enqueued || to.isTerminal, queues.contains(where: { $0 != nil }) { touchedQueue = true }
+                results.append(.updated(!queues.isEmpty))
+            case .copySteps(let sourceID, let targetID, let belowStep):
+                let steps = table("operation_outputs")
+                let copied = try await connection.query(
+                    """
+                    INSERT INTO \(unescaped: steps)(workflow_id, function_id, function_name, output, error,
+                      child_workflow_id, started_at, completed_at)
+                    SELECT \(targetID), function_id, function_name, output, error, child_workflow_id, started_at,
+                      completed_at
+                    FROM \(unescaped: steps) WHERE workflow_id = \(sourceID) AND function_id < \(belowStep)
+                    ON CONFLICT DO NOTHING RETURNING function_id
+                    """, logger: logger
+                ).collect()
+                results.append(.copied(copied.count))
+            }
+        }
+        var cancelled: Set<String> = []
+        if !steppedWorkflows.isEmpty {
+            let ids = try await PostgresRows.strings(
+                connection.query(
+                    """
+                    SELECT workflow_id FROM \(unescaped: workflows)
+                    WHERE status = 'CANCELLED' AND workflow_id = ANY(\(Array(steppedWorkflows)))
+                    """, logger: logger))
+            cancelled = Set(ids.compactMap { $0 })
+        }
+        if touchedQueue {
+            try await connection.query("SELECT pg_notify(\(channel), 'commit')", logger: logger)
+        }
+        return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), touchedQueue)
+    }
+
+    /// Inserts a workflow unless its id or its queue deduplication id is taken. `ON CONFLICT DO
+    /// NOTHING` keeps a conflict (even with a concurrent inserter) from aborting the transaction.
+    private func insertWorkflow(_ record: WorkflowRecord, _ connection: PostgresConnection) async throws
+        -> JournalWriteResult
+    {
+        let workflows = table("workflow_status")
+        let inserted = try await connection.query(
+            """
+            INSERT INTO \(unescaped: workflows)(\(unescaped: PostgresRows.workflowColumns))
+            VALUES (\(record.id), \(record.name), \(record.status.rawValue), \(record.inputJSON),
+              \(record.outputJSON), \(record.errorJSON), \(record.executorID), \(record.queueName),
+              \(record.recoveryAttempts), \(record.maxRecoveryAttempts), \(record.deduplicationID),
+              \(record.priority), \(record.parentID), \(record.createdAt), \(record.updatedAt))
+            ON CONFLICT DO NOTHING RETURNING workflow_id
+            """, logger: logger
+        ).collect()
+        if !inserted.isEmpty { return .workflowInserted }
+        if let existing = try await fetchWorkflow(id: record.id, connection) { return .workflowExists(existing) }
+        if let queue = record.queueName, let dedup = record.deduplicationID {
+            let holders = try await PostgresRows.strings(
+                connection.query(
+                    """
+                    SELECT workflow_id FROM \(unescaped: workflows)
+                    WHERE queue_name = \(queue) AND deduplication_id = \(dedup)
+                    """, logger: logger))
+            if let holder = holders.first, let holder {
+                return .deduplicated(existingWorkflowID: holder)
+            }
+        }
+        throw JournalError.queryFailed(
+            operation: "insert workflow \(record.id)", reason: "the insert was ignored but no conflicting row exists")
+    }
+
+    /// Records a step outcome unless its position is taken.
+    private func recordStep(_ step: StepRecord, _ connection: PostgresConnection) async throws -> JournalWriteResult {
+        let steps = table("operation_outputs")
+        let inserted = try await connection.query(
+            """
+            INSERT INTO \(unescaped: steps)(\(unescaped: PostgresRows.stepColumns))
+            VALUES (\(step.workflowID), \(step.stepNumber), \(step.name), \(step.outputJSON), \(step.errorJSON),
+              \(step.childWorkflowID), \(step.startedAt), \(step.completedAt))
+            ON CONFLICT (workflow_id, function_id) DO NOTHING RETURNING function_id
+            """, logger: logger
+        ).collect()
+        if !inserted.isEmpty { return .stepRecorded }
+        let existing = try await PostgresRows.steps(
+            connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.stepColumns) FROM \(unescaped: steps)
+                WHERE workflow_id = \(step.workflowID) AND function_id = \(step.stepNumber)
+                """, logger: logger))
+        guard let existing = existing.first else {
+            throw JournalError.queryFailed(
+                operation: "record step \(step.workflowID)#\(step.stepNumber)",
+                reason: "the insert was ignored but no step exists at that position")
+        }
+        return .stepExists(existing)
+    }
+}

@@ -1,0 +1,58 @@
+import DurableRuntime
+import PostgresNIO
+
+extension PostgresJournal {
+    /// Checks that the server is reachable and the credentials work (failing within about 5 s),
+    /// then applies pending migrations over that same direct connection, so it works whether or
+    /// not ``run()`` has started. Safe when several processes migrate at once.
+    public func migrate() async throws {
+        let connection = try await connectDirectly(operation: "migrate")
+        do {
+            try await applyMigrations(on: connection)
+        } catch {
+            try? await connection.close()
+            if let error = error as? JournalError { throw error }
+            if error is CancellationError { throw error }
+            throw JournalError.queryFailed(operation: "migrate", reason: PostgresErrors.describe(error))
+        }
+        try? await connection.close()
+    }
+
+    private func applyMigrations(on connection: PostgresConnection) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            // Serialises concurrent migrators of this schema (two-key form: its own lock space).
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(1785624001, hashtext(\(schema)))", logger: logger)
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS \(unescaped: table("journal_migrations"))(
+                  version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)
+                """, logger: logger)
+            var current = 0
+            let rows = try await connection.query(
+                "SELECT COALESCE(MAX(version), 0) FROM \(unescaped: table("journal_migrations"))", logger: logger)
+            for try await (version) in rows.decode(Int.self) { current = version }
+            if current > Self.schemaVersion {
+                throw JournalError.schemaTooNew(found: current, supported: Self.schemaVersion)
+            }
+            if current < Self.schemaVersion {
+                for version in (current + 1)...Self.schemaVersion {
+                    for statement in PostgresSchema.statements(version: version, schema: schema) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        """
+                        INSERT INTO \(unescaped: table("journal_migrations"))(version, applied_at)
+                        VALUES (\(version), \(journalTimestamp()))
+                        """, logger: logger)
+                }
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+}

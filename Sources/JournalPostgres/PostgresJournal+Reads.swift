@@ -1,0 +1,83 @@
+import DurableRuntime
+import PostgresNIO
+
+extension PostgresJournal {
+    /// Reads one workflow.
+    public func workflow(id: String) async throws -> WorkflowRecord? {
+        try await withPooledConnection("read workflow \(id)") { connection in
+            try await self.fetchWorkflow(id: id, connection)
+        }
+    }
+
+    /// Reads one workflow row on `connection`.
+    func fetchWorkflow(id: String, _ connection: PostgresConnection) async throws -> WorkflowRecord? {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: PostgresRows.workflowColumns) FROM \(unescaped: table("workflow_status"))
+            WHERE workflow_id = \(id)
+            """, logger: logger)
+        return try await PostgresRows.workflows(rows).first
+    }
+
+    /// Reads the recorded operations of a workflow, in step order.
+    public func steps(workflowID: String) async throws -> [StepRecord] {
+        try await withPooledConnection("read steps of \(workflowID)") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.stepColumns) FROM \(unescaped: self.table("operation_outputs"))
+                WHERE workflow_id = \(workflowID) ORDER BY function_id
+                """, logger: self.logger)
+            return try await PostgresRows.steps(rows)
+        }
+    }
+
+    /// Lists workflows matching `query`. Only placeholders are added to the SQL text; every value
+    /// is bound.
+    public func listWorkflows(_ query: WorkflowQuery) async throws -> [WorkflowRecord] {
+        var binds = PostgresBindings()
+        var conditions: [String] = []
+        func add(_ condition: (String) -> String, _ bind: (inout PostgresBindings) -> Void) {
+            bind(&binds)
+            conditions.append(condition("$\(binds.count)"))
+        }
+        if !query.statuses.isEmpty {
+            add({ "status = ANY(\($0))" }, { $0.append(query.statuses.map(\.rawValue)) })
+        }
+        if let name = query.name { add({ "name = \($0)" }, { $0.append(name) }) }
+        if let prefix = query.idPrefix { add({ "starts_with(workflow_id, \($0))" }, { $0.append(prefix) }) }
+        if let after = query.createdAfter { add({ "created_at >= \($0)" }, { $0.append(after) }) }
+        if let before = query.createdBefore { add({ "created_at < \($0)" }, { $0.append(before) }) }
+        if let queue = query.queueName { add({ "queue_name = \($0)" }, { $0.append(queue) }) }
+        if let parent = query.parentID { add({ "parent_workflow_id = \($0)" }, { $0.append(parent) }) }
+        var sql = "SELECT \(PostgresRows.workflowColumns) FROM \(table("workflow_status"))"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        let direction = query.order == .ascending ? "ASC" : "DESC"
+        sql += " ORDER BY created_at \(direction), workflow_id COLLATE \"C\" \(direction)"
+        if let limit = query.limit {
+            binds.append(limit)
+            sql += " LIMIT $\(binds.count)"
+        }
+        binds.append(query.offset)
+        sql += " OFFSET $\(binds.count)"
+        let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
+        return try await withPooledConnection("list workflows") { connection in
+            try await PostgresRows.workflows(try await connection.query(statement, logger: self.logger))
+        }
+    }
+
+    /// Counts workflows per status on a queue.
+    public func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int] {
+        try await withPooledConnection("queue depth of \(queueName)") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT status, COUNT(*) FROM \(unescaped: self.table("workflow_status"))
+                WHERE queue_name = \(queueName) GROUP BY status
+                """, logger: self.logger)
+            var depth: [WorkflowStatus: Int] = [:]
+            for try await (status, count) in rows.decode((String, Int).self) {
+                depth[try PostgresRows.status(status)] = count
+            }
+            return depth
+        }
+    }
+}

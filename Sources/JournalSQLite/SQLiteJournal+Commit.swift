@@ -1,0 +1,133 @@
+import DurableRuntime
+import Foundation
+import GRDB
+
+extension SQLiteJournal {
+    /// Applies `writes` in one transaction and reports what each did.
+    public func commit(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
+        let (result, touchedQueue) = try await writeTransaction("commit") { db in
+            try SQLiteCommit.apply(writes, db)
+        }
+        if touchedQueue { queueActivity.raise() }
+        return result
+    }
+}
+
+/// The SQL of one group commit.
+enum SQLiteCommit {
+    /// Applies the batch inside the caller's transaction; also says whether queued work changed.
+    static func apply(_ writes: [JournalWrite], _ db: Database) throws -> (JournalCommitResult, Bool) {
+        var results: [JournalWriteResult] = []
+        results.reserveCapacity(writes.count)
+        var touchedQueue = false
+        var steppedWorkflows: Set<String> = []
+        for write in writes {
+            switch write {
+            case .insertWorkflow(let record):
+                let result = try insertWorkflow(record, db)
+                if result == .workflowInserted, record.status == .enqueued { touchedQueue = true }
+                results.append(result)
+            case .recordStep(let step):
+                steppedWorkflows.insert(step.workflowID)
+                results.append(try recordStep(step, db))
+            case .completeWorkflow(let id, let status, let output, let error, let at):
+                let statement = try db.cachedStatement(
+                    sql: """
+                        UPDATE workflow_status SET status = ?, output = ?, error = ?, deduplication_id = NULL,
+                          updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' RETURNING queue_name
+                        """)
+                let rows = try Row.fetchAll(statement, arguments: [status.rawValue, output, error, at, id])
+                if rows.contains(where: { ($0[0] as String?) != nil }) { touchedQueue = true }
+                results.append(.updated(!rows.isEmpty))
+            case .transition(let id, let from, let to, let executorID, let reset, let at):
+                let statement = try db.cachedStatement(
+                    sql: """
+                        UPDATE workflow_status SET status = ?, executor_id = COALESCE(?, executor_id),
+                          recovery_attempts = CASE WHEN ? THEN 0 ELSE recovery_attempts END,
+                          deduplication_id = CASE WHEN ? THEN NULL ELSE deduplication_id END, updated_at = ?
+                        WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?)) RETURNING queue_name
+                        """)
+                let rows = try Row.fetchAll(
+                    statement,
+                    arguments: [to.rawValue, executorID, reset, to.isTerminal, at, id, try jsonArray(from.map(\.rawValue))])
+                // A queued workflow entering ENQUEUED, or leaving the running set, frees or adds work.
+                if to == .enqueued || to.isTerminal, rows.contains(where: { ($0[0] as String?) != nil }) {
+                    touchedQueue = true
+                }
+                results.append(.updated(!rows.isEmpty))
+            case .copySteps(let sourceID, let targetID, let belowStep):
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO operation_outputs(workflow_id, function_id, function_name, output, error,
+                          child_workflow_id, started_at, completed_at)
+                        SELECT ?, function_id, function_name, output, error, child_workflow_id, started_at, completed_at
+                        FROM operation_outputs WHERE workflow_id = ? AND function_id < ?
+                        ON CONFLICT DO NOTHING
+                        """)
+                try statement.execute(arguments: [targetID, sourceID, belowStep])
+                results.append(.copied(db.changesCount))
+            }
+        }
+        var cancelled: Set<String> = []
+        if !steppedWorkflows.isEmpty {
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT workflow_id FROM workflow_status
+                    WHERE status = 'CANCELLED' AND workflow_id IN (SELECT value FROM json_each(?))
+                    """)
+            cancelled = Set(try String.fetchAll(statement, arguments: [try jsonArray(Array(steppedWorkflows))]))
+        }
+        return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), touchedQueue)
+    }
+
+    /// Inserts a workflow unless its id or its queue deduplication id is taken.
+    static func insertWorkflow(_ record: WorkflowRecord, _ db: Database) throws -> JournalWriteResult {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO workflow_status(\(SQLiteRows.workflowColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
+        try statement.execute(arguments: [
+            record.id, record.name, record.status.rawValue, record.inputJSON, record.outputJSON,
+            record.errorJSON, record.executorID, record.queueName, record.recoveryAttempts,
+            record.maxRecoveryAttempts, record.deduplicationID, record.priority, record.parentID,
+            record.createdAt, record.updatedAt,
+        ])
+        if db.changesCount > 0 { return .workflowInserted }
+        if let existing = try SQLiteRows.workflow(id: record.id, db) { return .workflowExists(existing) }
+        let holder = try db.cachedStatement(
+            sql: "SELECT workflow_id FROM workflow_status WHERE queue_name = ? AND deduplication_id = ?")
+        if let queue = record.queueName, let dedup = record.deduplicationID,
+            let existingID = try String.fetchOne(holder, arguments: [queue, dedup])
+        {
+            return .deduplicated(existingWorkflowID: existingID)
+        }
+        throw JournalError.queryFailed(
+            operation: "insert workflow \(record.id)", reason: "the insert was ignored but no conflicting row exists")
+    }
+
+    /// Records a step outcome unless its position is taken.
+    static func recordStep(_ step: StepRecord, _ db: Database) throws -> JournalWriteResult {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO operation_outputs(\(SQLiteRows.stepColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (workflow_id, function_id) DO NOTHING
+                """)
+        try statement.execute(arguments: [
+            step.workflowID, step.stepNumber, step.name, step.outputJSON, step.errorJSON,
+            step.childWorkflowID, step.startedAt, step.completedAt,
+        ])
+        if db.changesCount > 0 { return .stepRecorded }
+        guard let existing = try SQLiteRows.step(workflowID: step.workflowID, stepNumber: step.stepNumber, db) else {
+            throw JournalError.queryFailed(
+                operation: "record step \(step.workflowID)#\(step.stepNumber)",
+                reason: "the insert was ignored but no step exists at that position")
+        }
+        return .stepExists(existing)
+    }
+
+    /// Encodes strings as a JSON array, to bind a list as one value for `json_each`.
+    static func jsonArray(_ values: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
+    }
+}

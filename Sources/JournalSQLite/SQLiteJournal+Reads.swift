@@ -1,0 +1,63 @@
+import DurableRuntime
+import GRDB
+
+extension SQLiteJournal {
+    /// Reads one workflow.
+    public func workflow(id: String) async throws -> WorkflowRecord? {
+        try await readSnapshot("read workflow \(id)") { db in
+            try SQLiteRows.workflow(id: id, db)
+        }
+    }
+
+    /// Reads the recorded operations of a workflow, in step order.
+    public func steps(workflowID: String) async throws -> [StepRecord] {
+        try await readSnapshot("read steps of \(workflowID)") { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(SQLiteRows.stepColumns) FROM operation_outputs WHERE workflow_id = ? ORDER BY function_id")
+            return try Row.fetchAll(statement, arguments: [workflowID]).map(SQLiteRows.stepRecord)
+        }
+    }
+
+    /// Lists workflows matching `query`.
+    public func listWorkflows(_ query: WorkflowQuery) async throws -> [WorkflowRecord] {
+        try await readSnapshot("list workflows") { db in
+            var conditions: [String] = []
+            var arguments = StatementArguments()
+            if !query.statuses.isEmpty {
+                conditions.append("status IN (\(Array(repeating: "?", count: query.statuses.count).joined(separator: ", ")))")
+                for status in query.statuses { _ = arguments.append(contentsOf: [status.rawValue]) }
+            }
+            func add(_ condition: String, _ value: (any DatabaseValueConvertible)?) {
+                guard let value else { return }
+                conditions.append(condition)
+                _ = arguments.append(contentsOf: [value])
+            }
+            add("name = ?", query.name)
+            // instr(...) = 1 is a case-sensitive "starts with" that needs no LIKE escaping.
+            add("instr(workflow_id, ?) = 1", query.idPrefix)
+            add("created_at >= ?", query.createdAfter)
+            add("created_at < ?", query.createdBefore)
+            add("queue_name = ?", query.queueName)
+            add("parent_workflow_id = ?", query.parentID)
+            var sql = "SELECT \(SQLiteRows.workflowColumns) FROM workflow_status"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            let direction = query.order == .ascending ? "ASC" : "DESC"
+            sql += " ORDER BY created_at \(direction), workflow_id \(direction) LIMIT ? OFFSET ?"
+            _ = arguments.append(contentsOf: [query.limit ?? -1, query.offset])
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(SQLiteRows.workflowRecord)
+        }
+    }
+
+    /// Counts workflows per status on a queue.
+    public func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int] {
+        try await readSnapshot("queue depth of \(queueName)") { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT status, COUNT(*) FROM workflow_status WHERE queue_name = ? GROUP BY status")
+            var depth: [WorkflowStatus: Int] = [:]
+            for row in try Row.fetchAll(statement, arguments: [queueName]) {
+                depth[try SQLiteRows.status(row[0] as String)] = row[1]
+            }
+            return depth
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import DurableRuntime
+import Foundation
+import Testing
+
+/// The behaviour every journal backend must share, run against each of them.
+@Suite("Journal backends")
+struct JournalBackendTests {
+    @Test("Postgres backend is configured", .disabled(if: !TestEnvironment.wantsPostgres,
+        "ELT_TEST_POSTGRES_URL is unset: Postgres cases are skipped (run scripts/test.sh to include them)"))
+    func postgresIsConfigured() {
+        if !TestEnvironment.hasPostgres { Issue.record(Comment(rawValue: TestEnvironment.missingPostgres)) }
+    }
+
+    @Test("migrating twice is a no-op and keeps the data", arguments: BackendKind.allCases)
+    func migrateTwice(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            try await journal.backend.insert(workflow("w1"))
+            try await journal.backend.migrate()
+            try await journal.backend.migrate()
+            #expect(try await journal.backend.workflow(id: "w1") == workflow("w1"))
+        }
+    }
+
+    @Test("a schema newer than the code is refused", arguments: BackendKind.allCases)
+    func schemaTooNew(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            try await journal.execute(
+                "INSERT INTO \(journal.table("journal_migrations"))(version, applied_at) VALUES (99, 0)")
+            await #expect(throws: JournalError.schemaTooNew(found: 99, supported: 1)) {
+                try await journal.backend.migrate()
+            }
+        }
+    }
+
+    @Test("insertWorkflow inserts, reports an existing id, and deduplicates per queue", arguments: BackendKind.allCases)
+    func insertWorkflow(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            let first = workflow("w1", status: .enqueued, executor: nil, queue: "q", dedup: "d")
+            var result = try await backend.commit([.insertWorkflow(first)])
+            #expect(result.results == [.workflowInserted])
+            var changed = first
+            changed.inputJSON = "{}"
+            result = try await backend.commit([.insertWorkflow(changed)])
+            #expect(result.results == [.workflowExists(first)])
+            result = try await backend.commit([
+                .insertWorkflow(workflow("w2", status: .enqueued, executor: nil, queue: "q", dedup: "d")),
+                .insertWorkflow(workflow("w3", status: .enqueued, executor: nil, queue: "other", dedup: "d")),
+                .insertWorkflow(workflow("w4", status: .enqueued, executor: nil, queue: "q", dedup: "e")),
+            ])
+            #expect(result.results == [.deduplicated(existingWorkflowID: "w1"), .workflowInserted, .workflowInserted])
+            #expect(try await backend.workflow(id: "w2") == nil)
+            // Finishing w1 releases its deduplication id.
+            _ = try await backend.commit([
+                .transition(id: "w1", from: [.enqueued], to: .pending, executorID: "x", resetRecoveryAttempts: false, at: 5),
+                .completeWorkflow(id: "w1", status: .success, outputJSON: "1", errorJSON: nil, at: 6),
+            ])
+            result = try await backend.commit([
+                .insertWorkflow(workflow("w5", status: .enqueued, executor: nil, queue: "q", dedup: "d"))
+            ])
+            #expect(result.results == [.workflowInserted])
+        }
+    }
+
+    @Test("recordStep records once, then reports what is there", arguments: BackendKind.allCases)
+    func recordStepConflict(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("w1"))
+            let original = step("w1", 1, output: #""a""#, child: "w1-child")
+            var result = try await backend.commit([.recordStep(original), .recordStep(step("w1", 2))])
+            #expect(result.results == [.stepRecorded, .stepRecorded])
+            result = try await backend.commit([.recordStep(step("w1", 1, output: #""b""#))])
+            #expect(result.results == [.stepExists(original)])
+            #expect(try await backend.steps(workflowID: "w1") == [original, step("w1", 2)])
+            #expect(try await backend.steps(workflowID: "none") == [])
+        }
+    }
+
+    @Test("completeWorkflow only ends a PENDING workflow", arguments: BackendKind.allCases)
+    func completeOnlyPending(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(
+                workflow("w1", queue: "q", dedup: "d"), workflow("w2", status: .cancelled), workflow("w3"))
+            let error = #"{"type":"E","message":"boom"}"#
+            let result = try await backend.commit([
+                .completeWorkflow(id: "w1", status: .success, outputJSON: "42", errorJSON: nil, at: 7),
+                .completeWorkflow(id: "w1", status: .error, outputJSON: nil, errorJSON: error, at: 8),
+                .completeWorkflow(id: "w2", status: .success, outputJSON: "1", errorJSON: nil, at: 9),
+                .completeWorkflow(id: "w3", status: .error, outputJSON: nil, errorJSON: error, at: 10),
+                .completeWorkflow(id: "missing", status: .success, outputJSON: nil, errorJSON: nil, at: 11),
+            ])
+            #expect(result.results == [.updated(true), .updated(false), .updated(false), .updated(true), .updated(false)])
+            let w1 = try #require(try await backend.workflow(id: "w1"))
+            #expect(w1.status == .success && w1.outputJSON == "42" && w1.errorJSON == nil)
+            #expect(w1.deduplicationID == nil && w1.updatedAt == 7)
+            #expect(try await backend.workflow(id: "w2")?.status == .cancelled)
+            let w3 = try #require(try await backend.workflow(id: "w3"))
+            #expect(w3.status == .error && w3.errorJSON == error)
+        }
+    }
+
+    @Test("transition moves only from the given states", arguments: BackendKind.allCases)
+    func transition(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(
+                workflow("w1", status: .enqueued, executor: nil, queue: "q", dedup: "d", attempts: 3),
+                workflow("w2", queue: "q", dedup: "e"))
+            let result = try await backend.commit([
+                .transition(id: "w1", from: [.success], to: .pending, executorID: "x", resetRecoveryAttempts: true, at: 5),
+                .transition(id: "w1", from: [.enqueued], to: .pending, executorID: "x", resetRecoveryAttempts: true, at: 6),
+                .transition(id: "w2", from: [.enqueued, .pending], to: .cancelled, executorID: nil, resetRecoveryAttempts: false, at: 7),
+                .transition(id: "w2", from: [], to: .enqueued, executorID: nil, resetRecoveryAttempts: false, at: 8),
+            ])
+            #expect(result.results == [.updated(false), .updated(true), .updated(true), .updated(false)])
+            let w1 = try #require(try await backend.workflow(id: "w1"))
+            #expect(w1.status == .pending && w1.executorID == "x" && w1.recoveryAttempts == 0)
+            #expect(w1.deduplicationID == "d" && w1.updatedAt == 6)
+            let w2 = try #require(try await backend.workflow(id: "w2"))
+            #expect(w2.status == .cancelled && w2.executorID == "exec-a" && w2.deduplicationID == nil)
+        }
+    }
+
+    @Test("copySteps copies the steps below a position to another workflow", arguments: BackendKind.allCases)
+    func copySteps(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("src"), workflow("fork"))
+            _ = try await backend.commit((1...4).map { .recordStep(step("src", $0, child: $0 == 2 ? "c" : nil)) })
+            let result = try await backend.commit([.copySteps(sourceID: "src", targetID: "fork", belowStep: 3)])
+            #expect(result.results == [.copied(2)])
+            let expected = (1...2).map { number -> StepRecord in
+                var copy = step("src", number, child: number == 2 ? "c" : nil)
+                copy.workflowID = "fork"
+                return copy
+            }
+            #expect(try await backend.steps(workflowID: "fork") == expected)
+            #expect(try await backend.steps(workflowID: "src").count == 4)
+        }
+    }
+
+    @Test("a commit reports which stepped workflows are cancelled", arguments: BackendKind.allCases)
+    func cancelledIDs(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("w1", status: .cancelled), workflow("w2"), workflow("w3", status: .cancelled))
+            var result = try await backend.commit([
+                .recordStep(step("w1", 1)), .recordStep(step("w2", 1)), .recordStep(step("w1", 2)),
+            ])
+            #expect(result.cancelledWorkflowIDs == ["w1"])
+            result = try await backend.commit([
+                .transition(id: "w2", from: [.pending], to: .cancelled, executorID: nil, resetRecoveryAttempts: false, at: 1),
+                .recordStep(step("w2", 2)),
+            ])
+            #expect(result.cancelledWorkflowIDs == ["w2"])
+            result = try await backend.commit([.completeWorkflow(id: "w1", status: .success, outputJSON: nil, errorJSON: nil, at: 1)])
+            #expect(result.cancelledWorkflowIDs.isEmpty)
+        }
+    }
+}
