@@ -77,7 +77,7 @@ public struct TemporaryJournal: Sendable {
             guard let url = TestEnvironment.postgresURL else {
                 throw TestEnvironmentError(description: "ELT_TEST_POSTGRES_URL is not set")
             }
-            return try PostgresJournal(url: url, schema: location)
+            return try PostgresJournal(url: url, schema: location, reconnectTimeout: .seconds(8))
         }
     }
 }

@@ -43,6 +43,9 @@ extension PostgresJournal {
     ) async throws -> T {
         let timeout = reconnectTimeout
         let database = endpoint.redacted
+        if closed.closed {
+            throw JournalError.queryFailed(operation: operation, reason: "the journal is closed (its run() has ended)")
+        }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 var delay = Duration.milliseconds(50)
@@ -71,6 +74,11 @@ extension PostgresJournal {
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
+            }
+            group.addTask {
+                await self.closed.waitUntilClosed()
+                try Task.checkCancellation()
+                throw JournalError.queryFailed(operation: operation, reason: "the journal is closed (its run() has ended)")
             }
             defer { group.cancelAll() }
             guard let first = try await group.next() else {

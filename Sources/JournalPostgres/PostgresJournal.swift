@@ -23,6 +23,9 @@ public final class PostgresJournal: JournalBackend {
     let logger: Logger
     /// Raised by every notification on the queue channel (and by this process's own commits).
     let queueActivity = WakeSignal()
+    /// Set when ``run()`` has ended: the pool is gone, and a request to it would wait forever,
+    /// so every operation fails at once instead.
+    let closed = ClosedFlag()
 
     /// Configures a journal at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…`)
     /// in `schema`. Nothing connects until ``run()`` or ``migrate()``.
@@ -55,6 +58,7 @@ public final class PostgresJournal: JournalBackend {
     /// Runs the connection pool and the LISTEN connection until the task is cancelled.
     /// Call it once per journal.
     public func run() async throws {
+        defer { closed.close() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
             group.addTask { await self.listenForQueueActivity() }

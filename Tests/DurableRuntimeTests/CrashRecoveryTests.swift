@@ -32,6 +32,7 @@ struct CrashRecoveryTests {
         #expect(checkpointCount >= 20, "the workflow under test should have many checkpoints, has \(checkpointCount)")
 
         for k in 1...checkpointCount {
+            if ProcessInfo.processInfo.environment["DEBUG_CRASH"] != nil { print("DEBUG k=\(k) \(kind) \(moment)") }
             let harness = try RuntimeHarness(kind)
             let crashing = try harness.runtime(interceptor: CrashInjector(atCheckpoint: k, moment: moment))
             try await runUntilCrash(crashing) { runtime in
@@ -41,6 +42,7 @@ struct CrashRecoveryTests {
             let committed = try await Self.committedSteps(harness.journal)
 
             // A new process on the same journal: start the same id again and wait.
+            if ProcessInfo.processInfo.environment["DEBUG_CRASH"] != nil { print("DEBUG recovering k=\(k) \(kind) \(moment)") }
             let recovered = try harness.runtime()
             let output = try await withRunning(recovered) { try await $0.run(MixedParent.self, id: "crash", input: 1) }
 

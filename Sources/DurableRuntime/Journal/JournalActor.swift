@@ -16,7 +16,8 @@ public actor JournalActor {
     private var readinessWaiters: [CheckedContinuation<Void, any Error>] = []
     /// Raised once when the crash injector crashed this journal.
     nonisolated let crashSignal = WakeSignal()
-    private(set) var isCrashed = false
+    /// Whether the crash injector crashed this journal; it then accepts no more writes.
+    public private(set) var isCrashed = false
     /// Number of group commits so far (for benchmarks and tests).
     public private(set) var commitCount = 0
 

@@ -4,8 +4,10 @@ import ServiceLifecycle
 
 /// Runs durable workflows against a journal: starts, recovers, dequeues and manages them.
 ///
-/// A runtime is a `Service`: its ``run()`` must be running (in a `ServiceGroup`, or in a task
-/// group you own, or through ``withRunning(_:)``) for workflows to execute. At start it
+/// A runtime is a `Service`: its ``run()`` must be running for workflows to execute, and so
+/// must its ``journalService`` (the journal backend's connection pool), which must outlive it.
+/// Run both in a `ServiceGroup` (`[runtime.journalService, runtime]`), or use
+/// ``withRunning(_:)``. At start it
 /// migrates the journal, recovers the `PENDING` workflows of its executor id and starts one
 /// worker per declared queue. Cancelling `run()` (or a graceful shutdown) stops it; workflows
 /// in flight stay `PENDING` and are recovered by the next start.
@@ -21,6 +23,8 @@ public final class WorkflowRuntime: Service, Sendable {
     let queueWakes: [String: WakeSignal]
     private let submissions: AsyncStream<WorkflowRecord>
     private let submitter: AsyncStream<WorkflowRecord>.Continuation
+    /// Set once the journal is open and start-up recovery is done.
+    let started = Latch()
     var logger: Logger { configuration.logger }
     var executorID: String { configuration.executorID }
 
@@ -53,16 +57,24 @@ public final class WorkflowRuntime: Service, Sendable {
     /// Runs the runtime until the task is cancelled, a graceful shutdown is requested, or the
     /// crash injector crashes it (then it throws ``JournalError/crashed``).
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await self.runUntilCancelled()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await self.runUntilCancelled()
+            }
+            started.settle(.failure(RuntimeStopped(reason: "the runtime stopped before it had started")))
+        } catch {
+            started.settle(.failure(error))
+            // A crash explains whatever the interrupted parts threw on the way down.
+            if await journal.isCrashed { throw JournalError.crashed }
+            // Stopped on request: in-flight workflows stay PENDING for recovery.
+            if Task.isCancelled { return }
+            throw error
         }
     }
 
     private func runUntilCancelled() async throws {
-        let backend = journal.backend
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await backend.run() }
-            group.addTask {
+            addSupervised(to: &group) {
                 // A crash injected at a checkpoint takes the whole runtime down, as a kill would.
                 while !Task.isCancelled {
                     await self.journal.crashSignal.wait(timeout: .seconds(3600))
@@ -73,9 +85,12 @@ public final class WorkflowRuntime: Service, Sendable {
             if configuration.role == .worker {
                 try await recoverPendingWorkflows()
                 for queue in configuration.queues {
-                    group.addTask { try await self.workQueue(queue) }
+                    addSupervised(to: &group) { try await self.workQueue(queue) }
                 }
             }
+            started.settle(.success(()))
+            // Ends when run() is cancelled, or when a supervised task fails and finishes the
+            // stream; the failure then propagates out of the group.
             for await record in submissions {
                 group.addTask { await self.execute(record) }
             }
@@ -83,21 +98,59 @@ public final class WorkflowRuntime: Service, Sendable {
         }
     }
 
-    /// Runs the runtime for the duration of `body`, then stops it.
-    public func withRunning<T: Sendable>(_ body: @Sendable (WorkflowRuntime) async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await self.run()
-                return nil
+    /// Adds a long-running part of the runtime to its task group; if it fails, the submission
+    /// stream is finished so that `run()` stops taking work and the error propagates.
+    private func addSupervised(
+        to group: inout ThrowingDiscardingTaskGroup<any Error>, _ operation: @escaping @Sendable () async throws -> Void
+    ) {
+        group.addTask {
+            do {
+                try await operation()
+            } catch {
+                self.submitter.finish()
+                throw error
             }
-            try await journal.waitUntilOpen()
-            let result = try await body(self)
-            group.cancelAll()
-            while let next = try await group.next() {
-                if next != nil { break }
-            }
-            return result
         }
+    }
+
+    /// The journal backend's background work (connection pool, LISTEN connection) as a
+    /// `Service`. It must run for as long as the runtime does and stop after it: put it before
+    /// the runtime in a `ServiceGroup`, which shuts services down in reverse order, so that
+    /// workflows drain before the pool closes.
+    public var journalService: JournalService { JournalService(backend: journal.backend) }
+
+    /// Runs the journal service and the runtime for the duration of `body`, then stops the
+    /// runtime, waits for it to drain, and stops the journal service.
+    public func withRunning<T: Sendable>(_ body: @Sendable (WorkflowRuntime) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { journalGroup in
+            journalGroup.addTask { try await self.journalService.run() }
+            defer { journalGroup.cancelAll() }
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await self.run()
+                    return nil
+                }
+                let result: T
+                do {
+                    try await waitUntilStarted()
+                    result = try await body(self)
+                } catch {
+                    group.cancelAll()
+                    throw error
+                }
+                group.cancelAll()
+                // Whatever the runtime throws while it stops is of no interest to the caller.
+                while case .some = try? await group.next() {}
+                return result
+            }
+        }
+    }
+
+    /// Waits until the journal is open and start-up recovery is done (or rethrows why opening
+    /// the journal failed).
+    public func waitUntilStarted() async throws {
+        try await journal.waitUntilOpen()
+        try await started.wait()
     }
 
     /// Hands a workflow to the execution task group of ``run()``.
@@ -105,4 +158,10 @@ public final class WorkflowRuntime: Service, Sendable {
         guard configuration.role == .worker else { return }
         submitter.yield(record)
     }
+}
+
+/// Why a runtime that was waited on never started.
+struct RuntimeStopped: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }

@@ -14,12 +14,13 @@ struct RuntimeHarness {
 
     /// A new runtime on this test's journal, with the test workflows registered.
     func runtime(
-        executorID: String = "local", role: RuntimeConfiguration.Role = .worker, queues: [WorkflowQueue] = [], clock: any RuntimeClock = SystemClock(),
+        executorID: String = "local", role: RuntimeConfiguration.Role = .worker, queues: [WorkflowQueue] = [],
+        queuePollInterval: Duration = .milliseconds(500), clock: any RuntimeClock = SystemClock(),
         interceptor: (any CheckpointInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
         register: (WorkflowRuntime) -> Void = { _ in }
     ) throws -> WorkflowRuntime {
         let configuration = RuntimeConfiguration(
-            executorID: executorID, role: role, queues: queues, queuePollInterval: .milliseconds(500),
+            executorID: executorID, role: role, queues: queues, queuePollInterval: queuePollInterval,
             resultPollInterval: .milliseconds(20))
         let runtime = WorkflowRuntime(backend: try journal.open(), configuration: configuration, clock: clock, interceptor: interceptor)
         runtime.register(DoublingChild(effects: effects))
@@ -43,25 +44,35 @@ func withRunning<T: Sendable>(
 /// Runs `runtime` and `body` until the crash injector crashes the runtime. Errors of `body`
 /// caused by the crash are swallowed, as a killed process has no caller left.
 func runUntilCrash(_ runtime: WorkflowRuntime, _ body: @escaping @Sendable (WorkflowRuntime) async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            do {
-                try await runtime.run()
-                Issue.record("the runtime stopped without crashing")
-            } catch JournalError.crashed {
-                // The expected end.
+    try await withThrowingTaskGroup(of: Void.self) { journalGroup in
+        journalGroup.addTask { try await runtime.journalService.run() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await runtime.run()
+                    Issue.record("the runtime stopped without crashing")
+                } catch JournalError.crashed {
+                    // The expected end.
+                }
             }
-        }
-        group.addTask {
-            do {
-                try await runtime.journal.waitUntilOpen()
-                try await body(runtime)
-            } catch {
-                // Crashed mid-call (JournalError.crashed) or cancelled with the runtime.
+            group.addTask {
+                do {
+                    try await runtime.waitUntilStarted()
+                    try await body(runtime)
+                } catch {
+                    // Crashed mid-call (JournalError.crashed) or cancelled with the runtime.
+                }
+                // Leave the runtime time to go down; if it never crashes, the other task reports it.
+                let deadline = Date().addingTimeInterval(10)
+                while !(await runtime.journal.isCrashed), Date() < deadline {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+                try? await Task.sleep(for: .seconds(10))
             }
+            try await group.next()
+            group.cancelAll()
+            try await group.waitForAll()
         }
-        try await group.next()
-        group.cancelAll()
-        try await group.waitForAll()
+        journalGroup.cancelAll()
     }
 }
