@@ -45,7 +45,21 @@ let package = Package(
         // Test support: temporary journals, a crash injector, a manual clock.
         .target(
             name: "DurableTesting",
-            dependencies: ["DurableRuntime", "JournalSQLite", "JournalPostgres"]
+            dependencies: [
+                "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        // Checkpoint cost against the raw database: `swift run -c release durable-bench`.
+        .executableTarget(
+            name: "durable-bench",
+            dependencies: [
+                "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DurableBench"
         ),
         .testTarget(
             name: "DurableRuntimeTests",

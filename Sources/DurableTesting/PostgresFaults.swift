@@ -1,0 +1,35 @@
+import Foundation
+import JournalPostgres
+import Logging
+import PostgresNIO
+
+/// Faults a test can inflict on the test Postgres at `ELT_TEST_POSTGRES_URL`.
+public enum PostgresFaults {
+    /// Terminates every server connection of the journal on `schema` (as a network cut or a
+    /// server restart would), from a separate direct connection. Returns how many it ended.
+    @discardableResult
+    public static func terminateJournalConnections(schema: String) async throws -> Int {
+        guard let url = TestEnvironment.postgresURL, let components = URLComponents(string: url),
+              let host = components.host, let user = components.user else {
+            throw TestEnvironmentError(description: "ELT_TEST_POSTGRES_URL is not set or not a postgres:// URL")
+        }
+        let database = String(components.path.dropFirst())
+        let configuration = PostgresConnection.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: database.isEmpty ? nil : database, tls: .disable)
+        let logger = Logger(label: "durable.testing.faults")
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 99, logger: logger)
+        do {
+            let rows = try await connection.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(PostgresJournal.applicationName(schema: schema))",
+                logger: logger)
+            var count = 0
+            for try await _ in rows { count += 1 }
+            try await connection.close()
+            return count
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
