@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "JournalSQLite", targets: ["JournalSQLite"]),
         .library(name: "JournalPostgres", targets: ["JournalPostgres"]),
         .library(name: "DurableTesting", targets: ["DurableTesting"]),
+        .library(name: "ELT", targets: ["ELT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -50,6 +51,9 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // The ELT pipeline's domain: integrations, the fake user source, record validation.
+        // Foundation only for now; it will build on DurableRuntime's public API.
+        .target(name: "ELT"),
         // Checkpoint cost against the raw database: `swift run -c release durable-bench`.
         .executableTarget(
             name: "durable-bench",
@@ -65,6 +69,7 @@ let package = Package(
             name: "DurableRuntimeTests",
             dependencies: ["DurableRuntime", "JournalSQLite", "JournalPostgres", "DurableTesting"]
         ),
+        .testTarget(name: "ELTTests", dependencies: ["ELT"]),
         // One suite, parameterised over both journal backends.
         .testTarget(
             name: "JournalBackendTests",

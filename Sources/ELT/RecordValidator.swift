@@ -1,0 +1,145 @@
+import Foundation
+
+/// Checks decoded source records before they are staged, and explains every rejection.
+///
+/// A record is valid if `id`, `external_id`, `name` and `email` are non-empty strings within
+/// their length limits, the email looks like an address, and no earlier valid record of the
+/// same page has the same `id`.
+public struct RecordValidator: Sendable {
+    /// The longest accepted `name`, in characters.
+    public static let maximumNameLength = 200
+    /// The longest accepted `email`, in characters (RFC 5321's path limit, rounded up as usual).
+    public static let maximumEmailLength = 320
+    /// The longest accepted `id` or `external_id`, in characters.
+    public static let maximumIDLength = 128
+    /// How much of a bad value a reason quotes.
+    static let quotedValueLength = 80
+
+    /// Creates a validator.
+    public init() {}
+
+    /// Splits a page into valid users and rejected records, each in page order.
+    public func validate(_ page: [RawSourceRecord]) -> (valid: [SourceUser], rejected: [RejectedRecord]) {
+        var valid: [SourceUser] = []
+        var rejected: [RejectedRecord] = []
+        var firstPositionOfID: [String: Int] = [:]
+        for (position, record) in page.enumerated() {
+            let (user, problems) = check(record)
+            if let user {
+                if let first = firstPositionOfID[user.id] {
+                    rejected.append(RejectedRecord(
+                        rawJSON: record.rawJSON,
+                        reason: "id '\(Self.quoted(user.id))' appears more than once in this page (record \(position + 1) repeats record \(first + 1)); the source must list each user once"))
+                } else {
+                    firstPositionOfID[user.id] = position
+                    valid.append(user)
+                }
+            } else {
+                rejected.append(RejectedRecord(rawJSON: record.rawJSON, reason: problems.joined(separator: "; ")))
+            }
+        }
+        return (valid, rejected)
+    }
+
+    /// Decodes a page body: a JSON array of records, or an object with a `"users"` array.
+    public static func decodePage(_ data: Data) throws(SourcePageError) -> [RawSourceRecord] {
+        let preview = previewText(data)
+        guard !data.isEmpty else { throw .notJSON(detail: "the page is empty", preview: preview) }
+        let json: JSONValue
+        do {
+            json = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw .notJSON(detail: decodingDetail(error), preview: preview)
+        }
+        switch json {
+        case .array(let records):
+            return records.map(RawSourceRecord.init(json:))
+        case .object(let fields):
+            if case .array(let records)? = fields["users"] { return records.map(RawSourceRecord.init(json:)) }
+            if let users = fields["users"] {
+                throw .wrongShape(found: "an object whose \"users\" is \(users.kindDescription)", preview: preview)
+            }
+            let keys = fields.keys.sorted().prefix(10).joined(separator: ", ")
+            throw .wrongShape(found: "an object without a \"users\" key (its keys: \(keys.isEmpty ? "none" : keys))", preview: preview)
+        default:
+            throw .wrongShape(found: json.kindDescription, preview: preview)
+        }
+    }
+
+    // MARK: - Checks
+
+    /// The user a record describes, or nil and every problem with it.
+    private func check(_ record: RawSourceRecord) -> (user: SourceUser?, problems: [String]) {
+        guard case .object = record.json else {
+            return (nil, ["record is \(record.json.kindDescription), not a JSON object with id, external_id, name and email"])
+        }
+        var problems: [String] = []
+        let id = requiredString("id", in: record, maximumLength: Self.maximumIDLength, problems: &problems)
+        let externalID = requiredString("external_id", in: record, maximumLength: Self.maximumIDLength, problems: &problems)
+        let name = requiredString("name", in: record, maximumLength: Self.maximumNameLength, problems: &problems)
+        let email = requiredString("email", in: record, maximumLength: Self.maximumEmailLength, problems: &problems)
+        if let email, let flaw = Self.emailFlaw(email) {
+            problems.append("email '\(Self.quoted(email))' is not a valid address (\(flaw))")
+        }
+        guard problems.isEmpty, let id, let externalID, let name, let email else { return (nil, problems) }
+        return (SourceUser(id: id, externalID: externalID, name: name, email: email), [])
+    }
+
+    /// The string in `key`, or nil after noting why it is unusable.
+    private func requiredString(_ key: String, in record: RawSourceRecord, maximumLength: Int,
+                                problems: inout [String]) -> String? {
+        switch record.field(key) {
+        case nil:
+            problems.append("\(key) is missing")
+        case .null?:
+            problems.append("\(key) is null; it must be a non-empty string")
+        case .string(let value)?:
+            if value.allSatisfy(\.isWhitespace) {
+                problems.append("\(key) is empty")
+            } else if value.count > maximumLength {
+                problems.append("\(key) is \(value.count) characters long; the limit is \(maximumLength)")
+            } else {
+                return value
+            }
+        case let other?:
+            problems.append("\(key) must be a string, not \(other.kindDescription) (\(Self.quoted(RawSourceRecord(json: other).rawJSON)))")
+        }
+        return nil
+    }
+
+    /// Why `email` is not an address, or nil if it looks like one.
+    static func emailFlaw(_ email: String) -> String? {
+        if email.contains(where: \.isWhitespace) { return "it contains whitespace" }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return parts.count == 1 ? "it has no '@'" : "it has more than one '@'" }
+        let (local, domain) = (parts[0], parts[1])
+        if local.isEmpty { return "nothing before '@'" }
+        if domain.isEmpty { return "nothing after '@'" }
+        guard domain.contains(".") else { return "the domain '\(domain)' has no dot" }
+        if domain.hasPrefix(".") || domain.hasSuffix(".") || domain.contains("..") {
+            return "the domain '\(domain)' has an empty label"
+        }
+        return nil
+    }
+
+    /// `value`, cut to ``quotedValueLength`` characters with an ellipsis.
+    static func quoted(_ value: String) -> String {
+        value.count <= quotedValueLength ? value : value.prefix(quotedValueLength) + "…"
+    }
+
+    /// The first 100 bytes of a page, as text, for an error message.
+    static func previewText(_ data: Data) -> String {
+        guard !data.isEmpty else { return "(nothing)" }
+        let text = String(decoding: data.prefix(100), as: UTF8.self)
+        return "'" + text + "'" + (data.count > 100 ? "… (\(data.count) bytes)" : "")
+    }
+
+    /// Where JSON decoding stopped, without the decoder's type names.
+    private static func decodingDetail(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,105 @@
+import ELT
+import Foundation
+import Testing
+
+@Suite("Record validator")
+struct RecordValidatorTests {
+    static let good = #"{"id":"u-1","external_id":"ext-000001","name":"Ada Lovelace","email":"ada.lovelace1@org-001.example.com"}"#
+
+    /// Validates a page given as JSON text.
+    static func validate(_ json: String) throws -> (valid: [SourceUser], rejected: [RejectedRecord]) {
+        RecordValidator().validate(try RecordValidator.decodePage(Data(json.utf8)))
+    }
+
+    @Test("a good record is kept as a SourceUser")
+    func keepsGoodRecords() throws {
+        let result = try Self.validate("[\(Self.good)]")
+        #expect(result.rejected.isEmpty)
+        #expect(result.valid == [SourceUser(id: "u-1", externalID: "ext-000001", name: "Ada Lovelace", email: "ada.lovelace1@org-001.example.com")])
+    }
+
+    @Test("each bad record is rejected with a reason a person can act on, and the good ones are kept", arguments: [
+        (#"{"external_id":"e","name":"N","email":"a@b.co"}"#, "id is missing"),
+        (#"{"id":null,"external_id":"e","name":"N","email":"a@b.co"}"#, "id is null"),
+        (#"{"id":"x1","external_id":123,"name":"N","email":"a@b.co"}"#, "external_id must be a string, not a number (123)"),
+        (#"{"id":"x1","external_id":true,"name":"N","email":"a@b.co"}"#, "external_id must be a string, not a boolean"),
+        (#"{"id":"x1","external_id":"e","name":["N"],"email":"a@b.co"}"#, "name must be a string, not an array"),
+        (#"{"id":"x1","external_id":"e","name":"   ","email":"a@b.co"}"#, "name is empty"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":""}"#, "email is empty"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob@"}"#, "email 'bob@' is not a valid address (nothing after '@')"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"@b.co"}"#, "email '@b.co' is not a valid address (nothing before '@')"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob.example.com"}"#, "(it has no '@')"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"a@b@c.co"}"#, "(it has more than one '@')"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob@localhost"}"#, "the domain 'localhost' has no dot"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob smith@b.co"}"#, "(it contains whitespace)"),
+        ("{\"id\":\"x1\",\"external_id\":\"e\",\"name\":\"\(String(repeating: "n", count: 201))\",\"email\":\"a@b.co\"}", "name is 201 characters long; the limit is 200"),
+        ("{\"id\":\"x1\",\"external_id\":\"e\",\"name\":\"N\",\"email\":\"\(String(repeating: "a", count: 316))@b.co\"}", "email is 321 characters long; the limit is 320"),
+        ("{\"id\":\"\(String(repeating: "i", count: 129))\",\"external_id\":\"e\",\"name\":\"N\",\"email\":\"a@b.co\"}", "id is 129 characters long; the limit is 128"),
+        (#""just a string""#, "record is a string, not a JSON object"),
+    ])
+    func rejectsBadRecords(record: String, reason: String) throws {
+        let result = try Self.validate("[\(Self.good), \(record)]")
+        #expect(result.valid.map(\.id) == ["u-1"])
+        try #require(result.rejected.count == 1)
+        #expect(result.rejected[0].reason.contains(reason), "reason was: \(result.rejected[0].reason)")
+    }
+
+    @Test("a limit itself is accepted: 320-character email, 200-character name, 128-character id")
+    func limitsAreInclusive() throws {
+        let record = "{\"id\":\"\(String(repeating: "i", count: 128))\",\"external_id\":\"e\",\"name\":\"\(String(repeating: "n", count: 200))\",\"email\":\"\(String(repeating: "a", count: 314))@b.com\"}"
+        let result = try Self.validate("[\(record)]")
+        #expect(result.rejected.isEmpty, "\(result.rejected)")
+    }
+
+    @Test("every problem of a record is reported, and its raw JSON kept")
+    func allProblems() throws {
+        let result = try Self.validate(#"[{"id":"x1","external_id":7,"email":"bob@"}]"#)
+        let rejected = try #require(result.rejected.first)
+        #expect(rejected.reason == "external_id must be a string, not a number (7); name is missing; email 'bob@' is not a valid address (nothing after '@')")
+        #expect(rejected.rawJSON == #"{"email":"bob@","external_id":7,"id":"x1"}"#)
+    }
+
+    @Test("a repeated id in one page keeps the first record and rejects the repeats")
+    func duplicateIDs() throws {
+        let second = #"{"id":"u-1","external_id":"ext-000002","name":"Alan Turing","email":"alan@b.co"}"#
+        let result = try Self.validate("[\(Self.good), \(second), \(second)]")
+        #expect(result.valid.map(\.externalID) == ["ext-000001"])
+        #expect(result.rejected.count == 2)
+        #expect(result.rejected[0].reason.contains("id 'u-1' appears more than once in this page (record 2 repeats record 1)"))
+    }
+
+    @Test("a page may be a top-level array or an object with a users array")
+    func pageShapes() throws {
+        #expect(try RecordValidator.decodePage(Data("[\(Self.good)]".utf8)).count == 1)
+        #expect(try RecordValidator.decodePage(Data(#"{"users":[\#(Self.good)],"next_page":2}"#.utf8)).count == 1)
+        #expect(try RecordValidator.decodePage(Data("[]".utf8)).isEmpty)
+    }
+
+    @Test("a malformed page throws an error that says what is wrong and shows its start", arguments: [
+        ("<html><body>502 Bad Gateway</body></html>", "source page is not JSON", "'<html><body>502 Bad Gateway"),
+        ("", "the page is empty", "(nothing)"),
+        (#"{"data":[]}"#, #"an object without a "users" key (its keys: data)"#, #"'{"data":[]}'"#),
+        (#"{"users":{"id":1}}"#, #"an object whose "users" is an object"#, "starts with"),
+        ("42", "source page is a number", "'42'"),
+        ("[{\"id\":1},", "source page is not JSON", "'[{\"id\":1},'"),
+    ])
+    func malformedPages(body: String, problem: String, preview: String) {
+        #expect {
+            try RecordValidator.decodePage(Data(body.utf8))
+        } throws: { error in
+            let message = (error as? SourcePageError)?.description ?? ""
+            return message.contains(problem) && message.contains(preview)
+        }
+    }
+
+    @Test("the preview of a long malformed page is its first 100 bytes")
+    func previewIsTruncated() throws {
+        let body = "not json " + String(repeating: "x", count: 500)
+        do {
+            _ = try RecordValidator.decodePage(Data(body.utf8))
+            Issue.record("expected a SourcePageError")
+        } catch {
+            #expect(error.description.contains("'" + body.prefix(100) + "'… (509 bytes)"))
+        }
+    }
+}
