@@ -138,17 +138,6 @@ extension PostgresJournal {
             """, logger: logger
         ).collect()
         if !inserted.isEmpty { return .stepRecorded }
-        let existing = try await PostgresRows.steps(
-            connection.query(
-                """
-                SELECT \(unescaped: PostgresRows.stepColumns) FROM \(unescaped: steps)
-                WHERE workflow_id = \(step.workflowID) AND function_id = \(step.stepNumber)
-                """, logger: logger))
-        guard let existing = existing.first else {
-            throw JournalError.queryFailed(
-                operation: "record step \(step.workflowID)#\(step.stepNumber)",
-                reason: "the insert was ignored but no step exists at that position")
-        }
-        return .stepExists(existing)
+        return try await existingStep(step, connection)
     }
 }

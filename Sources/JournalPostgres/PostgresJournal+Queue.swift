@@ -58,21 +58,8 @@ extension PostgresJournal {
                     ORDER BY created_at, workflow_id COLLATE "C" FOR UPDATE
                     """, logger: self.logger))
             var claim = RecoveryClaim()
-            for var record in pending {
-                record.recoveryAttempts += 1
-                record.updatedAt = now
-                if record.recoveryAttempts > record.maxRecoveryAttempts {
-                    record.status = .maxRecoveryAttemptsExceeded
-                    record.deduplicationID = nil
-                    claim.deadLettered.append(record.id)
-                } else if record.queueName != nil {
-                    record.status = .enqueued
-                    record.executorID = nil
-                    claim.requeued.append(record.id)
-                } else {
-                    record.executorID = newExecutorID
-                    claim.toRun.append(record)
-                }
+            for row in pending {
+                let record = claim.claim(row, newExecutorID: newExecutorID, now: now)
                 try await connection.query(
                     """
                     UPDATE \(unescaped: workflows) SET status = \(record.status.rawValue),

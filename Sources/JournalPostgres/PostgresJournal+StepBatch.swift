@@ -55,23 +55,23 @@ extension PostgresJournal {
             if inserted.contains("\(step.workflowID)#\(step.stepNumber)") {
                 results.append(.stepRecorded)
             } else {
-                results.append(try await existingStep(step))
+                results.append(try await withPooledConnection("read step \(step.workflowID)#\(step.stepNumber)") {
+                    try await self.existingStep(step, $0)
+                })
             }
         }
         return JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled)
     }
 
     /// The record already at a step's position (a retried commit, or a concurrent execution).
-    private func existingStep(_ step: StepRecord) async throws -> JournalWriteResult {
+    func existingStep(_ step: StepRecord, _ connection: PostgresConnection) async throws -> JournalWriteResult {
         let table = self.table("operation_outputs")
-        let existing = try await withPooledConnection("read step \(step.workflowID)#\(step.stepNumber)") { connection in
-            try await PostgresRows.steps(
-                connection.query(
-                    """
-                    SELECT \(unescaped: PostgresRows.stepColumns) FROM \(unescaped: table)
-                    WHERE workflow_id = \(step.workflowID) AND function_id = \(step.stepNumber)
-                    """, logger: self.logger))
-        }
+        let existing = try await PostgresRows.steps(
+            connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.stepColumns) FROM \(unescaped: table)
+                WHERE workflow_id = \(step.workflowID) AND function_id = \(step.stepNumber)
+                """, logger: logger))
         guard let record = existing.first else {
             throw JournalError.queryFailed(
                 operation: "record step \(step.workflowID)#\(step.stepNumber)",

@@ -52,21 +52,8 @@ extension SQLiteJournal {
                       deduplication_id = ?, updated_at = ? WHERE workflow_id = ?
                     """)
             var claim = RecoveryClaim()
-            for var record in rows {
-                record.recoveryAttempts += 1
-                record.updatedAt = now
-                if record.recoveryAttempts > record.maxRecoveryAttempts {
-                    record.status = .maxRecoveryAttemptsExceeded
-                    record.deduplicationID = nil
-                    claim.deadLettered.append(record.id)
-                } else if record.queueName != nil {
-                    record.status = .enqueued
-                    record.executorID = nil
-                    claim.requeued.append(record.id)
-                } else {
-                    record.executorID = newExecutorID
-                    claim.toRun.append(record)
-                }
+            for pending in rows {
+                let record = claim.claim(pending, newExecutorID: newExecutorID, now: now)
                 try update.execute(arguments: [
                     record.status.rawValue, record.executorID, record.recoveryAttempts, record.deduplicationID,
                     now, record.id,

@@ -93,3 +93,28 @@ public struct RecoveryClaim: Sendable, Equatable {
         self.deadLettered = deadLettered
     }
 }
+
+extension RecoveryClaim {
+    /// Applies the recovery rule to one `PENDING` row and records the outcome in this claim:
+    /// the attempt is counted; past its limit the workflow is dead-lettered; a queued one goes
+    /// back on its queue; any other is handed to `newExecutorID`. Returns the row to write back.
+    /// Both journal backends use this, so the rule is the same everywhere.
+    public mutating func claim(_ pending: WorkflowRecord, newExecutorID: String, now: Int64) -> WorkflowRecord {
+        var record = pending
+        record.recoveryAttempts += 1
+        record.updatedAt = now
+        if record.recoveryAttempts > record.maxRecoveryAttempts {
+            record.status = .maxRecoveryAttemptsExceeded
+            record.deduplicationID = nil
+            deadLettered.append(record.id)
+        } else if record.queueName != nil {
+            record.status = .enqueued
+            record.executorID = nil
+            requeued.append(record.id)
+        } else {
+            record.executorID = newExecutorID
+            toRun.append(record)
+        }
+        return record
+    }
+}
