@@ -51,9 +51,16 @@ public final class SideEffects: Sendable {
 /// Tracks how many things run at once and the most that ever did.
 public final class ConcurrencyGauge: Sendable {
     private let state = Mutex((current: 0, peak: 0))
+    /// How many a test expects to run together (work may wait for this many).
+    public let target: Int
 
-    /// Creates a gauge at zero.
-    public init() {}
+    /// Creates a gauge at zero, expecting `target` to run together.
+    public init(target: Int = 1) {
+        self.target = target
+    }
+
+    /// How many run now.
+    public var current: Int { state.withLock { $0.current } }
 
     /// Counts one more running thing.
     public func enter() {

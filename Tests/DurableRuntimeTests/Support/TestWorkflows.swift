@@ -93,7 +93,13 @@ struct GaugedWorkflow: Workflow {
             gauge.enter()
             defer { gauge.leave() }
             effects.record(context.workflowID)
-            try await Task.sleep(for: .milliseconds(30))
+            // Hold the slot until `gauge.target` run together (or 2 s pass), so a queue that
+            // runs work concurrently shows it whatever the machine's speed.
+            let deadline = ContinuousClock.now + .seconds(2)
+            while gauge.current < gauge.target && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await Task.sleep(for: .milliseconds(10))
             return input
         }
     }
