@@ -3,22 +3,14 @@ import PostgresNIO
 
 /// Decoding of journal rows.
 enum PostgresRows {
-    /// The `workflow_status` columns in the order ``workflows(_:)`` decodes them.
-    static let workflowColumns = """
-        workflow_id, name, status, inputs, output, error, executor_id, queue_name, recovery_attempts, \
-        max_recovery_attempts, deduplication_id, priority, parent_workflow_id, created_at, updated_at
-        """
-    /// The `operation_outputs` columns in the order ``steps(_:)`` decodes them.
-    static let stepColumns = """
-        workflow_id, function_id, function_name, output, error, child_workflow_id, started_at, completed_at
-        """
+    /// The `workflow_status` columns in the order the decoders read them.
+    static let workflowColumns = JournalSchema.workflowColumns
+    /// The `operation_outputs` columns in the order the decoders read them.
+    static let stepColumns = JournalSchema.stepColumns
 
     /// Parses a stored status.
     static func status(_ raw: String) throws -> WorkflowStatus {
-        guard let status = WorkflowStatus(rawValue: raw) else {
-            throw JournalError.queryFailed(operation: "decode workflow", reason: "unknown status '\(raw)'")
-        }
-        return status
+        try JournalSchema.status(stored: raw)
     }
 
     /// Decodes rows selected with ``workflowColumns``.
