@@ -146,13 +146,7 @@ func rawSQLiteCommit(path: String, count: Int) throws -> Double {
 }
 
 func rawPostgresCommit(url: String, count: Int) async throws -> Double {
-    guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
-        throw BenchError("'\(url)' is not a postgres:// URL")
-    }
-    let database = String(components.path.dropFirst())
-    let configuration = PostgresConnection.Configuration(
-        host: host, port: components.port ?? 5432, username: user, password: components.password,
-        database: database.isEmpty ? nil : database, tls: .disable)
+    let configuration = try PostgresJournal.connectionConfiguration(url: url)
     let logger = Logger(label: "bench")
     let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
     let table = "raw_bench_\(UUID().uuidString.prefix(8).lowercased())"

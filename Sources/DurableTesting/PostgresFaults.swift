@@ -9,14 +9,10 @@ public enum PostgresFaults {
     /// server restart would), from a separate direct connection. Returns how many it ended.
     @discardableResult
     public static func terminateJournalConnections(schema: String) async throws -> Int {
-        guard let url = TestEnvironment.postgresURL, let components = URLComponents(string: url),
-              let host = components.host, let user = components.user else {
-            throw TestEnvironmentError(description: "ELT_TEST_POSTGRES_URL is not set or not a postgres:// URL")
+        guard let url = TestEnvironment.postgresURL else {
+            throw TestEnvironmentError(description: "ELT_TEST_POSTGRES_URL is not set; run scripts/test.sh, which starts a private PostgreSQL")
         }
-        let database = String(components.path.dropFirst())
-        let configuration = PostgresConnection.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: database.isEmpty ? nil : database, tls: .disable)
+        let configuration = try PostgresJournal.connectionConfiguration(url: url)
         let logger = Logger(label: "durable.testing.faults")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 99, logger: logger)
         do {

@@ -46,6 +46,12 @@ public final class PostgresJournal: JournalBackend {
             backgroundLogger: logger)
     }
 
+    /// The configuration of a direct (unpooled) connection to `url`, parsed exactly as the
+    /// journal parses its own URL (TLS mode, defaults, errors that hide the password).
+    public static func connectionConfiguration(url: String) throws -> PostgresConnection.Configuration {
+        try PostgresEndpoint(url: url).connectionConfiguration()
+    }
+
     /// The `application_name` the journal's pooled connections report, such as `durable-journal:durable`.
     public static func applicationName(schema: String) -> String { "durable-journal:\(schema)" }
 
