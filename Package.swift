@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The runtime: workflows, steps, the journal actor, queues. No ELT, no database driver.
@@ -51,9 +55,28 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        // The ELT pipeline's domain: integrations, the fake user source, record validation.
-        // Foundation only for now; it will build on DurableRuntime's public API.
-        .target(name: "ELT"),
+        // The ELT pipeline on the runtime's public API: the data store (SQLite), user sources
+        // (generator, HTTP), validation, CDC, sync targets (Postgres, SQLite), the workflows.
+        .target(
+            name: "ELT",
+            dependencies: [
+                "DurableRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command-line tool: `swift run elt run`.
+        .executableTarget(
+            name: "elt",
+            dependencies: [
+                "ELT", "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Checkpoint cost against the raw database: `swift run -c release durable-bench`.
         .executableTarget(
             name: "durable-bench",
@@ -69,7 +92,15 @@ let package = Package(
             name: "DurableRuntimeTests",
             dependencies: ["DurableRuntime", "JournalSQLite", "JournalPostgres", "DurableTesting"]
         ),
-        .testTarget(name: "ELTTests", dependencies: ["ELT"]),
+        .testTarget(
+            name: "ELTTests",
+            dependencies: [
+                "ELT", "DurableRuntime", "DurableTesting", "JournalSQLite", "JournalPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // One suite, parameterised over both journal backends.
         .testTarget(
             name: "JournalBackendTests",
