@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "JournalPostgres", targets: ["JournalPostgres"]),
         .library(name: "DurableTesting", targets: ["DurableTesting"]),
         .library(name: "ELT", targets: ["ELT"]),
+        .executable(name: "elt", targets: ["ELTCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "ELT",
             dependencies: [
-                "DurableRuntime",
+                "DurableRuntime", "JournalSQLite", "JournalPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,13 +70,15 @@ let package = Package(
             ]
         ),
         // The command-line tool: `swift run elt run`.
+        // (The target is ELTCommand: a module named `elt` beside `ELT` confuses the build.)
         .executableTarget(
-            name: "elt",
+            name: "ELTCommand",
             dependencies: [
                 "ELT", "DurableRuntime", "JournalSQLite", "JournalPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/elt"
         ),
         // Checkpoint cost against the raw database: `swift run -c release durable-bench`.
         .executableTarget(

@@ -20,6 +20,8 @@ struct PostgresEndpoint: Sendable {
     var password: String?
     var database: String?
     var tlsMode: TLSMode
+    /// How long a connection attempt may take (`?connect_timeout=` in seconds, as libpq); 5 s by default.
+    var connectTimeout: TimeAmount = .seconds(5)
 
     /// The URL without its password, safe for logs and errors.
     var redacted: String {
@@ -40,6 +42,7 @@ struct PostgresEndpoint: Sendable {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         if path.contains("/") { throw invalid("the database name '\(path)' contains a slash") }
         var tlsMode: TLSMode = Self.isLoopback(host) ? .disable : .prefer
+        var connectTimeout: TimeAmount = .seconds(5)
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -47,8 +50,13 @@ struct PostgresEndpoint: Sendable {
                     throw invalid("sslmode must be disable, prefer or require")
                 }
                 tlsMode = mode
+            case "connect_timeout":
+                guard let value = item.value, let seconds = Int64(value), seconds > 0 else {
+                    throw invalid("connect_timeout must be a whole number of seconds above 0")
+                }
+                connectTimeout = .seconds(seconds)
             default:
-                throw invalid("unknown parameter '\(item.name)' (only sslmode is understood)")
+                throw invalid("unknown parameter '\(item.name)' (sslmode and connect_timeout are understood)")
             }
         }
         self.host = host
@@ -57,6 +65,7 @@ struct PostgresEndpoint: Sendable {
         self.password = components.password
         self.database = path.isEmpty ? nil : path
         self.tlsMode = tlsMode
+        self.connectTimeout = connectTimeout
     }
 
     /// The pooled client's configuration; its connections show `applicationName` in
@@ -70,7 +79,7 @@ struct PostgresEndpoint: Sendable {
             }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
         return configuration
     }
@@ -90,7 +99,7 @@ struct PostgresEndpoint: Sendable {
         }
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = connectTimeout
         return configuration
     }
 

@@ -52,6 +52,11 @@ public final class PostgresJournal: JournalBackend {
         try PostgresEndpoint(url: url).connectionConfiguration()
     }
 
+    /// `url` without its password, for logs and messages; throws if it is not a Postgres URL.
+    public static func redacted(url: String) throws -> String {
+        try PostgresEndpoint(url: url).redacted
+    }
+
     /// The `application_name` the journal's pooled connections report, such as `durable-journal:durable`.
     public static func applicationName(schema: String) -> String { "durable-journal:\(schema)" }
 

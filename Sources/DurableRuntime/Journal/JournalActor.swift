@@ -170,6 +170,13 @@ public actor JournalActor {
         crashSignal.raise()
     }
 
+    /// Crashes the journal now, as the crash injector does at a checkpoint: it accepts no more
+    /// writes and the runtime's `run()` stops with ``JournalError/crashed``. For fault
+    /// simulation (a simulated out-of-memory kill, say); a new runtime on the same journal recovers.
+    public func simulateCrash() {
+        crash()
+    }
+
     /// Number of checkpoints committed so far.
     public var checkpointCount: Int { committedCheckpoints }
 

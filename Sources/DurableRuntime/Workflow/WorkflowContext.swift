@@ -41,6 +41,15 @@ public final class WorkflowContext: Sendable {
         return try await runStep(number: number, name: name, retry: retry, body)
     }
 
+    /// Simulates the death of the process running this workflow (a fault-injection aid, e.g. a
+    /// simulated out-of-memory kill): the runtime's journal accepts no more writes, its `run()`
+    /// stops with ``JournalError/crashed``, and the workflow stays `PENDING` for the next start
+    /// to recover. Never returns.
+    public func simulateProcessCrash() async throws -> Never {
+        await runtime.journal.simulateCrash()
+        throw JournalError.crashed
+    }
+
     /// Runs `body` as a checkpointed step that returns nothing.
     public func step(_ name: String, retry: RetryPolicy = .none, _ body: () async throws -> Void) async throws {
         _ = try await step(name, retry: retry) { () async throws -> Nothing in

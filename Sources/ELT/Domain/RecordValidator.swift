@@ -28,14 +28,14 @@ public struct RecordValidator: Sendable {
             if let user {
                 if let first = firstPositionOfID[user.id] {
                     rejected.append(RejectedRecord(
-                        rawJSON: record.rawJSON,
+                        position: position, rawJSON: record.rawJSON,
                         reason: "id '\(Self.quoted(user.id))' appears more than once in this page (record \(position + 1) repeats record \(first + 1)); the source must list each user once"))
                 } else {
                     firstPositionOfID[user.id] = position
                     valid.append(user)
                 }
             } else {
-                rejected.append(RejectedRecord(rawJSON: record.rawJSON, reason: problems.joined(separator: "; ")))
+                rejected.append(RejectedRecord(position: position, rawJSON: record.rawJSON, reason: problems.joined(separator: "; ")))
             }
         }
         return (valid, rejected)

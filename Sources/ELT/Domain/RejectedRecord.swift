@@ -1,17 +1,21 @@
 /// A source record the validator refused, with what is wrong with it.
 public struct RejectedRecord: Codable, Sendable, Equatable {
+    /// The record's position (from 0) in its page.
+    public var position: Int
     /// The record as compact JSON.
     public var rawJSON: String
     /// Every problem found, joined by "; ", e.g. `email 'bob@' is not a valid address (nothing after '@')`.
     public var reason: String
 
     /// Creates a rejection.
-    public init(rawJSON: String, reason: String) {
+    public init(position: Int = 0, rawJSON: String, reason: String) {
+        self.position = position
         self.rawJSON = rawJSON
         self.reason = reason
     }
 
     enum CodingKeys: String, CodingKey {
+        case position
         case rawJSON = "raw_json"
         case reason
     }

@@ -1,0 +1,94 @@
+import DurableRuntime
+import Foundation
+import JournalPostgres
+import JournalSQLite
+import Logging
+
+/// Where the pipeline keeps its databases and how it runs, from flags and environment.
+///
+/// With nothing configured everything is embedded under `./.elt/`: the data database
+/// (`data.sqlite`), the journal (`system.sqlite`) and the sync target (`main.sqlite`).
+public struct ELTConfiguration: Sendable {
+    /// The directory of the data database (and of the embedded journal and sync target).
+    public var dataPath: String
+    /// The journal: a `postgres://` URL, or nil for `<dataPath>/system.sqlite`.
+    public var systemDatabaseURL: String?
+    /// The sync target: a `postgres://` URL, or nil for `<dataPath>/main.sqlite`.
+    public var syncDatabaseURL: String?
+    /// The schema of the sync target's tables on Postgres.
+    public var syncSchema: String
+    /// How many connected integrations to make sure exist (seeded ones: `org-001`, …).
+    public var integrations: Int
+    /// Whether the seed's failure rates are on.
+    public var seedFailures: Bool
+    /// A pause before every source page.
+    public var sourceLatency: Duration
+    /// This process's executor id in the journal.
+    public var executorID: String
+    /// Where logs go.
+    public var logger: Logger
+
+    /// The default directory: `.elt` in the working directory.
+    public static let defaultDataPath = ".elt"
+
+    /// Creates a configuration; `nil` values fall back to the environment, then to the defaults.
+    ///
+    /// Environment: `ELT_DATA_PATH`, `ELT_SYSTEM_DATABASE_URL` (falling back to
+    /// `DBOS_DATABASE_URL`), `ELT_SYNC_DATABASE_URL`. An empty value counts as unset.
+    public init(
+        dataPath: String? = nil, systemDatabaseURL: String? = nil, syncDatabaseURL: String? = nil,
+        syncSchema: String = "public", integrations: Int = 2, seedFailures: Bool = false, sourceLatency: Duration = .zero,
+        executorID: String = "local", environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "elt")
+    ) {
+        func value(_ explicit: String?, _ names: String...) -> String? {
+            if let explicit, !explicit.isEmpty { return explicit }
+            return names.lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+        }
+        self.dataPath = value(dataPath, "ELT_DATA_PATH") ?? Self.defaultDataPath
+        self.systemDatabaseURL = value(systemDatabaseURL, "ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL")
+        self.syncDatabaseURL = value(syncDatabaseURL, "ELT_SYNC_DATABASE_URL")
+        self.syncSchema = syncSchema
+        self.integrations = integrations
+        self.seedFailures = seedFailures
+        self.sourceLatency = sourceLatency
+        self.executorID = executorID
+        self.logger = logger
+    }
+
+    /// The data database file.
+    public var dataDatabasePath: String { (dataPath as NSString).appendingPathComponent("data.sqlite") }
+
+    /// A new journal backend (Postgres if a URL is set, else the embedded SQLite file). A
+    /// Postgres backend runs once; make a new one for each runtime.
+    public func makeJournal() throws -> any JournalBackend {
+        if let url = systemDatabaseURL {
+            return try PostgresJournal(url: url, logger: logger)
+        }
+        return try SQLiteJournal(path: (dataPath as NSString).appendingPathComponent("system.sqlite"))
+    }
+
+    /// Where the journal is, without credentials.
+    public var journalLocation: String {
+        guard let url = systemDatabaseURL else { return (dataPath as NSString).appendingPathComponent("system.sqlite") }
+        return (try? PostgresJournal.redacted(url: url)) ?? "(invalid Postgres URL)"
+    }
+
+    /// The sync target (Postgres if a URL is set, else the embedded SQLite file).
+    public func makeSyncTarget() throws -> any SyncTarget {
+        if let url = syncDatabaseURL {
+            return try PostgresSyncTarget(url: url, schema: syncSchema, logger: logger)
+        }
+        return try SQLiteSyncTarget(path: (dataPath as NSString).appendingPathComponent("main.sqlite"))
+    }
+
+    /// The failure simulation this configuration asks for.
+    public func makeFailureSimulation() -> FailureSimulation {
+        seedFailures ? .seedRates(seed: UInt64.random(in: 0...UInt64.max)) : .none
+    }
+
+    /// The runtime configuration: this executor, with `elt_queue`.
+    public func runtimeConfiguration(role: RuntimeConfiguration.Role = .worker) -> RuntimeConfiguration {
+        RuntimeConfiguration(executorID: executorID, role: role, queues: [ELTPipeline.queue], logger: logger)
+    }
+}

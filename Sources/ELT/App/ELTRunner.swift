@@ -1,0 +1,105 @@
+import DurableRuntime
+import Foundation
+import Logging
+
+/// Runs `root_orchestration_workflow` once, start to finish, in this process: what
+/// `elt run` does.
+///
+/// It opens the data store, seeds the integrations, prepares the sync target, then runs a
+/// runtime until the root workflow has its result. A simulated out-of-memory kill crashes the
+/// runtime; the runner then starts a new runtime on the same journal, whose recovery resumes
+/// the run where it stopped, as a supervisor restarting a killed process would.
+public struct ELTRunner: Sendable {
+    /// The outcome of a run.
+    public struct Outcome: Sendable {
+        /// The root workflow's id.
+        public var workflowID: String
+        /// Its result.
+        public var result: RootResult
+        /// Seconds from starting the root workflow to its result (seeding not included).
+        public var seconds: Double
+        /// How many times the runtime was restarted after a simulated crash.
+        public var restarts: Int
+    }
+
+    /// The configuration.
+    public let configuration: ELTConfiguration
+    /// The source of users.
+    public let source: any UserSource
+    /// The most restarts before giving up.
+    public var maximumRestarts = 100
+
+    /// A runner for `configuration` reading users from `source` (the generator by default).
+    public init(configuration: ELTConfiguration, source: (any UserSource)? = nil) {
+        self.configuration = configuration
+        self.source = source ?? GeneratorUserSource(latency: configuration.sourceLatency)
+    }
+
+    /// Runs the root workflow with `input` under `workflowID` (a new id if nil); a finished
+    /// id returns its recorded result without running anything.
+    public func run(input: RootInput = RootInput(), workflowID: String? = nil) async throws -> Outcome {
+        let store = try StoreActor(path: configuration.dataDatabasePath)
+        try await store.seedIntegrations(ConnectedIntegration.seeded(count: configuration.integrations))
+        let target = try configuration.makeSyncTarget()
+        try await target.prepare()
+        let environment = PipelineEnvironment(
+            store: store, source: source, syncTarget: target, failures: configuration.makeFailureSimulation(),
+            outOfMemory: .crashRuntime)
+        let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
+        let clock = ContinuousClock()
+        let started = clock.now
+        var restarts = 0
+        while true {
+            let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
+            ELTPipeline.register(on: runtime, environment: environment)
+            if let result = try await Self.runUntilResultOrCrash(runtime, id: id, input: input) {
+                let elapsed = clock.now - started
+                return Outcome(workflowID: id, result: result, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                               restarts: restarts)
+            }
+            restarts += 1
+            guard restarts <= maximumRestarts else {
+                throw RunnerError(description: "the runtime crashed \(restarts) times; giving up (workflow \(id) stays PENDING for recovery)")
+            }
+            configuration.logger.warning("simulated out-of-memory kill: restarting the runtime; recovery resumes \(id)")
+        }
+    }
+
+    /// Runs the runtime with the root workflow; nil if the runtime crashed first.
+    static func runUntilResultOrCrash(_ runtime: WorkflowRuntime, id: String, input: RootInput) async throws -> RootResult? {
+        try await withThrowingTaskGroup(of: Void.self) { journalGroup in
+            journalGroup.addTask { try await runtime.journalService.run() }
+            defer { journalGroup.cancelAll() }
+            return try await withThrowingTaskGroup(of: RootResult?.self) { group in
+                group.addTask {
+                    do {
+                        try await runtime.run()
+                        return nil
+                    } catch JournalError.crashed {
+                        return nil
+                    }
+                }
+                group.addTask {
+                    do {
+                        try await runtime.waitUntilStarted()
+                        return try await runtime.run(RootOrchestrationWorkflow.self, id: id, input: input)
+                    } catch JournalError.crashed {
+                        return nil
+                    }
+                }
+                defer { group.cancelAll() }
+                // The first to finish decides: the result, or the runtime's end (a crash).
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                while case .some = try? await group.next() {}
+                return first
+            }
+        }
+    }
+}
+
+/// Why a one-shot run gave up.
+public struct RunnerError: Error, CustomStringConvertible {
+    /// What happened.
+    public var description: String
+}

@@ -1,0 +1,28 @@
+import DurableRuntime
+
+/// The pipeline's workflows and queue, registered on a runtime in one call.
+public enum ELTPipeline {
+    /// The queue pipelines run on: `elt_queue`.
+    public static let queueName = "elt_queue"
+    /// `elt_queue` with the seed's global concurrency of 5.
+    public static let queue = WorkflowQueue(queueName, globalConcurrency: 5)
+
+    /// The registered names, as the seed spells them.
+    public static let workflowNames = [
+        RootOrchestrationWorkflow.name, ELTPipelineWorkflow.name, ExtractAndLoadWorkflow.name,
+        ExtractAndLoadBatchWorkflow.name, CDCDetectionWorkflow.name, ApplyToLatestWorkflow.name,
+        SyncToPostgresWorkflow.name,
+    ]
+
+    /// Registers every pipeline workflow on `runtime`. The runtime's configuration must declare
+    /// ``queue`` (its workers run the pipelines the root enqueues).
+    public static func register(on runtime: WorkflowRuntime, environment: PipelineEnvironment) {
+        runtime.register(RootOrchestrationWorkflow(environment: environment))
+        runtime.register(ELTPipelineWorkflow(environment: environment))
+        runtime.register(ExtractAndLoadWorkflow(environment: environment))
+        runtime.register(ExtractAndLoadBatchWorkflow(environment: environment))
+        runtime.register(CDCDetectionWorkflow(environment: environment))
+        runtime.register(ApplyToLatestWorkflow(environment: environment))
+        runtime.register(SyncToPostgresWorkflow(environment: environment))
+    }
+}

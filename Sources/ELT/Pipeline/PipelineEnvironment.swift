@@ -1,0 +1,48 @@
+import Foundation
+
+/// Everything the pipeline's workflows use besides their context: the data store, the source,
+/// the sync target, the failure simulation, retry policies and the memory gauge.
+public struct PipelineEnvironment: Sendable {
+    /// What a simulated out-of-memory kill does.
+    public enum OutOfMemoryAction: Sendable {
+        /// The runtime dies as a killed process would (its journal refuses writes and `run()`
+        /// throws `JournalError.crashed`); a new runtime on the same journal recovers.
+        case crashRuntime
+        /// The process exits with status 137, as the kernel's OOM killer would leave it.
+        case exitProcess
+    }
+
+    /// The SQLite data database.
+    public var store: StoreActor
+    /// Where users come from.
+    public var source: any UserSource
+    /// Where changes are synced to.
+    public var syncTarget: any SyncTarget
+    /// Injected failures (none by default).
+    public var failures: FailureSimulation
+    /// Step retry policies (the seed's by default).
+    public var retries: PipelineRetries
+    /// Counts the records each pipeline holds in memory.
+    public var gauge: LiveRecordGauge
+    /// Checks every source record.
+    public var validator: RecordValidator
+    /// What a simulated out-of-memory kill does.
+    public var outOfMemory: OutOfMemoryAction
+
+    /// Creates an environment.
+    public init(
+        store: StoreActor, source: any UserSource = GeneratorUserSource(), syncTarget: any SyncTarget,
+        failures: FailureSimulation = .none, retries: PipelineRetries = PipelineRetries(),
+        gauge: LiveRecordGauge = LiveRecordGauge(), validator: RecordValidator = RecordValidator(),
+        outOfMemory: OutOfMemoryAction = .crashRuntime
+    ) {
+        self.store = store
+        self.source = source
+        self.syncTarget = syncTarget
+        self.failures = failures
+        self.retries = retries
+        self.gauge = gauge
+        self.validator = validator
+        self.outOfMemory = outOfMemory
+    }
+}

@@ -1,0 +1,26 @@
+import DurableRuntime
+
+/// The retry policies of the pipeline's steps.
+public struct PipelineRetries: Sendable {
+    /// `fetch_users_from_api`: the seed's 3 attempts with exponential backoff (1 s, then 2 s).
+    public var api: RetryPolicy
+    /// `insert_users_to_staging`: the seed's 10 attempts, 0.1 s apart.
+    public var database: RetryPolicy
+
+    /// Creates retry policies; the defaults are the seed's.
+    public init(
+        api: RetryPolicy = RetryPolicy(maxAttempts: 3, interval: .seconds(1), backoffRate: 2, nonRetryableErrors: [SourcePageError.self]),
+        database: RetryPolicy = RetryPolicy(maxAttempts: 10, interval: .milliseconds(100), backoffRate: 1)
+    ) {
+        self.api = api
+        self.database = database
+    }
+
+    /// The seed's policies with every interval scaled by `factor` (tests use tiny intervals).
+    public static func seed(intervalScale factor: Double) -> PipelineRetries {
+        var retries = PipelineRetries()
+        retries.api.interval = retries.api.interval * factor
+        retries.database.interval = retries.database.interval * factor
+        return retries
+    }
+}

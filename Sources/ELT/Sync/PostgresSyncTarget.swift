@@ -1,0 +1,169 @@
+import JournalPostgres
+import Logging
+import PostgresNIO
+
+/// The production sync target: the main Postgres database, tables `users` and `sync_runs` in
+/// a schema (`public` by default).
+///
+/// Each ``apply(runID:tenant:changes:)`` opens one connection and runs one transaction: it claims
+/// the run in `sync_runs` (a second claim waits for the first and then finds it), upserts and
+/// deletes in batches of ``batchSize`` rows per statement (`unnest` arrays, one round trip per
+/// batch), and records the counts. A sync is one transaction per pipeline run, so a direct
+/// connection costs one connect per run and needs no pool running beside it.
+public struct PostgresSyncTarget: SyncTarget {
+    /// The URL without its password.
+    public let location: String
+    /// `Postgres`.
+    public var kind: String { "Postgres" }
+    /// The schema holding `users` and `sync_runs`.
+    public let schema: String
+    /// Rows per upsert or delete statement.
+    public var batchSize = 1_000
+    private let configuration: PostgresConnection.Configuration
+    private let logger: Logger
+
+    /// A target at `url` (`postgres://user:password@host:port/database`), in `schema`.
+    public init(url: String, schema: String = "public", logger: Logger = Logger(label: "elt.sync")) throws {
+        guard schema.first.map({ $0 == "_" || ($0.isASCII && $0.isLetter) }) == true,
+              schema.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }), schema.count <= 63 else {
+            throw SyncTargetError(location: "postgres", operation: "configure",
+                                  reason: "schema '\(schema)' is not a plain identifier (letters, digits, _; not starting with a digit)")
+        }
+        configuration = try PostgresJournal.connectionConfiguration(url: url)
+        location = try PostgresJournal.redacted(url: url)
+        self.schema = schema
+        self.logger = logger
+    }
+
+    private var users: String { "\"\(schema)\".users" }
+    private var runs: String { "\"\(schema)\".sync_runs" }
+
+    /// Creates the schema and tables if missing.
+    public func prepare() async throws {
+        try await withConnection("create tables") { connection in
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS \(unescaped: users) (
+                    id TEXT NOT NULL,
+                    external_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    connected_integration_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    synced_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    PRIMARY KEY (id, organization_id, connected_integration_id)
+                )
+                """, logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS \(unescaped: runs) (
+                    workflow_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    connected_integration_id TEXT NOT NULL,
+                    upserts INTEGER NOT NULL,
+                    deletes INTEGER NOT NULL,
+                    synced_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    PRIMARY KEY (workflow_id, organization_id, connected_integration_id)
+                )
+                """, logger: logger)
+        }
+    }
+
+    /// Applies the run's changes once, in one transaction.
+    public func apply(runID: String, tenant: Tenant, changes: [UserChange]) async throws -> SyncOutcome {
+        let org = tenant.organizationID
+        let integration = tenant.connectedIntegrationID
+        return try await withConnection("sync run \(runID)") { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let claimed = try await connection.query("""
+                    INSERT INTO \(unescaped: runs) (workflow_id, organization_id, connected_integration_id, upserts, deletes)
+                    VALUES (\(runID), \(org), \(integration), 0, 0)
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: logger).collect()
+                guard !claimed.isEmpty else {
+                    let recorded = try await connection.query("""
+                        SELECT upserts, deletes FROM \(unescaped: runs)
+                        WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+                        """, logger: logger).collect()
+                    try await connection.query("ROLLBACK", logger: logger)
+                    var (upserts, deletes): (Int32, Int32) = (0, 0)
+                    if let row = recorded.first { (upserts, deletes) = try row.decode((Int32, Int32).self) }
+                    return SyncOutcome(upserts: Int(upserts), deletes: Int(deletes), alreadyApplied: true)
+                }
+                let upserts = changes.filter { $0.changeType != .delete }
+                let deletes = changes.filter { $0.changeType == .delete }
+                for chunk in upserts.chunks(of: batchSize) {
+                    let ids = chunk.map(\.id), externalIDs = chunk.map(\.externalID)
+                    let names = chunk.map(\.name), emails = chunk.map(\.email)
+                    try await connection.query("""
+                        INSERT INTO \(unescaped: users) (id, external_id, organization_id, connected_integration_id, name, email)
+                        SELECT u.id, u.external_id, \(org), \(integration), u.name, u.email
+                        FROM unnest(\(ids)::text[], \(externalIDs)::text[], \(names)::text[], \(emails)::text[])
+                            AS u(id, external_id, name, email)
+                        ON CONFLICT (id, organization_id, connected_integration_id) DO UPDATE SET
+                            external_id = EXCLUDED.external_id, name = EXCLUDED.name, email = EXCLUDED.email, synced_at = now()
+                        """, logger: logger)
+                }
+                for chunk in deletes.chunks(of: batchSize) {
+                    let ids = chunk.map(\.id)
+                    try await connection.query("""
+                        DELETE FROM \(unescaped: users)
+                        WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND id = ANY(\(ids)::text[])
+                        """, logger: logger)
+                }
+                let upsertCount = Int32(upserts.count), deleteCount = Int32(deletes.count)
+                try await connection.query("""
+                    UPDATE \(unescaped: runs) SET upserts = \(upsertCount), deletes = \(deleteCount)
+                    WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+                    """, logger: logger)
+                try await connection.query("COMMIT", logger: logger)
+                return SyncOutcome(upserts: upserts.count, deletes: deletes.count, alreadyApplied: false)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// The tenant's users in the target.
+    public func users(tenant: Tenant) async throws -> [SourceUser] {
+        try await withConnection("read users") { connection in
+            var result: [SourceUser] = []
+            for try await (id, externalID, name, email) in try await connection.query("""
+                SELECT id, external_id, name, email FROM \(unescaped: users)
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                ORDER BY id
+                """, logger: logger).decode((String, String, String, String).self) {
+                result.append(SourceUser(id: id, externalID: externalID, name: name, email: email))
+            }
+            return result
+        }
+    }
+
+    private func withConnection<T: Sendable>(
+        _ operation: String, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        } catch {
+            throw SyncTargetError(location: location, operation: operation, reason: "cannot connect: \(String(reflecting: error))")
+        }
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            if let error = error as? SyncTargetError { throw error }
+            throw SyncTargetError(location: location, operation: operation, reason: String(reflecting: error))
+        }
+    }
+}
+
+extension Array {
+    /// The array cut into consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

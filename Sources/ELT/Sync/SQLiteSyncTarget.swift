@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+
+/// The sync target when no Postgres is configured: a second SQLite database with the same
+/// `users` and `sync_runs` tables as the Postgres target.
+public final class SQLiteSyncTarget: SyncTarget {
+    /// The database file.
+    public let location: String
+    /// `SQLite`.
+    public var kind: String { "SQLite" }
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the target database at `path`.
+    public init(path: String) throws {
+        location = path
+        do {
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw SyncTargetError(location: path, operation: "open", reason: String(describing: error))
+        }
+    }
+
+    /// Creates `users` and `sync_runs`.
+    public func prepare() async throws {
+        try await write("create tables") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS users (
+                    id TEXT NOT NULL,
+                    external_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    connected_integration_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    synced_at DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+                    PRIMARY KEY (id, organization_id, connected_integration_id)
+                );
+                CREATE TABLE IF NOT EXISTS sync_runs (
+                    workflow_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    connected_integration_id TEXT NOT NULL,
+                    upserts INTEGER NOT NULL,
+                    deletes INTEGER NOT NULL,
+                    synced_at DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+                    PRIMARY KEY (workflow_id, organization_id, connected_integration_id)
+                );
+                """)
+        }
+    }
+
+    /// Upserts and deletes the run's changes and records the run, in one transaction.
+    public func apply(runID: String, tenant: Tenant, changes: [UserChange]) async throws -> SyncOutcome {
+        try await write("apply run \(runID)") { db in
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT upserts, deletes FROM sync_runs
+                WHERE workflow_id = ? AND organization_id = ? AND connected_integration_id = ?
+                """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID]) {
+                return SyncOutcome(upserts: row["upserts"], deletes: row["deletes"], alreadyApplied: true)
+            }
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO users (id, external_id, organization_id, connected_integration_id, name, email)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id, organization_id, connected_integration_id) DO UPDATE SET
+                    external_id = excluded.external_id, name = excluded.name, email = excluded.email,
+                    synced_at = strftime('%Y-%m-%d %H:%M:%f', 'now')
+                """)
+            let delete = try db.cachedStatement(sql: """
+                DELETE FROM users WHERE id = ? AND organization_id = ? AND connected_integration_id = ?
+                """)
+            var outcome = SyncOutcome(upserts: 0, deletes: 0, alreadyApplied: false)
+            for change in changes {
+                if change.changeType == .delete {
+                    try delete.execute(arguments: [change.id, tenant.organizationID, tenant.connectedIntegrationID])
+                    outcome.deletes += 1
+                } else {
+                    try upsert.execute(arguments: [
+                        change.id, change.externalID, tenant.organizationID, tenant.connectedIntegrationID, change.name, change.email,
+                    ])
+                    outcome.upserts += 1
+                }
+            }
+            try db.execute(sql: """
+                INSERT INTO sync_runs (workflow_id, organization_id, connected_integration_id, upserts, deletes)
+                VALUES (?, ?, ?, ?, ?)
+                """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID, outcome.upserts, outcome.deletes])
+            return outcome
+        }
+    }
+
+    /// The tenant's users in the target.
+    public func users(tenant: Tenant) async throws -> [SourceUser] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT id, external_id, name, email FROM users
+                    WHERE organization_id = ? AND connected_integration_id = ? ORDER BY id
+                    """, arguments: [tenant.organizationID, tenant.connectedIntegrationID]).map {
+                    SourceUser(id: $0["id"], externalID: $0["external_id"], name: $0["name"], email: $0["email"])
+                }
+            }
+        } catch {
+            throw SyncTargetError(location: location, operation: "read users", reason: String(describing: error))
+        }
+    }
+
+    private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw SyncTargetError(location: location, operation: operation, reason: String(describing: error))
+        }
+    }
+}

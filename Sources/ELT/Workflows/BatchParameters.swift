@@ -1,0 +1,32 @@
+/// How an extraction is cut: `numBatches` batches of `batchSize` pages of `pageSize` users.
+/// The seed's default is 10 × 10 × 10, 1,000 users, with one batch (100 users) in memory.
+public struct BatchParameters: Codable, Sendable, Equatable {
+    /// Batches per extraction.
+    public var numBatches: Int
+    /// Pages per batch.
+    public var batchSize: Int
+    /// Users per page.
+    public var pageSize: Int
+
+    /// The seed's 10 × 10 × 10.
+    public static let `default` = BatchParameters(numBatches: 10, batchSize: 10, pageSize: 10)
+
+    /// Creates parameters.
+    public init(numBatches: Int, batchSize: Int, pageSize: Int) {
+        self.numBatches = numBatches
+        self.batchSize = batchSize
+        self.pageSize = pageSize
+    }
+
+    /// The parameters with any of the optional values substituted, then checked.
+    static func resolve(numBatches: Int?, batchSize: Int?, pageSize: Int?) throws -> BatchParameters {
+        let parameters = BatchParameters(
+            numBatches: numBatches ?? Self.default.numBatches, batchSize: batchSize ?? Self.default.batchSize,
+            pageSize: pageSize ?? Self.default.pageSize)
+        for (name, value, limit) in [("num_batches", parameters.numBatches, 1_000_000), ("batch_size", parameters.batchSize, 10_000),
+                                     ("page_size", parameters.pageSize, 10_000)] where !(1...limit).contains(value) {
+            throw PipelineError.invalidParameter(name: name, value: "\(value)", expected: "a whole number from 1 to \(limit)")
+        }
+        return parameters
+    }
+}

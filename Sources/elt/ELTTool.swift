@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `elt`: the ELT pipeline's command-line tool.
+@main
+struct ELTTool: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "elt",
+        abstract: "A durable ELT pipeline: extract users per tenant, stage, detect changes, apply, sync.",
+        discussion: """
+            With nothing configured, everything is embedded under ./.elt (SQLite files): the data \
+            database, the workflow journal and the sync target. Point the journal and the sync \
+            target at Postgres with --system-database-url / --sync-database-url or the environment \
+            variables ELT_SYSTEM_DATABASE_URL (or DBOS_DATABASE_URL) and ELT_SYNC_DATABASE_URL.
+            """,
+        subcommands: [RunCommand.self])
+}
