@@ -26,13 +26,23 @@ public struct ELTRunner: Sendable {
     public let configuration: ELTConfiguration
     /// The source of users.
     public let source: any UserSource
+    /// Injected failures (from the configuration by default).
+    public let failures: FailureSimulation
+    /// Step retry policies (the seed's by default).
+    public let retries: PipelineRetries
+    /// Counts the records each pipeline holds.
+    public let gauge: LiveRecordGauge
     /// The most restarts before giving up.
     public var maximumRestarts = 100
 
     /// A runner for `configuration` reading users from `source` (the generator by default).
-    public init(configuration: ELTConfiguration, source: (any UserSource)? = nil) {
+    public init(configuration: ELTConfiguration, source: (any UserSource)? = nil, failures: FailureSimulation? = nil,
+                retries: PipelineRetries = PipelineRetries(), gauge: LiveRecordGauge = LiveRecordGauge()) {
         self.configuration = configuration
         self.source = source ?? GeneratorUserSource(latency: configuration.sourceLatency)
+        self.failures = failures ?? configuration.makeFailureSimulation()
+        self.retries = retries
+        self.gauge = gauge
     }
 
     /// Runs the root workflow with `input` under `workflowID` (a new id if nil); a finished
@@ -43,7 +53,7 @@ public struct ELTRunner: Sendable {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
         let environment = PipelineEnvironment(
-            store: store, source: source, syncTarget: target, failures: configuration.makeFailureSimulation(),
+            store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime)
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
         let clock = ContinuousClock()

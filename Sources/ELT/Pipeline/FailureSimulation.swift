@@ -14,11 +14,15 @@ public final class FailureSimulation: Sendable {
     public let outOfMemoryRate: Double
     /// Batches (numbered from 1) after which out-of-memory kills may happen: the seed's 5.
     public let outOfMemoryAfterBatch: Int
+    /// The most out-of-memory kills this simulation makes (nil: no limit), so a test can kill once.
+    public let outOfMemoryKillLimit: Int?
     private let generator: Mutex<SplitMix64>
+    private let kills = Mutex(0)
 
     /// A simulation with the given rates (each in 0…1).
     public init(apiFailureRate: Double = 0, databaseFailureRate: Double = 0, outOfMemoryRate: Double = 0,
-                outOfMemoryAfterBatch: Int = 5, seed: UInt64 = 0x5EED) {
+                outOfMemoryAfterBatch: Int = 5, outOfMemoryKillLimit: Int? = nil, seed: UInt64 = 0x5EED) {
+        self.outOfMemoryKillLimit = outOfMemoryKillLimit
         self.apiFailureRate = apiFailureRate
         self.databaseFailureRate = databaseFailureRate
         self.outOfMemoryRate = outOfMemoryRate
@@ -36,6 +40,19 @@ public final class FailureSimulation: Sendable {
 
     /// Whether any failure can happen.
     public var isEnabled: Bool { apiFailureRate > 0 || databaseFailureRate > 0 || outOfMemoryRate > 0 }
+
+    /// Whether to kill the extraction now (counts the kill).
+    func outOfMemoryKillOccurs() -> Bool {
+        guard occurs(outOfMemoryRate) else { return false }
+        return kills.withLock { count in
+            if let limit = outOfMemoryKillLimit, count >= limit { return false }
+            count += 1
+            return true
+        }
+    }
+
+    /// Out-of-memory kills made so far.
+    public var outOfMemoryKills: Int { kills.withLock { $0 } }
 
     /// Draws one decision: true with probability `rate`.
     func occurs(_ rate: Double) -> Bool {

@@ -50,7 +50,7 @@ actor PipelineActor {
                 result.snapshotComplete = true
                 break
             }
-            if batchNumber + 1 > failures.outOfMemoryAfterBatch, failures.occurs(failures.outOfMemoryRate) {
+            if batchNumber + 1 > failures.outOfMemoryAfterBatch, failures.outOfMemoryKillOccurs() {
                 try await simulateOutOfMemory(after: batchNumber + 1)
             }
         }

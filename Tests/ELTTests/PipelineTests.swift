@@ -1,0 +1,208 @@
+import DurableRuntime
+import DurableTesting
+import ELT
+import Foundation
+import Testing
+
+@Suite("ELT pipeline")
+struct PipelineTests {
+    @Test("one integration: staging 1,000, CDC 1,000 inserts, applied 1,000, latest 1,000, synced 1,000", arguments: JournalKind.available)
+    func oneIntegration(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind)
+        let integration = try await harness.integrations()[0]
+        let result = try await harness.withRuntime { runtime in
+            try await runtime.run(ELTPipelineWorkflow.self, id: "pipeline-1", input: PipelineHarness.pipelineInput(integration))
+        }
+        #expect(result.usersStaged == 1_000)
+        #expect(result.cdc == CDCOutcome(inserts: 1_000, updates: 0, deletes: 0))
+        #expect(result.applied == 1_000)
+        #expect(result.latest == 1_000)
+        #expect(result.synced == 1_000)
+        #expect(result.quarantined == 0)
+        #expect(result.snapshotComplete)
+        let tenant = integration.tenant
+        #expect(try await harness.store.count(.staging, tenant: tenant) == 1_000)
+        #expect(try await harness.store.count(.cdc, tenant: tenant) == 1_000)
+        #expect(try await harness.store.count(.latest, tenant: tenant) == 1_000)
+        #expect(try await harness.target.users(tenant: tenant) == harness.store.latestUsers(tenant: tenant))
+        // The other tenant saw nothing.
+        let other = try await harness.integrations()[1].tenant
+        #expect(try await harness.snapshotCounts(other).values.allSatisfy { $0 == 0 })
+    }
+
+    @Test("the workflows form the seed's hierarchy, with its step names", arguments: JournalKind.available)
+    func hierarchy(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind)
+        let integration = try await harness.integrations()[0]
+        try await harness.withRuntime { runtime in
+            _ = try await runtime.run(ELTPipelineWorkflow.self, id: "p", input: PipelineHarness.pipelineInput(integration))
+            let children = try await runtime.listWorkflows(WorkflowQuery(parentID: "p", order: .ascending))
+            #expect(children.map(\.name) == [ExtractAndLoadWorkflow.name, CDCDetectionWorkflow.name,
+                                             ApplyToLatestWorkflow.name, SyncToPostgresWorkflow.name])
+            let extractID = children[0].id
+            let batches = try await runtime.listWorkflows(WorkflowQuery(parentID: extractID))
+            #expect(batches.count == 10)
+            #expect(batches.allSatisfy { $0.name == ExtractAndLoadBatchWorkflow.name && $0.status == .success })
+            let steps = try await runtime.steps(workflowID: batches[0].id).map(\.name)
+            #expect(steps == Array(repeating: "fetch_users_from_api", count: 10) + ["insert_users_to_staging"])
+        }
+    }
+
+    @Test("rerunning with the same workflow id returns the same result and adds no rows", arguments: JournalKind.available)
+    func rerunSameID(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind)
+        let integration = try await harness.integrations()[0]
+        let input = PipelineHarness.pipelineInput(integration)
+        let first = try await harness.withRuntime { try await $0.run(ELTPipelineWorkflow.self, id: "same", input: input) }
+        let before = try await harness.snapshotCounts(integration.tenant)
+        let second = try await harness.withRuntime { try await $0.run(ELTPipelineWorkflow.self, id: "same", input: input) }
+        #expect(second == first)
+        #expect(try await harness.snapshotCounts(integration.tenant) == before)
+        #expect(try await harness.store.duplicateStagingRows() == 0)
+    }
+
+    @Test("a new run of an unchanged snapshot detects no changes and syncs nothing", arguments: JournalKind.available)
+    func unchangedSnapshot(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind)
+        let integration = try await harness.integrations()[0]
+        let input = PipelineHarness.pipelineInput(integration)
+        let second = try await harness.withRuntime { runtime in
+            _ = try await runtime.run(ELTPipelineWorkflow.self, id: "run-1", input: input)
+            return try await runtime.run(ELTPipelineWorkflow.self, id: "run-2", input: input)
+        }
+        #expect(second.usersStaged == 1_000)
+        #expect(second.cdc == CDCOutcome(inserts: 0, updates: 0, deletes: 0))
+        #expect(second.latest == 1_000)
+        #expect(second.synced == 0)
+    }
+
+    @Test("a second snapshot with churn gives the expected inserts, updates and deletes; latest equals the sync target",
+          arguments: JournalKind.available)
+    func churn(kind: JournalKind) async throws {
+        let churn = ChurnModel(insertRate: 0.05, updateRate: 0.1, deleteRate: 0.04)
+        let harness = try await PipelineHarness(kind, source: GeneratorUserSource(churn: churn))
+        let integration = try await harness.integrations()[0]
+        let generator = UserGenerator(integrationID: integration.id, organizationID: integration.organizationID, churn: churn)
+        let expected = generator.expectedChanges(from: 0, to: 1, baseCount: 1_000)
+        #expect(expected.inserts == 50 && expected.updates > 0 && expected.deletes > 0)
+        // 11 batches hold the grown snapshot, so it ends inside the extraction and is complete.
+        let (first, second) = try await harness.withRuntime { runtime in
+            (try await runtime.run(ELTPipelineWorkflow.self, id: "s0", input: PipelineHarness.pipelineInput(integration, snapshot: 0, numBatches: 11)),
+             try await runtime.run(ELTPipelineWorkflow.self, id: "s1", input: PipelineHarness.pipelineInput(integration, snapshot: 1, numBatches: 11)))
+        }
+        #expect(first.cdc.inserts == 1_000)
+        #expect(second.snapshotComplete)
+        #expect(second.cdc == CDCOutcome(inserts: expected.inserts, updates: expected.updates, deletes: expected.deletes))
+        #expect(second.synced == expected.inserts + expected.updates + expected.deletes)
+        let tenant = integration.tenant
+        let latest = try await harness.store.latestUsers(tenant: tenant)
+        let snapshotOne = (0..<200).flatMap { generator.page(snapshot: 1, page: $0, pageSize: 10) }.sorted { $0.id < $1.id }
+        #expect(latest == snapshotOne)
+        #expect(second.latest == snapshotOne.count)
+        #expect(try await harness.target.users(tenant: tenant) == latest)
+    }
+
+    @Test("an incomplete snapshot detects no deletes", arguments: JournalKind.available)
+    func incompleteSnapshot(kind: JournalKind) async throws {
+        let churn = ChurnModel(insertRate: 0, updateRate: 0, deleteRate: 0.5)
+        let harness = try await PipelineHarness(kind, source: GeneratorUserSource(churn: churn))
+        let integration = try await harness.integrations()[0]
+        let result = try await harness.withRuntime { runtime in
+            _ = try await runtime.run(ELTPipelineWorkflow.self, id: "full", input: PipelineHarness.pipelineInput(integration, snapshot: 0))
+            // Only 2 batches of the shrunken snapshot: its end is never seen.
+            return try await runtime.run(ELTPipelineWorkflow.self, id: "part", input: PipelineHarness.pipelineInput(integration, snapshot: 1, numBatches: 2))
+        }
+        #expect(!result.snapshotComplete)
+        #expect(result.cdc.deletes == 0)
+        #expect(result.latest == 1_000)
+    }
+
+    @Test("tenants whose user ids collide never see each other's rows", arguments: JournalKind.available)
+    func tenantIsolation(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind, source: CollidingSource())
+        let result = try await harness.withRuntime { runtime in
+            try await runtime.run(RootOrchestrationWorkflow.self, id: "root", input: RootInput())
+        }
+        #expect(result.integrations == 2)
+        for pipeline in result.pipelines {
+            #expect(pipeline.cdc == CDCOutcome(inserts: 1_000, updates: 0, deletes: 0))
+            #expect(pipeline.latest == 1_000)
+        }
+        for integration in try await harness.integrations() {
+            let latest = try await harness.store.latestUsers(tenant: integration.tenant)
+            #expect(latest.count == 1_000)
+            #expect(latest.allSatisfy { $0.name.hasSuffix(integration.organizationID) })
+            #expect(try await harness.target.users(tenant: integration.tenant) == latest)
+        }
+        // The same 1,000 ids in both tenants.
+        let integrations = try await harness.integrations()
+        let firstIDs = try await harness.store.latestUsers(tenant: integrations[0].tenant).map(\.id)
+        let secondIDs = try await harness.store.latestUsers(tenant: integrations[1].tenant).map(\.id)
+        #expect(firstIDs == secondIDs)
+    }
+
+    @Test("bad records are quarantined with their reasons and the run goes on", arguments: JournalKind.available)
+    func quarantine(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind, integrations: 1, source: FlawedSource())
+        let integration = try await harness.integrations()[0]
+        let result = try await harness.withRuntime { runtime in
+            try await runtime.run(ELTPipelineWorkflow.self, id: "q", input: PipelineHarness.pipelineInput(integration))
+        }
+        // Page 3 has a record without an email, page 5 a bad email, page 7 a repeated id.
+        #expect(result.quarantined == 3)
+        #expect(result.usersStaged == 1_000)
+        #expect(result.latest == 1_000)
+        let quarantined = try await harness.store.quarantined(tenant: integration.tenant)
+        #expect(quarantined.map(\.page) == [3, 5, 7])
+        #expect(quarantined[0].reason.contains("email is missing"))
+        #expect(quarantined[1].reason.contains("not a valid address"))
+        #expect(quarantined[2].reason.contains("appears more than once"))
+    }
+
+    @Test("a malformed page fails its fetch step with a message that says what is wrong", arguments: JournalKind.available)
+    func malformedPage(kind: JournalKind) async throws {
+        let source = MalformedSource()
+        let harness = try await PipelineHarness(kind, integrations: 1, source: source)
+        let integration = try await harness.integrations()[0]
+        let error = try await harness.withRuntime { runtime in
+            do {
+                _ = try await runtime.run(ELTPipelineWorkflow.self, id: "bad", input: PipelineHarness.pipelineInput(integration))
+                return ""
+            } catch {
+                return String(describing: error)
+            }
+        }
+        #expect(error.contains("not JSON"), "\(error)")
+        #expect(source.calls.load(ordering: .relaxed) == 1, "a malformed page is not retried")
+    }
+
+    @Test("an unknown integration is refused with the known ones listed", arguments: JournalKind.available)
+    func unknownIntegration(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind)
+        let message = try await harness.withRuntime { runtime in
+            do {
+                _ = try await runtime.run(ELTPipelineWorkflow.self, input: PipelineInput(organizationID: "org-001", connectedIntegrationID: "nope"))
+                return ""
+            } catch {
+                return String(describing: error)
+            }
+        }
+        #expect(message.contains("no connected integration 'nope'"), "\(message)")
+        #expect(message.contains("org-002"), "\(message)")
+    }
+
+    @Test("bad batch parameters are refused before anything runs", arguments: JournalKind.available)
+    func badParameters(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind)
+        let message = try await harness.withRuntime { runtime in
+            do {
+                _ = try await runtime.run(RootOrchestrationWorkflow.self, input: RootInput(pageSize: 0))
+                return ""
+            } catch {
+                return String(describing: error)
+            }
+        }
+        #expect(message.contains("page_size = 0 is invalid"), "\(message)")
+        #expect(try await harness.store.count(.staging) == 0)
+    }
+}
