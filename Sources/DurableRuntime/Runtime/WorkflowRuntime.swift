@@ -146,6 +146,40 @@ public final class WorkflowRuntime: Service, Sendable {
         }
     }
 
+    /// Like ``withRunning(_:)``, but returns nil when the runtime crashes (a crash injector, or
+    /// ``WorkflowContext/simulateProcessCrash()``) before `body` is done, instead of waiting
+    /// for a result that this runtime will never produce. A supervisor then starts a new runtime
+    /// on the same journal, whose recovery resumes the work.
+    public func withRunningUnlessCrashed<T: Sendable>(_ body: @escaping @Sendable (WorkflowRuntime) async throws -> T) async throws -> T? {
+        try await withThrowingTaskGroup(of: Void.self) { journalGroup in
+            journalGroup.addTask { try await self.journalService.run() }
+            defer { journalGroup.cancelAll() }
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    do {
+                        try await self.run()
+                    } catch JournalError.crashed {}
+                    return nil
+                }
+                group.addTask {
+                    do {
+                        try await self.waitUntilStarted()
+                        return try await body(self)
+                    } catch {
+                        if await self.journal.isCrashed { return nil }
+                        throw error
+                    }
+                }
+                defer { group.cancelAll() }
+                // The first to finish decides: the body's result, or the runtime's end.
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                while case .some = try? await group.next() {}
+                return first
+            }
+        }
+    }
+
     /// Waits until the journal is open and start-up recovery is done (or rethrows why opening
     /// the journal failed).
     public func waitUntilStarted() async throws {

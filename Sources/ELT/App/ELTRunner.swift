@@ -62,7 +62,9 @@ public struct ELTRunner: Sendable {
         while true {
             let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
             ELTPipeline.register(on: runtime, environment: environment)
-            if let result = try await Self.runUntilResultOrCrash(runtime, id: id, input: input) {
+            if let result = try await runtime.withRunningUnlessCrashed({ runtime in
+                try await runtime.run(RootOrchestrationWorkflow.self, id: id, input: input)
+            }) {
                 let elapsed = clock.now - started
                 return Outcome(workflowID: id, result: result, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                                restarts: restarts)
@@ -72,38 +74,6 @@ public struct ELTRunner: Sendable {
                 throw RunnerError(description: "the runtime crashed \(restarts) times; giving up (workflow \(id) stays PENDING for recovery)")
             }
             configuration.logger.warning("simulated out-of-memory kill: restarting the runtime; recovery resumes \(id)")
-        }
-    }
-
-    /// Runs the runtime with the root workflow; nil if the runtime crashed first.
-    static func runUntilResultOrCrash(_ runtime: WorkflowRuntime, id: String, input: RootInput) async throws -> RootResult? {
-        try await withThrowingTaskGroup(of: Void.self) { journalGroup in
-            journalGroup.addTask { try await runtime.journalService.run() }
-            defer { journalGroup.cancelAll() }
-            return try await withThrowingTaskGroup(of: RootResult?.self) { group in
-                group.addTask {
-                    do {
-                        try await runtime.run()
-                        return nil
-                    } catch JournalError.crashed {
-                        return nil
-                    }
-                }
-                group.addTask {
-                    do {
-                        try await runtime.waitUntilStarted()
-                        return try await runtime.run(RootOrchestrationWorkflow.self, id: id, input: input)
-                    } catch JournalError.crashed {
-                        return nil
-                    }
-                }
-                defer { group.cancelAll() }
-                // The first to finish decides: the result, or the runtime's end (a crash).
-                let first = try await group.next() ?? nil
-                group.cancelAll()
-                while case .some = try? await group.next() {}
-                return first
-            }
         }
     }
 }
