@@ -1,0 +1,112 @@
+import ELT
+import Foundation
+import GRDB
+import Testing
+
+@Suite("StoreActor")
+struct StoreActorTests {
+    let tenant = Tenant(organizationID: "org-001", connectedIntegrationID: "integration-1")
+    let path: String
+    let store: StoreActor
+
+    init() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("elt-store-\(UUID().uuidString)")
+        path = directory.appendingPathComponent("data.sqlite").path
+        store = try StoreActor(path: path)
+    }
+
+    func users(_ range: Range<Int>, suffix: String = "") -> [SourceUser] {
+        range.map { SourceUser(id: "u\($0)", externalID: "ext-\($0)", name: "User \($0)\(suffix)", email: "u\($0)@example.com") }
+    }
+
+    @Test("staging a batch twice writes its rows once and returns the recorded outcome")
+    func stageTwice() async throws {
+        let first = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [])
+        let second = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [])
+        #expect(first == StagingOutcome(staged: 10, quarantined: 0))
+        #expect(second == first)
+        #expect(try await store.count(.staging) == 10)
+        #expect(try await store.duplicateStagingRows() == 0)
+    }
+
+    @Test("a failed staging transaction leaves nothing behind, and the retry stages the batch")
+    func failedStagingRollsBack() async throws {
+        let bad = QuarantinedRecord(page: 0, position: 3, rawJSON: "{}", reason: "id is missing")
+        await #expect(throws: StoreError.self) {
+            try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [bad], simulateFailure: true)
+        }
+        #expect(try await store.count(.staging) == 0)
+        #expect(try await store.count(.quarantine) == 0)
+        let outcome = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [bad])
+        #expect(outcome == StagingOutcome(staged: 10, quarantined: 1))
+        #expect(try await store.count(.staging) == 10)
+        #expect(try await store.count(.quarantine) == 1)
+    }
+
+    @Test("CDC and apply run once per run: a second call returns the recorded outcome and writes nothing")
+    func cdcAndApplyOnce() async throws {
+        _ = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<5), quarantined: [])
+        let cdc = try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: true)
+        #expect(try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: true) == cdc)
+        #expect(cdc == CDCOutcome(inserts: 5, updates: 0, deletes: 0))
+        let apply = try await store.applyChanges(runID: "run", tenant: tenant)
+        #expect(apply == ApplyOutcome(applied: 5, latest: 5))
+        #expect(try await store.applyChanges(runID: "run", tenant: tenant) == apply)
+        #expect(try await store.count(.cdc) == 5)
+        #expect(try await store.count(.latest) == 5)
+    }
+
+    @Test("CDC keeps the newest staged row of a user, whatever the insertion order")
+    func deduplication() async throws {
+        let database = try DatabaseQueue(path: path)
+        try await database.write { [tenant] db in
+            for (name, createdAt) in [("Old", "2026-01-01 00:00:00.000"), ("Newest", "2026-01-02 00:00:00.000"),
+                                      ("Older", "2025-12-31 00:00:00.000")] {
+                try db.execute(sql: """
+                    INSERT INTO users_staging (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, created_at)
+                    VALUES ('dup', 'run', 'ext-dup', ?, ?, ?, 'x@example.com', ?)
+                    """, arguments: [tenant.organizationID, tenant.connectedIntegrationID, name, createdAt])
+            }
+        }
+        let cdc = try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: false)
+        #expect(cdc == CDCOutcome(inserts: 1, updates: 0, deletes: 0))
+        let changes = try await store.changes(runID: "run", tenant: tenant)
+        #expect(changes.map(\.name) == ["Newest"])
+    }
+
+    @Test("a complete snapshot turns absent users into deletes; apply removes them from latest")
+    func deletes() async throws {
+        _ = try await store.stageBatch(runID: "r1", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [])
+        _ = try await store.detectChanges(runID: "r1", tenant: tenant, snapshotComplete: true)
+        _ = try await store.applyChanges(runID: "r1", tenant: tenant)
+        // Run 2: users 0..<7 remain, user 1 renamed, users 10 and 11 are new.
+        var next = users(0..<7) + users(10..<12)
+        next[1].name = "Renamed"
+        _ = try await store.stageBatch(runID: "r2", tenant: tenant, batch: 0, users: next, quarantined: [])
+        let cdc = try await store.detectChanges(runID: "r2", tenant: tenant, snapshotComplete: true)
+        #expect(cdc == CDCOutcome(inserts: 2, updates: 1, deletes: 3))
+        let apply = try await store.applyChanges(runID: "r2", tenant: tenant)
+        #expect(apply == ApplyOutcome(applied: 6, latest: 9))
+        #expect(try await store.latestUsers(tenant: tenant) == next.sorted { $0.id < $1.id })
+        // Another tenant's latest rows are never touched.
+        let other = Tenant(organizationID: "org-002", connectedIntegrationID: "integration-2")
+        #expect(try await store.count(.latest, tenant: other) == 0)
+    }
+
+    @Test("seeding integrations twice keeps one row each, with their provider data")
+    func seeding() async throws {
+        #expect(try await store.seedIntegrations(ConnectedIntegration.seeded(count: 3)) == 3)
+        #expect(try await store.seedIntegrations(ConnectedIntegration.seeded(count: 5)) == 2)
+        let integrations = try await store.integrations()
+        #expect(integrations == ConnectedIntegration.seeded(count: 5))
+    }
+
+    @Test("an unwritable data path gives an error that names the path")
+    func unwritablePath() throws {
+        #expect {
+            _ = try StoreActor(path: "/proc/no-such-dir/data.sqlite")
+        } throws: { error in
+            String(describing: error).contains("/proc/no-such-dir/data.sqlite")
+        }
+    }
+}
