@@ -102,8 +102,10 @@ public final class PostgresJournal: JournalBackend {
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning(
-                    "queue LISTEN connection lost; reconnecting",
+                // The pool closes its connections first when the journal service stops; that is not news.
+                let level: Logger.Level = (error as? PSQLError)?.code == .clientClosedConnection ? .debug : .warning
+                logger.log(
+                    level: level, "queue LISTEN connection lost; reconnecting",
                     metadata: ["channel": "\(channel)", "error": "\(PostgresErrors.describe(error))"])
             }
             do {

@@ -75,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
             print("🚀 Running root_orchestration_workflow")
             print("   data:    \(configuration.dataDatabasePath)")
             print("   journal: \(configuration.journalLocation)")
-            print("   sync:    \(configuration.syncDatabaseURL == nil ? "SQLite " + (configuration.dataPath as NSString).appendingPathComponent("main.sqlite") : "Postgres")")
+            print("   sync:    \(configuration.syncLocation)")
             if seedFailures { print("   failures: the seed's rates (API 2 %, DB 40 %, OOM 5 % after batch 5)") }
         }
         let outcome: ELTRunner.Outcome

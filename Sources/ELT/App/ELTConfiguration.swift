@@ -74,6 +74,12 @@ public struct ELTConfiguration: Sendable {
         return (try? PostgresJournal.redacted(url: url)) ?? "(invalid Postgres URL)"
     }
 
+    /// Where the sync target is, without credentials.
+    public var syncLocation: String {
+        guard let url = syncDatabaseURL else { return "SQLite " + (dataPath as NSString).appendingPathComponent("main.sqlite") }
+        return "Postgres " + ((try? PostgresJournal.redacted(url: url)) ?? "(invalid Postgres URL)") + " (schema \(syncSchema))"
+    }
+
     /// The sync target (Postgres if a URL is set, else the embedded SQLite file).
     public func makeSyncTarget() throws -> any SyncTarget {
         if let url = syncDatabaseURL {
