@@ -66,6 +66,37 @@ public struct RecordValidator: Sendable {
         }
     }
 
+    /// Decodes a page body as ``decodePage(_:)`` does, and also reads the object form's
+    /// optional `"has_more"` flag: nil for an array or an object without it.
+    ///
+    /// A `"has_more"` that is not `true` or `false` makes the page ``SourcePageError/wrongShape(found:preview:)``.
+    public static func decodePageWithHasMore(_ data: Data) throws(SourcePageError) -> (records: [RawSourceRecord], hasMore: Bool?) {
+        let records = try decodePage(data)
+        // decodePage accepted the body: it is an array, or an object with a "users" array.
+        guard data.first(where: { !Self.jsonWhitespace.contains($0) }) == UInt8(ascii: "{") else { return (records, nil) }
+        struct Flag: Decodable {
+            let hasMore: JSONValue?
+            enum CodingKeys: String, CodingKey { case hasMore = "has_more" }
+            init(from decoder: any Decoder) throws {
+                // Not decodeIfPresent: that reads `"has_more": null` as absent, and null is wrong.
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                hasMore = container.contains(.hasMore) ? try container.decode(JSONValue.self, forKey: .hasMore) : nil
+            }
+        }
+        guard let flag = try? JSONDecoder().decode(Flag.self, from: data), let hasMore = flag.hasMore else {
+            return (records, nil)
+        }
+        guard case .bool(let value) = hasMore else {
+            throw .wrongShape(
+                found: "an object whose \"has_more\" is \(hasMore.kindDescription) (it must be true or false, or be left out)",
+                preview: previewText(data))
+        }
+        return (records, value)
+    }
+
+    /// The bytes JSON allows between tokens.
+    private static let jsonWhitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+
     // MARK: - Checks
 
     /// The user a record describes, or nil and every problem with it.

@@ -1,0 +1,68 @@
+import Foundation
+
+/// An integration's `api_endpoint`, checked, and the page URLs built from it.
+struct HTTPSourceEndpoint: Sendable, Equatable {
+    /// The endpoint as parsed, fragment removed.
+    let components: URLComponents
+
+    /// Names of query parameters whose values are never shown in messages.
+    static let secretParameterHints = ["token", "key", "secret", "password", "passwd", "signature", "sig", "auth", "credential"]
+
+    /// The endpoint of `integration`, or the error that explains why it has none usable.
+    init(of integration: ConnectedIntegration) throws(HTTPSourceError) {
+        guard let endpoint = integration.providerData.apiEndpoint?.trimmingCharacters(in: .whitespaces),
+              !endpoint.isEmpty
+        else {
+            throw .missingEndpoint(integrationID: integration.id, provider: integration.provider)
+        }
+        guard var components = URLComponents(string: endpoint) else {
+            throw .invalidEndpoint(endpoint: Self.shortened(endpoint), reason: "it cannot be parsed as a URL")
+        }
+        components.fragment = nil
+        let shown = Self.redacted(components)
+        guard let scheme = components.scheme?.lowercased() else {
+            throw .invalidEndpoint(endpoint: shown, reason: "it has no scheme")
+        }
+        guard scheme == "http" || scheme == "https" else {
+            throw .invalidEndpoint(endpoint: shown, reason: "its scheme is '\(scheme)', not http or https")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw .invalidEndpoint(endpoint: shown, reason: "it has no host")
+        }
+        self.components = components
+    }
+
+    /// The URL of one page: the endpoint with `page`, `page_size` and `snapshot` added to its query.
+    func pageURL(snapshot: Int, page: Int, pageSize: Int) -> URLComponents {
+        var url = components
+        let added = "page=\(page)&page_size=\(pageSize)&snapshot=\(snapshot)"
+        if let existing = url.percentEncodedQuery, !existing.isEmpty {
+            url.percentEncodedQuery = existing.hasSuffix("&") ? existing + added : existing + "&" + added
+        } else {
+            url.percentEncodedQuery = added
+        }
+        return url
+    }
+
+    /// `url` as text for messages: no user or password, secret-looking query values replaced.
+    static func redacted(_ url: URLComponents) -> String {
+        var shown = url
+        shown.user = nil
+        shown.password = nil
+        if let items = shown.percentEncodedQueryItems, !items.isEmpty {
+            shown.percentEncodedQueryItems = items.map { item in
+                let name = item.name.lowercased()
+                guard item.value != nil, secretParameterHints.contains(where: name.contains) else { return item }
+                return URLQueryItem(name: item.name, value: "REDACTED")
+            }
+        }
+        return shown.string ?? "(unprintable URL)"
+    }
+
+    /// At most 200 characters of an unparsable endpoint, without anything before an '@'.
+    private static func shortened(_ endpoint: String) -> String {
+        // An unparsable URL may still hold `user:password@`; show only what follows it.
+        let visible = endpoint.split(separator: "@", omittingEmptySubsequences: false).last.map(String.init) ?? endpoint
+        return visible.count <= 200 ? visible : visible.prefix(200) + "…"
+    }
+}

@@ -1,0 +1,206 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Reads users from each integration's own HTTP API, at `provider_data.api_endpoint`.
+///
+/// A page is `GET <api_endpoint>?page=<page>&page_size=<pageSize>&snapshot=<snapshot>` (added
+/// with `&` when the endpoint has a query already), sent with `Accept: application/json`. The
+/// body is a JSON array of records, or an object `{"users": [...], "has_more": true}`; without
+/// `has_more`, a full page means there may be more.
+///
+/// `429 Too Many Requests`, `5xx`, connection errors and timeouts are retried under
+/// ``retryPolicy``, honouring `Retry-After`; any other status fails at once with an
+/// ``HTTPSourceError``. A body that is not a page of records throws the ``SourcePageError`` of
+/// ``RecordValidator/decodePageWithHasMore(_:)``.
+///
+/// The default client is `HTTPClient.shared`, which needs no shutdown; an injected client stays
+/// its owner's to shut down.
+public struct HTTPUserSource: UserSource {
+    /// The default limit on a response body: 8 MiB.
+    public static let defaultMaximumBodySize = 8 * 1024 * 1024
+
+    /// The client requests go through.
+    public var client: HTTPClient
+    /// When and how often a failed request is tried again.
+    public var retryPolicy: HTTPRetryPolicy
+    /// The largest response body accepted, in bytes.
+    public var maximumBodySize: Int
+    /// How long one request may take, from sending it to the end of its body.
+    public var requestTimeout: Duration
+    /// Waits between attempts; tests pass one that records the delay instead of waiting.
+    public var sleep: @Sendable (Duration) async throws -> Void
+
+    /// Creates an HTTP source. Defaults: the shared client, ``HTTPRetryPolicy/default``, 8 MiB
+    /// bodies, 30 s per request, `Task.sleep` between attempts.
+    public init(
+        client: HTTPClient = .shared,
+        retryPolicy: HTTPRetryPolicy = .default,
+        maximumBodySize: Int = HTTPUserSource.defaultMaximumBodySize,
+        requestTimeout: Duration = .seconds(30),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        precondition(maximumBodySize > 0, "HTTPUserSource.maximumBodySize must be positive, got \(maximumBodySize)")
+        precondition(requestTimeout > .zero, "HTTPUserSource.requestTimeout must be positive, got \(requestTimeout)")
+        self.client = client
+        self.retryPolicy = retryPolicy
+        self.maximumBodySize = maximumBodySize
+        self.requestTimeout = requestTimeout
+        self.sleep = sleep
+    }
+
+    /// Fetches one page from the integration's API, retrying transient failures.
+    ///
+    /// - Throws: ``HTTPSourceError`` if the endpoint is unusable or the request fails;
+    ///   ``SourcePageError`` if the body is not a page of records; `CancellationError` if the
+    ///   task is cancelled.
+    public func fetchPage(integration: ConnectedIntegration, snapshot: Int, page: Int, pageSize: Int) async throws -> SourcePage {
+        precondition(snapshot >= 0 && page >= 0 && pageSize > 0,
+                     "fetchPage needs snapshot >= 0, page >= 0, pageSize > 0; got \(snapshot), \(page), \(pageSize)")
+        let endpoint = try HTTPSourceEndpoint(of: integration)
+        let url = endpoint.pageURL(snapshot: snapshot, page: page, pageSize: pageSize)
+        let shownURL = HTTPSourceEndpoint.redacted(url)
+        guard let urlText = url.string else {
+            throw HTTPSourceError.invalidEndpoint(endpoint: shownURL, reason: "no URL can be made of it with the page query")
+        }
+        let body = try await fetchBody(url: urlText, shownURL: shownURL)
+        let (records, hasMore) = try RecordValidator.decodePageWithHasMore(body)
+        return SourcePage(records: records, hasMore: hasMore ?? (records.count >= pageSize))
+    }
+
+    // MARK: - Attempts
+
+    /// What one attempt came to, short of a final error.
+    private enum AttemptOutcome: Sendable {
+        /// A 2xx response and its whole body.
+        case body(Data)
+        /// A failure worth another attempt: the status if there was a response, what went
+        /// wrong, and the wait the server asked for.
+        case retryable(status: Int?, problem: String, retryAfter: Duration?)
+    }
+
+    /// The body of a successful response, after as many attempts as the policy allows.
+    private func fetchBody(url: String, shownURL: String) async throws -> Data {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: "application/json")
+        var attempt = 1
+        while true {
+            switch try await attemptWithTimeout(request, shownURL: shownURL) {
+            case .body(let data):
+                return data
+            case let .retryable(status, problem, retryAfter):
+                guard attempt < retryPolicy.maxAttempts else {
+                    throw HTTPSourceError.retriesExhausted(attempts: attempt, url: shownURL, lastStatus: status, lastProblem: problem)
+                }
+                try await sleep(retryPolicy.delay(afterAttempt: attempt, retryAfter: retryAfter))
+                attempt += 1
+            }
+        }
+    }
+
+    /// One attempt, abandoned after ``requestTimeout``. The client's own deadline only covers
+    /// the response head; the race here also bounds a body that stalls.
+    private func attemptWithTimeout(_ request: HTTPClientRequest, shownURL: String) async throws -> AttemptOutcome {
+        let timeout = requestTimeout
+        return try await withThrowingTaskGroup(of: AttemptOutcome?.self) { group in
+            group.addTask { try await self.attempt(request, shownURL: shownURL) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            if let outcome = try await group.next() ?? nil { return outcome }
+            try Task.checkCancellation()
+            return .retryable(status: nil, problem: "no complete response within \(timeout) (HTTPUserSource.requestTimeout)", retryAfter: nil)
+        }
+    }
+
+    /// One request: its outcome, or a final error.
+    private func attempt(_ request: HTTPClientRequest, shownURL: String) async throws -> AttemptOutcome {
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, deadline: .now() + Self.timeAmount(requestTimeout))
+        } catch {
+            try Task.checkCancellation()
+            if Self.isPermanent(error) { throw HTTPSourceError.requestFailed(url: shownURL, reason: "\(error)") }
+            return .retryable(status: nil, problem: Self.describe(error), retryAfter: nil)
+        }
+        let status = Int(response.status.code)
+        switch status {
+        case 200..<300:
+            do {
+                let buffer = try await response.body.collect(upTo: maximumBodySize)
+                return .body(Data(buffer.readableBytesView))
+            } catch is NIOTooManyBytesError {
+                throw HTTPSourceError.bodyTooLarge(url: shownURL, limit: maximumBodySize)
+            } catch {
+                try Task.checkCancellation()
+                return .retryable(status: nil, problem: "the body broke off: \(Self.describe(error))", retryAfter: nil)
+            }
+        case 429, 500..<600:
+            let preview = await Self.bodyPreview(response.body)
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { HTTPRetryPolicy.retryAfterDelay($0) }
+            return .retryable(status: status, problem: "the body starts with: \(preview)", retryAfter: retryAfter)
+        default:
+            throw HTTPSourceError.unexpectedStatus(status: status, url: shownURL, bodyPreview: await Self.bodyPreview(response.body))
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The length of an error body worth quoting.
+    private static let previewLength = 100
+
+    /// The first ``previewLength`` bytes of `body` as quoted text, reading no further; what
+    /// arrived before an error if the body breaks off.
+    private static func bodyPreview(_ body: HTTPClientResponse.Body) async -> String {
+        var prefix = Data()
+        var truncated = false
+        do {
+            for try await chunk in body {
+                prefix.append(contentsOf: chunk.readableBytesView)
+                if prefix.count > previewLength {
+                    truncated = true
+                    break
+                }
+            }
+        } catch {
+            truncated = true
+        }
+        guard !prefix.isEmpty else { return truncated ? "(nothing before the body broke off)" : "(nothing)" }
+        return "'" + String(decoding: prefix.prefix(previewLength), as: UTF8.self) + "'" + (truncated ? "…" : "")
+    }
+
+    /// Whether a client error will happen again however often the request is retried.
+    private static func isPermanent(_ error: any Error) -> Bool {
+        guard let error = error as? HTTPClientError else { return false }
+        // Unsupported schemes cannot reach here: HTTPSourceEndpoint accepts only http(s).
+        let permanent: [HTTPClientError] = [
+            .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath, .alreadyShutdown,
+            .redirectLimitReached, .redirectCycleDetected,
+        ]
+        return permanent.contains(error)
+    }
+
+    /// An error of the client or the network, in words.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "the connection could not be made in time"
+            case .deadlineExceeded: return "no response head in time (HTTPUserSource.requestTimeout)"
+            case .readTimeout: return "the server stopped sending"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: return "\(error)"
+            }
+        }
+        return "the connection failed (\(error))"
+    }
+
+    /// `duration` as NIO's `TimeAmount`.
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return .nanoseconds(overflow ? .max : nanoseconds.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
+    }
+}

@@ -1,0 +1,312 @@
+import ELT
+import Foundation
+import Testing
+
+@Suite("HTTP user source")
+struct HTTPUserSourceTests {
+    static let churn = ChurnModel(insertRate: 0.2, updateRate: 0.1, deleteRate: 0.1)
+
+    /// A source that records its retry delays instead of waiting.
+    static func source(_ sleeps: SleepRecorder, retryPolicy: HTTPRetryPolicy = .default,
+                       maximumBodySize: Int = HTTPUserSource.defaultMaximumBodySize,
+                       requestTimeout: Duration = .seconds(5)) -> HTTPUserSource {
+        HTTPUserSource(retryPolicy: retryPolicy, maximumBodySize: maximumBodySize, requestTimeout: requestTimeout,
+                       sleep: sleeps.sleep)
+    }
+
+    /// Every page of a snapshot, fetched until one says there is no more.
+    static func allPages(_ source: HTTPUserSource, _ integration: ConnectedIntegration,
+                         snapshot: Int, pageSize: Int) async throws -> [SourcePage] {
+        var pages: [SourcePage] = []
+        for page in 0..<100 {
+            let next = try await source.fetchPage(integration: integration, snapshot: snapshot, page: page, pageSize: pageSize)
+            pages.append(next)
+            if !next.hasMore { return pages }
+        }
+        Issue.record("the source never ended the snapshot")
+        return pages
+    }
+
+    // MARK: - Pages
+
+    @Test("pages concatenate to the generator's snapshot, and only the last has hasMore false", arguments: TestUserAPI.BodyForm.allCases)
+    func pagesFormTheSnapshot(form: TestUserAPI.BodyForm) async throws {
+        try await TestUserAPI.withRunning(churn: Self.churn, baseCount: 25, form: form) { api in
+            let sleeps = SleepRecorder()
+            let pages = try await Self.allPages(Self.source(sleeps), api.integration(), snapshot: 2, pageSize: 7)
+            let expected = api.generator.page(snapshot: 2, page: 0, pageSize: 10_000)
+            #expect(expected.count > 7, "the snapshot should span several pages")
+            #expect(pages.flatMap(\.records) == expected.map(RawSourceRecord.init(user:)))
+            #expect(pages.dropLast().allSatisfy { $0.hasMore })
+            #expect(pages.last?.hasMore == false)
+            let valid = RecordValidator().validate(pages.flatMap(\.records))
+            #expect(valid.rejected.isEmpty && valid.valid == expected)
+            #expect(sleeps.delays.isEmpty)
+
+            let first = try #require(api.requests.first)
+            #expect(first.path == "/users")
+            #expect(first.query == ["page": "0", "page_size": "7", "snapshot": "2"])
+            #expect(first.accept == "application/json")
+        }
+    }
+
+    @Test("an endpoint with a query keeps it and gets the page parameters after '&'")
+    func appendsToAnExistingQuery() async throws {
+        try await TestUserAPI.withRunning { api in
+            let page = try await Self.source(SleepRecorder())
+                .fetchPage(integration: api.integration(path: "/users?tenant=acme"), snapshot: 0, page: 1, pageSize: 10)
+            #expect(page.records == api.generator.page(snapshot: 0, page: 1, pageSize: 10).map(RawSourceRecord.init(user:)))
+            #expect(api.requests.map(\.query) == [["tenant": "acme", "page": "1", "page_size": "10", "snapshot": "0"]])
+        }
+    }
+
+    @Test("has_more in the object form decides, whatever the page's size")
+    func hasMoreFieldWins() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.body(#"{"users": [], "has_more": true}"#),
+                       .body(#"{"users": [{"id": "a"}, {"id": "b"}], "has_more": false}"#),
+                       .body(#"[{"id": "a"}, {"id": "b"}]"#))
+            let source = Self.source(SleepRecorder())
+            let integration = api.integration()
+            let empty = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 2)
+            #expect(empty.records.isEmpty && empty.hasMore)
+            let full = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 2)
+            #expect(full.records.count == 2 && !full.hasMore)
+            let fullArray = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 2)
+            #expect(fullArray.records.count == 2 && fullArray.hasMore, "without has_more, a full page may have a successor")
+        }
+    }
+
+    // MARK: - Retries
+
+    @Test("a 429 with Retry-After: 2 is retried after the 2 seconds the server asked for")
+    func honoursRetryAfter() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(429, headers: ["Retry-After": "2"], body: "slow down"))
+            let sleeps = SleepRecorder()
+            let page = try await Self.source(sleeps).fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
+            #expect(page.records.count == 10)
+            #expect(sleeps.delays == [.seconds(2)])
+            #expect(api.requests.count == 2)
+        }
+    }
+
+    @Test("a Retry-After beyond maxRetryAfter is cut to it")
+    func capsRetryAfter() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(503, headers: ["Retry-After": "3600"]))
+            let sleeps = SleepRecorder()
+            _ = try await Self.source(sleeps).fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
+            #expect(sleeps.delays == [.seconds(30)])
+        }
+    }
+
+    @Test("503 twice, then 200: succeeds after backing off 200 ms, then 400 ms")
+    func backsOffExponentially() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(503, body: "busy"), .status(503, body: "busy"))
+            let sleeps = SleepRecorder()
+            let page = try await Self.source(sleeps).fetchPage(integration: api.integration(), snapshot: 0, page: 2, pageSize: 10)
+            #expect(page.records == api.generator.page(snapshot: 0, page: 2, pageSize: 10).map(RawSourceRecord.init(user:)))
+            #expect(page.hasMore == false)
+            #expect(sleeps.delays == [.milliseconds(200), .milliseconds(400)])
+            #expect(api.requests.count == 3)
+        }
+    }
+
+    @Test("a 5xx that never ends fails after maxAttempts, naming the status")
+    func exhaustsRetries() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(500, body: "boom"), .status(500, body: "boom"), .status(500, body: "boom"),
+                       .status(500, body: "boom"), .status(500, body: "boom"))
+            let sleeps = SleepRecorder()
+            let error = try await #require(throws: HTTPSourceError.self) {
+                try await Self.source(sleeps).fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
+            }
+            guard case let .retriesExhausted(attempts, _, lastStatus, _) = error else {
+                Issue.record("expected retriesExhausted, got \(error)")
+                return
+            }
+            #expect(attempts == 5 && lastStatus == 500)
+            #expect(api.requests.count == 5)
+            #expect(sleeps.delays == [.milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600)])
+            #expect(error.description.contains("500 Internal Server Error"), "\(error)")
+            #expect(error.description.contains("failed 5 times"), "\(error)")
+            #expect(error.description.contains("'boom'"), "\(error)")
+        }
+    }
+
+    @Test("backoff grows by the factor and stops at maxDelay")
+    func backoffIsCapped() {
+        let policy = HTTPRetryPolicy(maxAttempts: 10, initialDelay: .seconds(1), backoffFactor: 3, maxDelay: .seconds(10))
+        #expect((1...4).map { policy.delay(afterAttempt: $0) } == [.seconds(1), .seconds(3), .seconds(9), .seconds(10)])
+        #expect(policy.delay(afterAttempt: 2, retryAfter: .seconds(7)) == .seconds(7))
+    }
+
+    @Test("Retry-After is read as seconds or as an HTTP-date; anything else is ignored")
+    func parsesRetryAfter() {
+        let now = Date(timeIntervalSince1970: 1_445_412_470)  // 2015-10-21 07:27:50 GMT
+        #expect(HTTPRetryPolicy.retryAfterDelay("2", now: now) == .seconds(2))
+        #expect(HTTPRetryPolicy.retryAfterDelay(" 120 ", now: now) == .seconds(120))
+        #expect(HTTPRetryPolicy.retryAfterDelay("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == .seconds(10))
+        #expect(HTTPRetryPolicy.retryAfterDelay("Wed, 21 Oct 2015 07:00:00 GMT", now: now) == .zero)
+        #expect(HTTPRetryPolicy.retryAfterDelay("-5", now: now) == nil)
+        #expect(HTTPRetryPolicy.retryAfterDelay("soon", now: now) == nil)
+    }
+
+    @Test("a connection that cannot be made is retried, then reported without a status")
+    func retriesConnectionErrors() async throws {
+        // Port 1 on the loopback has no listener: every connection is refused.
+        var integration = TestUserAPI.integration
+        integration.providerData.apiEndpoint = "http://127.0.0.1:1/users"
+        let sleeps = SleepRecorder()
+        let source = Self.source(sleeps, retryPolicy: HTTPRetryPolicy(maxAttempts: 2), requestTimeout: .milliseconds(200))
+        let error = try await #require(throws: HTTPSourceError.self) {
+            try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+        }
+        guard case let .retriesExhausted(attempts, url, lastStatus, _) = error else {
+            Issue.record("expected retriesExhausted, got \(error)")
+            return
+        }
+        #expect(attempts == 2 && lastStatus == nil)
+        #expect(url == "http://127.0.0.1:1/users?page=0&page_size=10&snapshot=0")
+        #expect(sleeps.delays == [.milliseconds(200)])
+        #expect(error.description.contains("no response"), "\(error)")
+    }
+
+    @Test("a response slower than requestTimeout counts as a failed attempt")
+    func timesOut() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.stall(.seconds(3)))
+            let sleeps = SleepRecorder()
+            let source = Self.source(sleeps, retryPolicy: HTTPRetryPolicy(maxAttempts: 2), requestTimeout: .milliseconds(150))
+            let clock = ContinuousClock()
+            let started = clock.now
+            let page = try await source.fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
+            #expect(page.records.count == 10)
+            #expect(clock.now - started < .seconds(2), "the stalled request was abandoned after requestTimeout")
+            #expect(sleeps.delays == [.milliseconds(200)])
+            #expect(api.requests.count == 2)
+        }
+    }
+
+    // MARK: - Final failures
+
+    @Test("a 404 fails at once, naming the status and the URL")
+    func failsOnNotFound() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(404, body: "no such tenant"))
+            let sleeps = SleepRecorder()
+            let integration = api.integration(path: "/missing")
+            let error = try await #require(throws: HTTPSourceError.self) {
+                try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 3, pageSize: 10)
+            }
+            let url = "http://127.0.0.1:\(api.port)/missing?page=3&page_size=10&snapshot=0"
+            #expect(error == .unexpectedStatus(status: 404, url: url, bodyPreview: "'no such tenant'"))
+            #expect(error.description.contains("404 Not Found"), "\(error)")
+            #expect(error.description.contains(url), "\(error)")
+            #expect(api.requests.count == 1)
+            #expect(sleeps.delays.isEmpty)
+        }
+    }
+
+    @Test("an error message never shows the endpoint's credentials")
+    func redactsCredentials() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(401, body: String(repeating: "x", count: 500)))
+            let integration = api.integration(path: "/users?api_key=hunter2&tenant=acme", userInfo: "admin:s3cret@")
+            let error = try await #require(throws: HTTPSourceError.self) {
+                try await Self.source(SleepRecorder()).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+            }
+            #expect(!error.description.contains("hunter2") && !error.description.contains("s3cret"), "\(error)")
+            #expect(error.description.contains("http://127.0.0.1:\(api.port)/users?api_key=REDACTED&tenant=acme&page=0"), "\(error)")
+            #expect(error.description.contains("'" + String(repeating: "x", count: 100) + "'…"), "the body preview stops at 100 bytes")
+            #expect(error.description.contains("credentials"), "401 advice: \(error)")
+        }
+    }
+
+    @Test("a body that is not JSON throws SourcePageError.notJSON")
+    func rejectsNonJSON() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.body("<html>Maintenance</html>"))
+            let error = try await #require(throws: SourcePageError.self) {
+                try await Self.source(SleepRecorder()).fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
+            }
+            guard case .notJSON(_, let preview) = error else {
+                Issue.record("expected notJSON, got \(error)")
+                return
+            }
+            #expect(preview == "'<html>Maintenance</html>'")
+        }
+    }
+
+    @Test("a body of the wrong shape throws SourcePageError.wrongShape", arguments: [
+        (#"{"data": []}"#, #"without a "users" key"#),
+        (#"{"users": {"id": "a"}}"#, #"whose "users" is an object"#),
+        (#"{"users": [], "has_more": "yes"}"#, #"whose "has_more" is a string"#),
+        (#"{"users": [], "has_more": null}"#, #"whose "has_more" is null"#),
+        ("42", "a number"),
+    ])
+    func rejectsWrongShape(body: String, found: String) async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.body(body))
+            let error = try await #require(throws: SourcePageError.self) {
+                try await Self.source(SleepRecorder()).fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
+            }
+            guard case .wrongShape(let description, _) = error else {
+                Issue.record("expected wrongShape, got \(error)")
+                return
+            }
+            #expect(description.contains(found), "\(error)")
+        }
+    }
+
+    @Test("a body over maximumBodySize fails at once with bodyTooLarge")
+    func limitsBodySize() async throws {
+        try await TestUserAPI.withRunning { api in
+            let sleeps = SleepRecorder()
+            let error = try await #require(throws: HTTPSourceError.self) {
+                try await Self.source(sleeps, maximumBodySize: 256)
+                    .fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
+            }
+            guard case .bodyTooLarge(_, let limit) = error else {
+                Issue.record("expected bodyTooLarge, got \(error)")
+                return
+            }
+            #expect(limit == 256)
+            #expect(error.description.contains("256 bytes"), "\(error)")
+            #expect(api.requests.count == 1 && sleeps.delays.isEmpty)
+        }
+    }
+
+    @Test("an integration without api_endpoint fails with a message that says to set it")
+    func needsAnEndpoint() async throws {
+        let integration = TestUserAPI.integration
+        let error = try await #require(throws: HTTPSourceError.self) {
+            try await HTTPUserSource().fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+        }
+        #expect(error == .missingEndpoint(integrationID: integration.id, provider: "okta"))
+        #expect(error.description.contains("no api_endpoint"), "\(error)")
+        #expect(error.description.contains("set provider_data.api_endpoint"), "\(error)")
+    }
+
+    @Test("an api_endpoint that is not an http(s) URL fails before any request", arguments: [
+        ("ftp://files.example.com/users", "its scheme is 'ftp'"),
+        ("users.example.com/users", "it has no scheme"),
+        ("http://", "it has no host"),
+        ("http://exa mple.com/users", "cannot be parsed"),
+    ])
+    func rejectsBadEndpoints(endpoint: String, reason: String) async throws {
+        var integration = TestUserAPI.integration
+        integration.providerData.apiEndpoint = endpoint
+        let error = try await #require(throws: HTTPSourceError.self) {
+            try await HTTPUserSource().fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+        }
+        guard case .invalidEndpoint(_, let found) = error else {
+            Issue.record("expected invalidEndpoint, got \(error)")
+            return
+        }
+        #expect(found.contains(reason), "\(error)")
+        #expect(error.description.contains("http:// or https://"), "\(error)")
+    }
+}
