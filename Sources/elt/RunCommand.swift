@@ -30,7 +30,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5.")
     var seedFailures = false
 
-    @Option(help: "Milliseconds every source page takes (imitates a remote API). Default: 0.")
+    @Option(help: ArgumentHelp("Where users come from: generator (deterministic fake users, no network) or http (each integration's provider_data.api_endpoint).",
+                               valueName: "generator|http"))
+    var source: SourceKind = .generator
+
+    @Option(help: "Milliseconds every source page takes (imitates a remote API).")
     var sourceLatencyMs = 0
 
     @Option(help: "Batches per integration (default 10).")
@@ -69,7 +73,12 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs))
-        let runner = ELTRunner(configuration: configuration)
+        let userSource: any UserSource =
+            switch source {
+            case .generator: GeneratorUserSource(latency: .milliseconds(sourceLatencyMs))
+            case .http: HTTPUserSource()
+            }
+        let runner = ELTRunner(configuration: configuration, source: userSource)
         let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot)
         if !json {
             print("🚀 Running root_orchestration_workflow")
@@ -105,6 +114,11 @@ struct RunCommand: AsyncParsableCommand {
                Seconds: \(String(format: "%.2f", outcome.seconds))\(outcome.restarts > 0 ? " (\(outcome.restarts) simulated crash(es) recovered)" : "")
             """)
     }
+}
+
+/// The `--source` choices.
+enum SourceKind: String, ExpressibleByArgument, CaseIterable {
+    case generator, http
 }
 
 /// The `--json` line: the totals and the wall-clock seconds.

@@ -2,6 +2,7 @@ import ELT
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import Synchronization
 
@@ -102,19 +103,29 @@ final class TestUserAPI: Sendable {
                 portContinuation.finish()
             },
             logger: logger)
+        // Stopped by a graceful shutdown, never by cancellation: cancelling a Hummingbird server
+        // while a connection is being accepted trips a NIOAsyncWriter assertion and kills the process.
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Ends the port stream if the server fails to start, so the test does not hang.
                 defer { portContinuation.finish() }
-                try await app.run()
+                try await services.run()
             }
-            defer { group.cancelAll() }
             guard let port = await ports.first(where: { _ in true }), port > 0 else {
                 _ = try await group.next()
                 throw DidNotStart()
             }
             api.state.withLock { $0.port = port }
-            return try await body(api)
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(api))
+            } catch {
+                result = .failure(error)
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
         }
     }
 

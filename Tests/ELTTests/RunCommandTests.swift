@@ -1,0 +1,86 @@
+import DurableTesting
+import Foundation
+import Testing
+
+/// Runs the built `elt` executable (next to the test bundle in the build directory).
+struct ELTProcess {
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // On Linux the test binary is `<build>/debug/<package>PackageTests.xctest`.
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("elt").path), directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("elt")
+    }
+
+    /// Runs `elt` with `arguments` and an environment without the pipeline's variables.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL", "ELT_SYNC_DATABASE_URL", "ELT_DATA_PATH"] { environment[name] = nil }
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("elt-cli-\(UUID().uuidString)").path
+    }
+}
+
+@Suite("elt run")
+struct RunCommandTests {
+    @Test("elt run --json prints one line with the seed's counts, on the embedded default")
+    func jsonLine() throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let run = try ELTProcess.run(["run", "--json", "--integrations", "1"], environment: ["ELT_DATA_PATH": directory])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["integrations", "users_staged", "cdc_inserts", "cdc_updates", "cdc_deletes", "latest",
+                                     "synced", "quarantined", "seconds"])
+        #expect(object["integrations"] as? Int == 1)
+        #expect(object["users_staged"] as? Int == 1_000)
+        #expect(object["cdc_inserts"] as? Int == 1_000)
+        #expect(object["latest"] as? Int == 1_000)
+        #expect(object["synced"] as? Int == 1_000)
+        #expect(FileManager.default.fileExists(atPath: directory + "/data.sqlite"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/system.sqlite"))
+    }
+
+    @Test("elt run prints the seed's result block, with Postgres as journal and sync target when given")
+    func resultBlockOnPostgres() throws {
+        guard let url = TestEnvironment.postgresURL else {
+            #expect(!TestEnvironment.isCI, "CI must run the Postgres cases: ELT_TEST_POSTGRES_URL is not set")
+            return
+        }
+        let directory = ELTProcess.temporaryDirectory()
+        let run = try ELTProcess.run(["run", "--data-path", directory, "--system-database-url", url, "--sync-database-url", url])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("✅ ELT Pipeline Completed Successfully!"))
+        #expect(run.stdout.contains("Users loaded (staging): 2000"))
+        #expect(run.stdout.contains("Synced to Postgres: "))
+        #expect(!run.stdout.contains(url), "the password must not be printed")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/system.sqlite"))
+    }
+
+    @Test("bad options get a clear error and a non-zero exit")
+    func badOptions() throws {
+        let negative = try ELTProcess.run(["run", "--integrations=-1"])
+        #expect(negative.status != 0)
+        #expect(negative.stderr.contains("--integrations must be 0 or more"))
+        let badURL = try ELTProcess.run(["run", "--data-path", ELTProcess.temporaryDirectory(), "--system-database-url", "mysql://x@y/z"])
+        #expect(badURL.status != 0)
+        #expect(badURL.stderr.contains("postgres://"), "\(badURL.stderr)")
+    }
+}
