@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DurableTesting", targets: ["DurableTesting"]),
         .library(name: "ELT", targets: ["ELT"]),
         .executable(name: "elt", targets: ["ELTCommand"]),
+        .executable(name: "elt-server", targets: ["ELTServerCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -79,6 +80,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/elt"
+        ),
+        // The server's parts: health endpoint, admin API, the service group (Hummingbird).
+        .target(
+            name: "ELTServer",
+            dependencies: [
+                "ELT", "DurableRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `elt-server`.
+        .executableTarget(
+            name: "ELTServerCommand",
+            dependencies: [
+                "ELT", "ELTServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/elt-server"
         ),
         // Checkpoint cost against the raw database: `swift run -c release durable-bench`.
         .executableTarget(

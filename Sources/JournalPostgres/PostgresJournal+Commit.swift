@@ -62,6 +62,16 @@ extension PostgresJournal {
                 // A queued workflow entering ENQUEUED, or leaving the running set, adds or frees work.
                 if to == .enqueued || to.isTerminal, queues.contains(where: { $0 != nil }) { touchedQueue = true }
                 results.append(.updated(!queues.isEmpty))
+            case .requeue(let id, let from, let queue, let at):
+                let requeued = try await PostgresRows.strings(
+                    connection.query(
+                        """
+                        UPDATE \(unescaped: workflows) SET status = 'ENQUEUED', queue_name = \(queue), executor_id = NULL,
+                          recovery_attempts = 0, updated_at = \(at)
+                        WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING workflow_id
+                        """, logger: logger))
+                if !requeued.isEmpty { touchedQueue = true }
+                results.append(.updated(!requeued.isEmpty))
             case .copySteps(let sourceID, let targetID, let belowStep):
                 let steps = table("operation_outputs")
                 let copied = try await connection.query(

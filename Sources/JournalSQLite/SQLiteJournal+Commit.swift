@@ -55,6 +55,16 @@ enum SQLiteCommit {
                     touchedQueue = true
                 }
                 results.append(.updated(!rows.isEmpty))
+            case .requeue(let id, let from, let queue, let at):
+                let statement = try db.cachedStatement(
+                    sql: """
+                        UPDATE workflow_status SET status = 'ENQUEUED', queue_name = ?, executor_id = NULL,
+                          recovery_attempts = 0, updated_at = ?
+                        WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?))
+                        """)
+                try statement.execute(arguments: [queue, at, id, try jsonArray(from.map(\.rawValue))])
+                if db.changesCount > 0 { touchedQueue = true }
+                results.append(.updated(db.changesCount > 0))
             case .copySteps(let sourceID, let targetID, let belowStep):
                 let statement = try db.cachedStatement(
                     sql: """

@@ -16,6 +16,9 @@ public enum JournalWrite: Sendable, Equatable {
     case transition(
         id: String, from: [WorkflowStatus], to: WorkflowStatus, executorID: String?,
         resetRecoveryAttempts: Bool, at: Int64)
+    /// Puts a workflow that is in one of `from` back on `queue` as `ENQUEUED`, unassigned, with
+    /// its recovery attempts reset: how a client resumes a workflow so that a server runs it.
+    case requeue(id: String, from: [WorkflowStatus], queue: String, at: Int64)
     /// Copies the step records of `sourceID` numbered below `belowStep` to `targetID` (fork).
     case copySteps(sourceID: String, targetID: String, belowStep: Int)
 }

@@ -42,10 +42,14 @@ extension WorkflowRuntime {
         return record
     }
 
-    /// Resumes a cancelled, failed or dead-lettered workflow on this executor: it runs again
-    /// from its checkpoints (recorded steps are not run again).
+    /// Resumes a cancelled, failed or dead-lettered workflow: it runs again from its checkpoints
+    /// (recorded steps are not run again).
+    ///
+    /// With `queue` (always, for a `.client` runtime, which has no workers: its own queue or
+    /// the one given), the workflow goes back on that queue as `ENQUEUED` and whichever worker
+    /// of any process dequeues it runs it. Without, a worker runtime runs it here.
     @discardableResult
-    public func resume(id: String) async throws -> WorkflowRecord {
+    public func resume(id: String, queue: String? = nil) async throws -> WorkflowRecord {
         guard let before = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
         let resumable: [WorkflowStatus] = [.cancelled, .error, .maxRecoveryAttemptsExceeded]
         guard resumable.contains(before.status) else {
@@ -53,6 +57,12 @@ extension WorkflowRuntime {
         }
         board.clearCancelled(id)
         let now = journalTimestamp(clock.now())
+        if let target = try queueForHandOff(explicit: queue, recorded: before.queueName, workflowID: id, action: "resume") {
+            _ = try await journal.submit(.requeue(id: id, from: resumable, queue: target, at: now))
+            wakeQueue(target)
+            guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+            return record
+        }
         _ = try await journal.submit(.transition(
             id: id, from: resumable, to: .pending, executorID: executorID, resetRecoveryAttempts: true, at: now))
         guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
@@ -60,26 +70,48 @@ extension WorkflowRuntime {
         return record
     }
 
+    /// The queue a workflow is handed to instead of running here: the explicit one; for a
+    /// client runtime, else the workflow's own queue. Nil: run it here.
+    private func queueForHandOff(explicit: String?, recorded: String?, workflowID: String, action: String) throws -> String? {
+        if let explicit { return explicit }
+        guard configuration.role == .client else { return nil }
+        guard let recorded else {
+            throw WorkflowError.invalidState(
+                workflowID: workflowID, status: .pending,
+                action: "\(action) from a client without a queue (the workflow was never queued; name the queue a server works on)")
+        }
+        return recorded
+    }
+
     /// Forks a workflow from step `step`: a new workflow with the same name and input whose
     /// operations before `step` are copied (so they return their recorded outcomes) and the
     /// rest run anew. Returns the new workflow's row.
     @discardableResult
-    public func fork(id: String, fromStep step: Int, newID: String? = nil) async throws -> WorkflowRecord {
+    ///
+    /// With `queue` (always, for a `.client` runtime: the original's queue or the one given), the
+    /// fork is enqueued there for any process's workers instead of running here.
+    public func fork(id: String, fromStep step: Int, newID: String? = nil, queue: String? = nil) async throws -> WorkflowRecord {
         guard step >= 1 else {
             throw WorkflowError.invalidState(workflowID: id, status: .pending, action: "fork from step \(step) (steps start at 1)")
         }
         guard let original = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
         let now = journalTimestamp(clock.now())
+        let handOff = try queueForHandOff(explicit: queue, recorded: original.queueName, workflowID: id, action: "fork")
         let forked = WorkflowRecord(
-            id: newID ?? "\(id)-fork-\(now)", name: original.name, status: .pending, inputJSON: original.inputJSON,
-            executorID: executorID, maxRecoveryAttempts: original.maxRecoveryAttempts, createdAt: now, updatedAt: now)
+            id: newID ?? "\(id)-fork-\(now)", name: original.name, status: handOff == nil ? .pending : .enqueued,
+            inputJSON: original.inputJSON, executorID: handOff == nil ? executorID : nil, queueName: handOff,
+            maxRecoveryAttempts: original.maxRecoveryAttempts, createdAt: now, updatedAt: now)
         let commit = try await journal.submit([
             .insertWorkflow(forked), .copySteps(sourceID: id, targetID: forked.id, belowStep: step),
         ])
         if case .workflowExists = commit.results[0] {
             throw WorkflowError.conflictingWorkflowName(workflowID: forked.id, existing: original.name, requested: "fork of \(id)")
         }
-        dispatch(forked)
+        if let handOff {
+            wakeQueue(handOff)
+        } else {
+            dispatch(forked)
+        }
         return forked
     }
 

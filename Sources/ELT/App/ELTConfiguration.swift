@@ -95,6 +95,6 @@ public struct ELTConfiguration: Sendable {
 
     /// The runtime configuration: this executor, with `elt_queue`.
     public func runtimeConfiguration(role: RuntimeConfiguration.Role = .worker) -> RuntimeConfiguration {
-        RuntimeConfiguration(executorID: executorID, role: role, queues: [ELTPipeline.queue], logger: logger)
+        RuntimeConfiguration(executorID: executorID, role: role, queues: [ELTPipeline.queue, ELTPipeline.runQueue], logger: logger)
     }
 }

@@ -7,6 +7,13 @@ public enum ELTPipeline {
     /// `elt_queue` with the seed's global concurrency of 5.
     public static let queue = WorkflowQueue(queueName, globalConcurrency: 5)
 
+    /// The queue of top-level runs: workflows started by a client (`elt start`) and schedule
+    /// ticks. Separate from `elt_queue`, so a root waiting for its pipelines never holds one of
+    /// their slots.
+    public static let runQueueName = "elt_run_queue"
+    /// `elt_run_queue`: at most 8 at once per process.
+    public static let runQueue = WorkflowQueue(runQueueName, workerConcurrency: 8)
+
     /// The registered names, as the seed spells them.
     public static let workflowNames = [
         RootOrchestrationWorkflow.name, ELTPipelineWorkflow.name, ExtractAndLoadWorkflow.name,

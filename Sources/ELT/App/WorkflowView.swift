@@ -1,0 +1,164 @@
+import DurableRuntime
+import Foundation
+
+/// A workflow as the admin API and `elt … --json` show it (snake_case JSON).
+public struct WorkflowView: Codable, Sendable, Equatable {
+    /// The id.
+    public var workflowID: String
+    /// The registered name.
+    public var name: String
+    /// `PENDING`, `ENQUEUED`, `SUCCESS`, `ERROR`, `CANCELLED` or `MAX_RECOVERY_ATTEMPTS_EXCEEDED`.
+    public var status: String
+    /// The executor that owns it.
+    public var executorID: String?
+    /// Its queue.
+    public var queueName: String?
+    /// Recoveries so far.
+    public var recoveryAttempts: Int
+    /// The parent workflow.
+    public var parentID: String?
+    /// Creation time, ISO 8601 UTC.
+    public var createdAt: String
+    /// Last change, ISO 8601 UTC.
+    public var updatedAt: String
+    /// The input.
+    public var input: JSONValue?
+    /// The output, once it succeeded.
+    public var output: JSONValue?
+    /// The error, once it failed.
+    public var error: JSONValue?
+
+    /// The view of `record`.
+    public init(_ record: WorkflowRecord) {
+        workflowID = record.id
+        name = record.name
+        status = record.status.rawValue
+        executorID = record.executorID
+        queueName = record.queueName
+        recoveryAttempts = record.recoveryAttempts
+        parentID = record.parentID
+        createdAt = Self.iso(record.createdAt)
+        updatedAt = Self.iso(record.updatedAt)
+        input = Self.json(record.inputJSON)
+        output = record.outputJSON.flatMap(Self.json)
+        error = record.errorJSON.flatMap(Self.json)
+    }
+
+    /// Milliseconds since 1970 as ISO 8601 with milliseconds, UTC.
+    static func iso(_ milliseconds: Int64) -> String {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
+                .timeZone(separator: .omitted)).replacingOccurrences(of: "+0000", with: "Z")
+    }
+
+    static func json(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workflowID = "workflow_id", name, status, executorID = "executor_id", queueName = "queue_name"
+        case recoveryAttempts = "recovery_attempts", parentID = "parent_id", createdAt = "created_at", updatedAt = "updated_at"
+        case input, output, error
+    }
+}
+
+/// A checkpointed operation as the admin API and `elt steps --json` show it.
+public struct StepView: Codable, Sendable, Equatable {
+    /// Its position in the workflow, from 1.
+    public var step: Int
+    /// The step's name (or the child workflow's).
+    public var name: String
+    /// The child workflow it started, if any.
+    public var childWorkflowID: String?
+    /// Its output.
+    public var output: JSONValue?
+    /// Its error.
+    public var error: JSONValue?
+    /// How long it took, in milliseconds.
+    public var durationMs: Int64
+
+    /// The view of `record`.
+    public init(_ record: StepRecord) {
+        step = record.stepNumber
+        name = record.name
+        childWorkflowID = record.childWorkflowID
+        output = record.outputJSON.flatMap(WorkflowView.json)
+        error = record.errorJSON.flatMap(WorkflowView.json)
+        durationMs = record.completedAt - record.startedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, name, childWorkflowID = "child_workflow_id", output, error, durationMs = "duration_ms"
+    }
+}
+
+/// Filters for listing workflows, from `key=value` pairs (the client) or query parameters
+/// (the admin API): `status` (comma-separated), `name`, `id_prefix`, `queue`, `parent`,
+/// `limit`, `offset`, `order` (`asc`/`desc`), `created_after`, `created_before` (ISO 8601 or
+/// milliseconds since 1970).
+public enum WorkflowFilter {
+    /// The keys understood.
+    public static let keys = ["status", "name", "id_prefix", "queue", "parent", "limit", "offset", "order", "created_after", "created_before"]
+
+    /// The query for `pairs`, with `defaultLimit` when no limit is given.
+    public static func query(_ pairs: [(String, String)], defaultLimit: Int = 100) throws(FilterError) -> WorkflowQuery {
+        var query = WorkflowQuery(limit: defaultLimit)
+        for (key, value) in pairs {
+            switch key {
+            case "status":
+                query.statuses = try value.split(separator: ",").map { text throws(FilterError) in
+                    guard let status = WorkflowStatus(userInput: String(text)) else {
+                        throw .badValue(key: key, value: String(text),
+                                        expected: "one of " + WorkflowStatus.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                    return status
+                }
+            case "name": query.name = value
+            case "id_prefix": query.idPrefix = value
+            case "queue": query.queueName = value
+            case "parent": query.parentID = value
+            case "limit":
+                guard let limit = Int(value), (1...10_000).contains(limit) else {
+                    throw .badValue(key: key, value: value, expected: "a whole number from 1 to 10000")
+                }
+                query.limit = limit
+            case "offset":
+                guard let offset = Int(value), offset >= 0 else { throw .badValue(key: key, value: value, expected: "a whole number, 0 or more") }
+                query.offset = offset
+            case "order":
+                switch value.lowercased() {
+                case "asc", "ascending": query.order = .ascending
+                case "desc", "descending": query.order = .descending
+                default: throw .badValue(key: key, value: value, expected: "asc or desc")
+                }
+            case "created_after": query.createdAfter = try time(key, value)
+            case "created_before": query.createdBefore = try time(key, value)
+            default:
+                throw .unknownKey(key)
+            }
+        }
+        return query
+    }
+
+    private static func time(_ key: String, _ value: String) throws(FilterError) -> Int64 {
+        if let milliseconds = Int64(value) { return milliseconds }
+        if let date = try? Date(value, strategy: .iso8601) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        throw .badValue(key: key, value: value, expected: "an ISO 8601 time (2026-11-28T05:20:00Z) or milliseconds since 1970")
+    }
+}
+
+/// A filter that cannot be used.
+public enum FilterError: Error, CustomStringConvertible {
+    /// Not a filter key.
+    case unknownKey(String)
+    /// A value of the wrong kind.
+    case badValue(key: String, value: String, expected: String)
+
+    /// What is wrong, and what is accepted.
+    public var description: String {
+        switch self {
+        case .unknownKey(let key): "unknown filter '\(key)'; the filters are: \(WorkflowFilter.keys.joined(separator: ", "))"
+        case let .badValue(key, value, expected): "filter \(key)=\(value) is invalid: expected \(expected)"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import DurableRuntime
+import ELT
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The long-running pipeline server: one `ServiceGroup` with the journal, the runtime (its queue
+/// workers), the scheduler, the health endpoint and the admin API. SIGTERM or SIGINT shuts it
+/// down gracefully, in reverse order: the HTTP servers stop, the runtime stops taking work and
+/// leaves in-flight workflows `PENDING` for recovery (each step's writes are one transaction, so
+/// nothing is half-written), and the journal closes last.
+public struct ELTServer: Sendable {
+    /// The options.
+    public let options: ServerOptions
+
+    /// A server with `options` (checked).
+    public init(options: ServerOptions) throws {
+        try options.validate()
+        self.options = options
+    }
+
+    /// Seeds if needed, then runs until SIGTERM/SIGINT.
+    public func run() async throws {
+        let configuration = options.configuration
+        let logger = configuration.logger
+        let store = try StoreActor(path: configuration.dataDatabasePath)
+        if options.seedIfEmpty, try await store.integrations().isEmpty, configuration.integrations > 0 {
+            let seeded = try await store.seedIntegrations(ConnectedIntegration.seeded(count: configuration.integrations))
+            logger.info("seeded connected integrations", metadata: ["count": "\(seeded)"])
+        }
+        let target = try configuration.makeSyncTarget()
+        try await target.prepare()
+        let environment = PipelineEnvironment(
+            store: store, source: GeneratorUserSource(latency: configuration.sourceLatency), syncTarget: target,
+            failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess)
+        let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
+        ELTPipeline.register(on: runtime, environment: environment)
+
+        let health = Router()
+        HealthRoutes.add(to: health, runtime: runtime, journal: configuration.journalLocation)
+        let admin = Router()
+        if let token = options.adminToken, !token.isEmpty { admin.add(middleware: BearerTokenMiddleware(token: token)) }
+        AdminRoutes.add(to: admin, runtime: runtime)
+        HealthRoutes.add(to: admin, runtime: runtime, journal: configuration.journalLocation)
+
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .notice)
+        let healthServer = Application(
+            router: health, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "elt-server"),
+            onServerRunning: { channel in
+                logger.notice("health endpoint listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            },
+            logger: httpLogger)
+        let adminServer = Application(
+            router: admin, configuration: .init(address: .hostname(options.adminHost, port: options.adminPort), serverName: "elt-admin"),
+            onServerRunning: { channel in
+                logger.notice("admin API listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            },
+            logger: httpLogger)
+        let services: [any Service] = [runtime.journalService, runtime, healthServer, adminServer]
+        logger.notice("elt-server starting", metadata: [
+            "executor_id": "\(configuration.executorID)", "journal": "\(configuration.journalLocation)",
+            "data": "\(configuration.dataDatabasePath)", "sync": "\(configuration.syncLocation)", "version": "\(ELTVersion.current)",
+        ])
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

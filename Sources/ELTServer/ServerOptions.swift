@@ -1,0 +1,59 @@
+import ELT
+
+/// How `elt-server` listens and what it does at start, beside the pipeline's ``ELTConfiguration``.
+public struct ServerOptions: Sendable {
+    /// Databases, executor id, failures, source latency, integrations to seed.
+    public var configuration: ELTConfiguration
+    /// The address of the health endpoint.
+    public var host = "0.0.0.0"
+    /// The port of the health endpoint.
+    public var port = 8080
+    /// The address of the admin API: loopback unless a token protects it.
+    public var adminHost = "127.0.0.1"
+    /// The port of the admin API.
+    public var adminPort = 3001
+    /// The bearer token the admin API requires (required off loopback).
+    public var adminToken: String?
+    /// Whether to seed ``ELTConfiguration/integrations`` integrations when there are none.
+    public var seedIfEmpty = true
+    /// The cron expression of `scheduled_elt_trigger` (UTC); nil turns the schedule off.
+    public var schedule: String? = "20 5 * * *"
+
+    /// Options over `configuration`, with the defaults.
+    public init(configuration: ELTConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Refuses an admin API open to the network without a token.
+    public func validate() throws(ServerError) {
+        let loopback = adminHost == "localhost" || adminHost.hasPrefix("127.") || adminHost == "::1"
+        if !loopback, adminToken?.isEmpty ?? true {
+            throw .adminWithoutToken(host: adminHost)
+        }
+        for (name, port) in [("--port", port), ("--admin-port", adminPort)] where !(0...65535).contains(port) {
+            throw .badPort(option: name, value: port)
+        }
+    }
+}
+
+/// Why `elt-server` refuses to start.
+public enum ServerError: Error, CustomStringConvertible {
+    /// The admin API would listen beyond loopback with no token.
+    case adminWithoutToken(host: String)
+    /// A port out of range.
+    case badPort(option: String, value: Int)
+    /// The cron expression is invalid.
+    case badSchedule(String, reason: String)
+
+    /// What is wrong and how to fix it.
+    public var description: String {
+        switch self {
+        case .adminWithoutToken(let host):
+            "the admin API would listen on \(host), beyond loopback, without a token: set --admin-token (or ELT_ADMIN_TOKEN), or keep --admin-host 127.0.0.1"
+        case let .badPort(option, value):
+            "\(option) \(value) is not a port (0-65535)"
+        case let .badSchedule(expression, reason):
+            "--schedule '\(expression)' is not a cron expression: \(reason)"
+        }
+    }
+}

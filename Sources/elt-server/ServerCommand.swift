@@ -1,0 +1,102 @@
+import ArgumentParser
+import ELT
+import ELTServer
+import Foundation
+import Logging
+
+/// `elt-server`: runs the pipeline's workflows, queues, schedule, health endpoint and admin API.
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "elt-server",
+        abstract: "Run the ELT pipeline server: queue workers, the daily schedule, GET /health and the admin API.",
+        discussion: """
+            Several servers may share one Postgres journal (and one data path): queue limits hold \
+            across them, every pipeline runs once and every schedule tick fires once. Give each \
+            its own --executor-id; a restarted server with the same id recovers what it left \
+            unfinished.
+            """)
+
+    @Option(help: "Port of GET /health.")
+    var port = 8080
+
+    @Option(help: "Address of GET /health.")
+    var host = "0.0.0.0"
+
+    @Option(help: "Port of the admin API.")
+    var adminPort = 3001
+
+    @Option(help: "Address of the admin API. Anything but loopback requires --admin-token.")
+    var adminHost = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("Bearer token required by the admin API.", discussion: "Environment: ELT_ADMIN_TOKEN."))
+    var adminToken: String?
+
+    @Option(help: ArgumentHelp("The journal: a postgres:// URL. Default: <data-path>/system.sqlite.",
+                               discussion: "Environment: ELT_SYSTEM_DATABASE_URL, falling back to DBOS_DATABASE_URL."))
+    var systemDatabaseURL: String?
+
+    @Option(help: ArgumentHelp("The sync target: a postgres:// URL. Default: <data-path>/main.sqlite.",
+                               discussion: "Environment: ELT_SYNC_DATABASE_URL."))
+    var syncDatabaseURL: String?
+
+    @Option(help: ArgumentHelp("The directory of the data database. Default: ./.elt.", discussion: "Environment: ELT_DATA_PATH."))
+    var dataPath: String?
+
+    @Option(help: ArgumentHelp("This process's executor id in the journal (unique per server sharing a journal).",
+                               discussion: "Environment: ELT_EXECUTOR_ID. Default: local."))
+    var executorID: String?
+
+    @Option(help: "Connected integrations to seed when there are none (0: seed nothing).")
+    var integrations = 2
+
+    @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5 (the process exits with 137).")
+    var seedFailures = false
+
+    @Option(help: "Milliseconds every source page takes.")
+    var sourceLatencyMs = 0
+
+    @Option(help: "Cron expression (UTC; 5 fields, or 6 with seconds first) of scheduled_elt_trigger, or 'off'.")
+    var schedule = "20 5 * * *"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard integrations >= 0 else { throw ValidationError("--integrations must be 0 or more, got \(integrations)") }
+        guard sourceLatencyMs >= 0 else { throw ValidationError("--source-latency-ms must be 0 or more, got \(sourceLatencyMs)") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "elt-server")
+        logger.logLevel = level
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = ELTConfiguration(
+            dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
+            integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
+            executorID: executorID ?? environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local",
+            logger: logger)
+        var options = ServerOptions(configuration: configuration)
+        options.host = host
+        options.port = port
+        options.adminHost = adminHost
+        options.adminPort = adminPort
+        options.adminToken = adminToken ?? environment["ELT_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        options.schedule = schedule.lowercased() == "off" ? nil : schedule
+        do {
+            try await ELTServer(options: options).run()
+        } catch {
+            FileHandle.standardError.write(Data("elt-server: error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import ArgumentParser
+import DurableRuntime
+import ELT
+import Foundation
+
+/// `elt start NAME key=value…`
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Enqueue a workflow by name; a running elt-server executes it.",
+        discussion: "Values that look like whole numbers or true/false are converted. Workflows: "
+            + WorkflowCatalog.entries.map { "\($0.name) (" + ($0.parameters.map(\.name).joined(separator: ", ")) + ")" }.joined(separator: "; "))
+
+    @Argument(help: "The workflow's registered name, e.g. root_orchestration_workflow.")
+    var name: String
+
+    @Argument(help: "Parameters as key=value, e.g. organization_id=org-001 num_batches=5.")
+    var parameters: [String] = []
+
+    @Option(help: "The workflow id (default: a new UUID). Starting an id that exists never runs it twice.")
+    var id: String?
+
+    @Flag(help: "Wait until the workflow ends and print its status.")
+    var wait = false
+
+    @Option(help: "With --wait, the most seconds to wait.")
+    var timeout = 3600
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let record = try await options.client.start(name: name, arguments: parameters, id: id)
+            guard wait else {
+                if options.json {
+                    print(Output.json(WorkflowView(record)))
+                } else {
+                    print("Enqueued \(record.name) as \(record.id) on \(record.queueName ?? "-") (status \(record.status.rawValue)).")
+                    print("Follow it with: elt status \(record.id)")
+                }
+                return
+            }
+            let finished = try await options.client.wait(id: record.id, timeout: .seconds(timeout))
+            print(options.json ? Output.json(WorkflowView(finished)) : Output.describe(WorkflowView(finished)))
+            if finished.status != .success { throw ExitCode.failure }
+        }
+    }
+}
+
+/// `elt status ID`
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show one workflow: status, input, output or error.")
+
+    @Argument(help: "The workflow id.")
+    var id: String
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let record = try await options.client.withRuntime { runtime in
+                guard let record = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+                return record
+            }
+            print(options.json ? Output.json(WorkflowView(record)) : Output.describe(WorkflowView(record)))
+        }
+    }
+}
+
+/// `elt list [status=…] [name=…] [limit=…]`
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List workflows, newest first.",
+        discussion: "Filters: " + WorkflowFilter.keys.joined(separator: ", ") + ". status takes a comma-separated list; limit defaults to 100.")
+
+    @Argument(help: "Filters as key=value, e.g. status=SUCCESS limit=10.")
+    var filters: [String] = []
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            var pairs: [(String, String)] = []
+            for filter in filters {
+                guard let equals = filter.firstIndex(of: "="), equals != filter.startIndex else {
+                    throw ValidationError("filter '\(filter)' is not key=value (for example status=SUCCESS)")
+                }
+                pairs.append((String(filter[..<equals]), String(filter[filter.index(after: equals)...])))
+            }
+            let query = try WorkflowFilter.query(pairs)
+            let views = try await options.client.withRuntime { try await $0.listWorkflows(query) }.map(WorkflowView.init)
+            if options.json {
+                print(Output.json(views))
+            } else if views.isEmpty {
+                print("No workflows match.")
+            } else {
+                print(Output.table(["WORKFLOW ID", "NAME", "STATUS", "CREATED", "EXECUTOR", "QUEUE"],
+                                   views.map { [$0.workflowID, $0.name, $0.status, $0.createdAt, $0.executorID ?? "-", $0.queueName ?? "-"] }))
+            }
+        }
+    }
+}
+
+/// `elt steps ID`
+struct StepsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "steps", abstract: "List a workflow's checkpointed steps.")
+
+    @Argument(help: "The workflow id.")
+    var id: String
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let steps = try await options.client.withRuntime { runtime in
+                guard try await runtime.workflow(id: id) != nil else { throw WorkflowError.notFound(workflowID: id) }
+                return try await runtime.steps(workflowID: id)
+            }.map(StepView.init)
+            if options.json {
+                print(Output.json(steps))
+            } else if steps.isEmpty {
+                print("\(id) has no checkpointed steps yet.")
+            } else {
+                print(Output.table(["STEP", "NAME", "CHILD", "MS", "OUTCOME"], steps.map {
+                    ["\($0.step)", $0.name, $0.childWorkflowID ?? "", "\($0.durationMs)",
+                     $0.error != nil ? "error " + Output.summary($0.error) : Output.summary($0.output)]
+                }))
+            }
+        }
+    }
+}
+
+/// `elt cancel ID`
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Cancel a workflow: an enqueued one never starts, a running one stops at its next step.")
+
+    @Argument(help: "The workflow id.")
+    var id: String
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let record = try await options.client.withRuntime { runtime in
+                guard try await runtime.workflow(id: id) != nil else { throw WorkflowError.notFound(workflowID: id) }
+                return try await runtime.cancel(id: id)
+            }
+            print(options.json ? Output.json(WorkflowView(record)) : "\(record.id): \(record.status.rawValue)")
+        }
+    }
+}
+
+/// `elt resume ID`
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Resume a cancelled, failed or dead-lettered workflow from its checkpoints; a server runs it.")
+
+    @Argument(help: "The workflow id.")
+    var id: String
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let record = try await options.client.withRuntime { runtime in
+                guard let before = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+                return try await runtime.resume(id: id, queue: before.queueName ?? ELTPipeline.runQueueName)
+            }
+            print(options.json ? Output.json(WorkflowView(record)) : "\(record.id): \(record.status.rawValue) on \(record.queueName ?? "-")")
+        }
+    }
+}
+
+/// `elt fork ID --step N`
+struct ForkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fork", abstract: "Start a copy of a workflow that reuses its steps before --step and runs the rest anew.")
+
+    @Argument(help: "The workflow id.")
+    var id: String
+
+    @Option(help: "The first step to run again (steps are numbered from 1; see elt steps ID).")
+    var step: Int
+
+    @Option(help: "The new workflow's id (default: <id>-fork-<time>).")
+    var newID: String?
+
+    @OptionGroup var options: ClientOptions
+
+    func validate() throws {
+        guard step >= 1 else { throw ValidationError("--step must be 1 or more (steps are numbered from 1), got \(step)") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let record = try await options.client.withRuntime { runtime in
+                guard let before = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+                return try await runtime.fork(id: id, fromStep: step, newID: newID, queue: before.queueName ?? ELTPipeline.runQueueName)
+            }
+            print(options.json ? Output.json(WorkflowView(record)) : "forked \(id) from step \(step) as \(record.id): \(record.status.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import DurableRuntime
+import ELT
+import Foundation
+
+/// Tables and JSON for the client verbs.
+enum Output {
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func prettyJSON(_ value: JSONValue?) -> String {
+        guard let value else { return "" }
+        if case .object(let fields) = value, fields.isEmpty { return "{}" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// Columns padded to their widest cell.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// One workflow as `key: value` lines.
+    static func describe(_ view: WorkflowView) -> String {
+        var lines = [
+            ("workflow id", view.workflowID), ("name", view.name), ("status", view.status),
+            ("executor", view.executorID ?? "-"), ("queue", view.queueName ?? "-"), ("parent", view.parentID ?? "-"),
+            ("recovery attempts", "\(view.recoveryAttempts)"), ("created", view.createdAt), ("updated", view.updatedAt),
+            ("input", prettyJSON(view.input)),
+        ]
+        if view.output != nil { lines.append(("output", prettyJSON(view.output))) }
+        if view.error != nil { lines.append(("error", prettyJSON(view.error))) }
+        let width = lines.map(\.0.count).max() ?? 0
+        return lines.map { key, value in
+            let indented = value.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2))
+            return key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + indented
+        }.joined(separator: "\n")
+    }
+
+    static func summary(_ value: JSONValue?, limit: Int = 60) -> String {
+        guard let value else { return "" }
+        let text = json(value)
+        return text.count <= limit ? text : String(text.prefix(limit)) + "…"
+    }
+}
