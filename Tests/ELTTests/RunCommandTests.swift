@@ -14,9 +14,10 @@ struct ELTProcess {
     }
 
     /// Runs `elt` with `arguments` and an environment without the pipeline's variables.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], executable name: String = "elt") throws
+        -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = executable.deletingLastPathComponent().appendingPathComponent(name)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL", "ELT_SYNC_DATABASE_URL", "ELT_DATA_PATH"] { environment[name] = nil }

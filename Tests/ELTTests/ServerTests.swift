@@ -1,0 +1,175 @@
+import DurableTesting
+import ELT
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real executables: `elt-server` on free ports and the `elt` client.
+@Suite("elt-server and the elt client", .serialized)
+struct ServerTests {
+    /// A journal for servers and clients: the embedded default, or a fresh Postgres database.
+    static func journalArguments(_ kind: JournalKind) async throws -> [String] {
+        switch kind {
+        case .sqlite: []
+        case .postgres: ["--system-database-url", try await TestDatabase.create()]
+        }
+    }
+
+    @Test("GET /health is 200 with the executor id, and SIGTERM stops the server cleanly")
+    func health() async throws {
+        let data = ELTProcess.temporaryDirectory()
+        let server = try ServerProcess(["--data-path", data, "--executor-id", "health-1", "--schedule", "off"])
+        try await server.waitUntilHealthy()
+        let (status, body) = try await server.get("/health")
+        #expect(status == 200)
+        let health = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect(health["status"] as? String == "ok")
+        #expect(health["executor_id"] as? String == "health-1")
+        #expect(health["journal_reachable"] as? Bool == true)
+        #expect(health["version"] as? String == ELTVersion.current)
+        let queues = try await server.get("/api/queues", admin: true)
+        #expect(queues.status == 200 && queues.body.contains("elt_queue"))
+        let bad = try await server.get("/api/workflows?limit=zero", admin: true)
+        #expect(bad.status == 400 && bad.body.contains("limit=zero is invalid"), "\(bad.body)")
+        let missing = try await server.get("/api/workflows/nope", admin: true)
+        #expect(missing.status == 404)
+        #expect(await server.stop(signal: SIGTERM) == 0, "\(server.log)")
+    }
+
+    @Test("elt start root_orchestration_workflow brings the server to SUCCESS with the expected counts",
+          arguments: JournalKind.available)
+    func startRoot(kind: JournalKind) async throws {
+        let data = ELTProcess.temporaryDirectory()
+        let journal = try await Self.journalArguments(kind)
+        // Enqueued while no server runs: the server picks it up when it starts.
+        let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-1", "--data-path", data] + journal)
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(start.stdout.contains("root-1"))
+        let server = try ServerProcess(["--data-path", data, "--schedule", "off"] + journal)
+        try await server.waitUntilHealthy()
+        let finished = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-1", "--wait", "--json", "--data-path", data] + journal)
+        #expect(finished.status == 0, "\(finished.stderr)\n\(server.log)")
+        let view = try #require(try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as? [String: Any])
+        #expect(view["status"] as? String == "SUCCESS")
+        let output = try #require(view["output"] as? [String: Any])
+        #expect(output["integrations"] as? Int == 2)
+        #expect(output["users_staged"] as? Int == 2_000)
+        #expect(output["cdc_inserts"] as? Int == 2_000)
+        #expect(output["latest"] as? Int == 2_000)
+        #expect(output["synced"] as? Int == 2_000)
+        // The seed client's verbs.
+        let status = try ELTProcess.run(["status", "root-1", "--data-path", data] + journal)
+        #expect(status.stdout.contains("SUCCESS"))
+        let list = try ELTProcess.run(["list", "status=SUCCESS", "name=elt_pipeline_workflow", "limit=10", "--data-path", data] + journal)
+        #expect(list.stdout.split(separator: "\n").count == 3, "\(list.stdout)")
+        let steps = try ELTProcess.run(["steps", "root-1", "--data-path", data] + journal)
+        #expect(steps.stdout.contains("load_connected_integrations"))
+        await server.stop()
+    }
+
+    @Test("kill -9 mid-run, then a restart: the run completes with the exact state and no duplicate staging rows",
+          arguments: JournalKind.available)
+    func killAndRestart(kind: JournalKind) async throws {
+        let data = ELTProcess.temporaryDirectory()
+        let journal = try await Self.journalArguments(kind)
+        let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "5"] + journal
+        let first = try ServerProcess(arguments)
+        try await first.waitUntilHealthy()
+        let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--data-path", data] + journal)
+        #expect(start.status == 0, "\(start.stderr)")
+        // Kill once some batches are staged, well before the end.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let list = try ELTProcess.run(["list", "name=extract_and_load_batch_workflow", "status=SUCCESS", "--json", "--data-path", data] + journal)
+            let done = (try? JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [Any])?.count ?? 0
+            if done >= 3 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await first.stop(signal: SIGKILL) == SIGKILL)
+        let store = try StoreActor(path: data + "/data.sqlite")
+        let stagedAtKill = try await store.count(.staging)
+        #expect(stagedAtKill > 0 && stagedAtKill < 2_000, "killed at \(stagedAtKill) staged rows")
+
+        let second = try ServerProcess(arguments)
+        try await second.waitUntilHealthy()
+        let finished = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--wait", "--json", "--data-path", data] + journal)
+        #expect(finished.status == 0, "\(finished.stderr)\n\(second.log)")
+        let view = try #require(try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as? [String: Any])
+        let output = try #require(view["output"] as? [String: Any])
+        #expect(output["users_staged"] as? Int == 2_000)
+        #expect(output["latest"] as? Int == 2_000)
+        #expect(output["synced"] as? Int == 2_000)
+        #expect(try await store.count(.staging) == 2_000)
+        #expect(try await store.duplicateStagingRows() == 0)
+        #expect(try await store.count(.latest) == 2_000)
+        await second.stop()
+    }
+
+    @Test("two servers on one Postgres journal hold the queue limit and run every pipeline once")
+    func twoServers() async throws {
+        guard TestEnvironment.postgresURL != nil || TestEnvironment.isCI else { return }
+        let data = ELTProcess.temporaryDirectory()
+        let journal = try await Self.journalArguments(.postgres)
+        let common = ["--data-path", data, "--schedule", "off", "--integrations", "12", "--source-latency-ms", "2"] + journal
+        let one = try ServerProcess(common + ["--executor-id", "server-1"])
+        let two = try ServerProcess(common + ["--executor-id", "server-2"])
+        try await one.waitUntilHealthy()
+        try await two.waitUntilHealthy()
+        let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-2", "--data-path", data] + journal)
+        #expect(start.status == 0, "\(start.stderr)")
+        // Sample the queue while it runs: never more than 5 pipelines PENDING at once.
+        var highest = 0
+        var finished = false
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !finished, ContinuousClock.now < deadline {
+            let queues = try await one.get("/api/queues", admin: true).body
+            let object = try JSONSerialization.jsonObject(with: Data(queues.utf8)) as? [String: Any]
+            for queue in object?["queues"] as? [[String: Any]] ?? [] where queue["name"] as? String == "elt_queue" {
+                highest = max(highest, (queue["depth"] as? [String: Int])?["PENDING"] ?? 0)
+            }
+            let root = try await one.get("/api/workflows/root-2", admin: true).body
+            finished = root.contains("\"SUCCESS\"") || root.contains("\"ERROR\"")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(finished, "\(one.log)\n\(two.log)")
+        #expect(highest <= 5)
+        #expect(highest >= 2, "the sampler saw the pipelines run")
+        let list = try ELTProcess.run(["list", "name=elt_pipeline_workflow", "--json", "--data-path", data] + journal)
+        let pipelines = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(pipelines.count == 12)
+        #expect(pipelines.allSatisfy { $0["status"] as? String == "SUCCESS" })
+        #expect(Set(pipelines.compactMap { $0["executor_id"] as? String }) == ["server-1", "server-2"], "both servers took pipelines")
+        let store = try StoreActor(path: data + "/data.sqlite")
+        #expect(try await store.count(.staging) == 12_000)
+        #expect(try await store.duplicateStagingRows() == 0)
+        #expect(try await store.count(.latest) == 12_000)
+        await one.stop()
+        await two.stop()
+    }
+
+    @Test("bad client input gets a clear error and a non-zero exit")
+    func badClientInput() throws {
+        let data = ["--data-path", ELTProcess.temporaryDirectory()]
+        let cases: [([String], String)] = [
+            (["start", "nope"], "unknown workflow 'nope'; the workflows you can start are: root_orchestration_workflow"),
+            (["start", "elt_pipeline_workflow", "organization_id=org-001"], "needs connected_integration_id"),
+            (["start", "root_orchestration_workflow", "num_batches=ten"], "num_batches=ten is invalid: expected a whole number"),
+            (["start", "root_orchestration_workflow", "colour=blue"], "has no parameter 'colour'; its parameters are: num_batches"),
+            (["start", "root_orchestration_workflow", "oops"], "is not key=value"),
+            (["list", "colour=blue"], "unknown filter 'colour'"),
+            (["list", "status=DONE"], "status=DONE is invalid"),
+            (["status", "no-such-id"], "no-such-id"),
+            (["fork", "x", "--step", "0"], "--step must be 1 or more"),
+        ]
+        for (arguments, message) in cases {
+            let run = try ELTProcess.run(arguments + data)
+            #expect(run.status != 0, "elt \(arguments.joined(separator: " ")) exited 0")
+            #expect(run.stderr.contains(message), "elt \(arguments.joined(separator: " ")): \(run.stderr)")
+        }
+        let server = try ELTProcess.run(["--admin-host", "0.0.0.0"], executable: "elt-server")
+        #expect(server.status != 0)
+        #expect(server.stderr.contains("without a token"), "\(server.stderr)")
+    }
+}

@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import DurableTesting
+import JournalPostgres
+import Foundation
+import NIOCore
+import PostgresNIO
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running `elt-server` started by a test, with its log in a file.
+final class ServerProcess: Sendable {
+    let process: Process
+    let port: Int
+    let adminPort: Int
+    let logPath: String
+
+    /// Starts `elt-server` on free ports with `arguments` (besides the ports).
+    init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
+        port = try freePort()
+        adminPort = try freePort()
+        logPath = ELTProcess.temporaryDirectory() + ".log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = ELTProcess.executable.deletingLastPathComponent().appendingPathComponent("elt-server")
+        process.arguments = ["--port", "\(port)", "--admin-port", "\(adminPort)"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL", "ELT_SYNC_DATABASE_URL", "ELT_DATA_PATH", "ELT_EXECUTOR_ID"] {
+            environment[name] = nil
+        }
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// GET `path` on the health port (or the admin port): status and body.
+    func get(_ path: String, admin: Bool = false) async throws -> (status: Int, body: String) {
+        let request = HTTPClientRequest(url: "http://127.0.0.1:\(admin ? adminPort : port)\(path)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 24)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    /// Waits until `/health` answers 200 (or fails the test with the server's log).
+    func waitUntilHealthy(timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if !process.isRunning {
+                Issue.record("elt-server exited with \(process.terminationStatus):\n\(log)")
+                throw CancellationError()
+            }
+            if let (status, _) = try? await get("/health"), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("elt-server did not become healthy:\n\(log)")
+        throw CancellationError()
+    }
+
+    /// Sends `signal` and waits for the process to end; returns its status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A TCP port nothing listens on right now (bound to port 0, then released).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A fresh Postgres database on the test server, for executables that take a URL.
+enum TestDatabase {
+    /// Creates database `t_<random>` and returns its URL.
+    static func create() async throws -> String {
+        let url = try #require(TestEnvironment.postgresURL, "Postgres tests need ELT_TEST_POSTGRES_URL (scripts/test.sh starts one)")
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let connection = try await PostgresConnection.connect(
+            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: Logger(label: "test"))
+        // A database name cannot be bound; this one is generated above from hex digits only.
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "test"))
+        try await connection.close()
+        var components = try #require(URLComponents(string: url))
+        components.path = "/" + name
+        return try #require(components.string)
+    }
+}
