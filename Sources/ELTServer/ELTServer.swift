@@ -36,6 +36,10 @@ public struct ELTServer: Sendable {
             failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess)
         let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
         ELTPipeline.register(on: runtime, environment: environment)
+        let scheduler = WorkflowScheduler(runtime: runtime)
+        if let expression = options.schedule {
+            try scheduler.schedule(ScheduledELTTriggerWorkflow.self, cron: try ServerOptions.cron(expression), queue: ELTPipeline.runQueueName)
+        }
 
         let health = Router()
         HealthRoutes.add(to: health, runtime: runtime, journal: configuration.journalLocation)
@@ -58,9 +62,9 @@ public struct ELTServer: Sendable {
                 logger.notice("admin API listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: httpLogger)
-        let services: [any Service] = [runtime.journalService, runtime, healthServer, adminServer]
+        let services: [any Service] = [runtime.journalService, runtime, scheduler, healthServer, adminServer]
         logger.notice("elt-server starting", metadata: [
-            "executor_id": "\(configuration.executorID)", "journal": "\(configuration.journalLocation)",
+            "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "journal": "\(configuration.journalLocation)",
             "data": "\(configuration.dataDatabasePath)", "sync": "\(configuration.syncLocation)", "version": "\(ELTVersion.current)",
         ])
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -1,3 +1,4 @@
+import DurableRuntime
 import ELT
 
 /// How `elt-server` listens and what it does at start, beside the pipeline's ``ELTConfiguration``.
@@ -17,7 +18,7 @@ public struct ServerOptions: Sendable {
     /// Whether to seed ``ELTConfiguration/integrations`` integrations when there are none.
     public var seedIfEmpty = true
     /// The cron expression of `scheduled_elt_trigger` (UTC); nil turns the schedule off.
-    public var schedule: String? = "20 5 * * *"
+    public var schedule: String? = ELTPipeline.defaultSchedule
 
     /// Options over `configuration`, with the defaults.
     public init(configuration: ELTConfiguration) {
@@ -32,6 +33,16 @@ public struct ServerOptions: Sendable {
         }
         for (name, port) in [("--port", port), ("--admin-port", adminPort)] where !(0...65535).contains(port) {
             throw .badPort(option: name, value: port)
+        }
+        if let schedule { _ = try Self.cron(schedule) }
+    }
+
+    /// The parsed schedule, or ``ServerError/badSchedule(_:reason:)``.
+    static func cron(_ expression: String) throws(ServerError) -> CronSchedule {
+        do {
+            return try CronSchedule(expression)
+        } catch {
+            throw .badSchedule(expression, reason: error.description)
         }
     }
 }

@@ -149,6 +149,44 @@ struct ServerTests {
         await two.stop()
     }
 
+    @Test("a seconds-level cron fires once per tick with two servers running")
+    func cronWithTwoServers() async throws {
+        guard TestEnvironment.postgresURL != nil || TestEnvironment.isCI else { return }
+        let data = ELTProcess.temporaryDirectory()
+        let journal = try await Self.journalArguments(.postgres)
+        // No integrations: each tick's root orchestration is quick.
+        let common = ["--data-path", data, "--schedule", "* * * * * *", "--integrations", "0"] + journal
+        let one = try ServerProcess(common + ["--executor-id", "cron-1"])
+        let two = try ServerProcess(common + ["--executor-id", "cron-2"])
+        try await one.waitUntilHealthy()
+        try await two.waitUntilHealthy()
+        let started = Date()
+        try await Task.sleep(for: .seconds(5))
+        await one.stop()
+        await two.stop()
+        let elapsed = Date().timeIntervalSince(started) + 2
+        let list = try ELTProcess.run(["list", "name=scheduled_elt_trigger", "limit=1000", "--json", "--data-path", data] + journal)
+        let ticks = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(ticks.count >= 3, "\(one.log)\n\(two.log)")
+        #expect(Double(ticks.count) <= elapsed + 3, "no more ticks than seconds")
+        let scheduled = ticks.compactMap { ($0["input"] as? [String: Any])?["scheduled_time"] as? String }
+        #expect(scheduled.count == ticks.count)
+        #expect(Set(scheduled).count == ticks.count, "each tick once")
+        #expect(ticks.allSatisfy { ($0["workflow_id"] as? String)?.hasPrefix("sched-scheduled_elt_trigger-") == true })
+        for tick in ticks where tick["status"] as? String == "SUCCESS" {
+            let output = try #require(tick["output"] as? [String: Any])
+            let times = try #require(output["tick"] as? [String: Any])
+            #expect(times["scheduled_time"] as? String == (tick["input"] as? [String: Any])?["scheduled_time"] as? String)
+            #expect(times["actual_time"] != nil)
+        }
+        // Each tick ran its root orchestration once.
+        let roots = try ELTProcess.run(["list", "name=root_orchestration_workflow", "limit=1000", "--json", "--data-path", data] + journal)
+        let rootList = try #require(try JSONSerialization.jsonObject(with: Data(roots.stdout.utf8)) as? [[String: Any]])
+        let parents = rootList.compactMap { $0["parent_id"] as? String }
+        #expect(Set(parents).count == parents.count)
+        #expect(Set(parents).isSubset(of: Set(ticks.compactMap { $0["workflow_id"] as? String })))
+    }
+
     @Test("bad client input gets a clear error and a non-zero exit")
     func badClientInput() throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]
@@ -171,5 +209,8 @@ struct ServerTests {
         let server = try ELTProcess.run(["--admin-host", "0.0.0.0"], executable: "elt-server")
         #expect(server.status != 0)
         #expect(server.stderr.contains("without a token"), "\(server.stderr)")
+        let cron = try ELTProcess.run(["--schedule", "61 * * * *"], executable: "elt-server")
+        #expect(cron.status != 0)
+        #expect(cron.stderr.contains("is not a cron expression"), "\(cron.stderr)")
     }
 }

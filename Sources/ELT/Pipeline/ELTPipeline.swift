@@ -18,7 +18,7 @@ public enum ELTPipeline {
     public static let workflowNames = [
         RootOrchestrationWorkflow.name, ELTPipelineWorkflow.name, ExtractAndLoadWorkflow.name,
         ExtractAndLoadBatchWorkflow.name, CDCDetectionWorkflow.name, ApplyToLatestWorkflow.name,
-        SyncToPostgresWorkflow.name,
+        SyncToPostgresWorkflow.name, ScheduledELTTriggerWorkflow.name,
     ]
 
     /// Registers every pipeline workflow on `runtime`. The runtime's configuration must declare
@@ -31,5 +31,9 @@ public enum ELTPipeline {
         runtime.register(CDCDetectionWorkflow(environment: environment))
         runtime.register(ApplyToLatestWorkflow(environment: environment))
         runtime.register(SyncToPostgresWorkflow(environment: environment))
+        runtime.register(ScheduledELTTriggerWorkflow())
     }
+
+    /// The default schedule of `scheduled_elt_trigger`: daily at 05:20 UTC, as the seed's.
+    public static let defaultSchedule = "20 5 * * *"
 }
