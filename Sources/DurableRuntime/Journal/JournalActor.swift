@@ -12,8 +12,8 @@ public actor JournalActor {
     private var flushing = false
     private var nextSubmissionID = 0
     private var committedCheckpoints = 0
-    private var readiness: Result<Void, any Error>?
-    private var readinessWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// Settled by the first ``open()``: success, or why migrating failed.
+    private let readiness = Latch()
     /// Raised once when the crash injector crashed this journal.
     nonisolated let crashSignal = WakeSignal()
     /// Whether the crash injector crashed this journal; it then accepts no more writes.
@@ -40,31 +40,20 @@ public actor JournalActor {
 
     /// Migrates the backend; writes and reads wait until this has succeeded.
     public func open() async throws {
-        if case .success = readiness { return }
+        if case .success = readiness.outcome { return }
         do {
             try await backend.migrate()
-            setReadiness(.success(()))
+            readiness.settle(.success(()))
         } catch {
-            setReadiness(.failure(error))
+            readiness.settle(.failure(error))
             throw error
         }
     }
 
-    private func setReadiness(_ result: Result<Void, any Error>) {
-        readiness = result
-        let waiters = readinessWaiters
-        readinessWaiters = []
-        for waiter in waiters { waiter.resume(with: result) }
-    }
-
-    /// Waits until ``open()`` has succeeded (or rethrows why it failed).
+    /// Waits until ``open()`` has succeeded (or rethrows why it failed, or `CancellationError`
+    /// if the waiting task is cancelled first).
     public func waitUntilOpen() async throws {
-        switch readiness {
-        case .success: return
-        case .failure(let error): throw error
-        case nil:
-            try await withCheckedThrowingContinuation { readinessWaiters.append($0) }
-        }
+        try await readiness.wait()
     }
 
     /// Commits `writes` atomically, grouped with whatever else is waiting, and returns their
