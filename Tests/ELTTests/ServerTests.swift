@@ -38,6 +38,32 @@ struct ServerTests {
         #expect(await server.stop(signal: SIGTERM) == 0, "\(server.log)")
     }
 
+    @Test("GET /health is 503 while the journal is unreachable, and 200 again once it is back")
+    func healthWhileJournalDown() async throws {
+        guard TestEnvironment.postgresURL != nil || TestEnvironment.isCI else { return }
+        let journalURL = try await TestDatabase.create()
+        let database = try #require(URLComponents(string: journalURL)?.path.dropFirst()).description
+        let server = try ServerProcess(["--data-path", ELTProcess.temporaryDirectory(), "--schedule", "off",
+                                        "--integrations", "0", "--system-database-url", journalURL])
+        try await server.waitUntilHealthy()
+        try await TestDatabase.setConnections(database: database, allowed: false)
+        var sawUnavailable = false
+        for _ in 0..<40 where !sawUnavailable {
+            let (status, body) = try await server.get("/health")
+            sawUnavailable = status == 503 && body.contains("\"journal_reachable\":false")
+            if !sawUnavailable { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(sawUnavailable, "\(server.log)")
+        try await TestDatabase.setConnections(database: database, allowed: true)
+        var healthyAgain = false
+        for _ in 0..<120 where !healthyAgain {
+            healthyAgain = (try? await server.get("/health"))?.status == 200
+            if !healthyAgain { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(healthyAgain, "\(server.log)")
+        await server.stop()
+    }
+
     @Test("elt start root_orchestration_workflow brings the server to SUCCESS with the expected counts",
           arguments: JournalKind.available)
     func startRoot(kind: JournalKind) async throws {

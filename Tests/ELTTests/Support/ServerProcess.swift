@@ -115,4 +115,19 @@ enum TestDatabase {
         components.path = "/" + name
         return try #require(components.string)
     }
+
+    /// Refuses (or allows again) new connections to `database`, and ends the open ones.
+    static func setConnections(database: String, allowed: Bool) async throws {
+        let url = try #require(TestEnvironment.postgresURL)
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(
+            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: logger)
+        // Names cannot be bound; `database` comes from ``create()`` (hex digits only).
+        guard database.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) else { throw CancellationError() }
+        try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS \(allowed)"), logger: logger)
+        if !allowed {
+            try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+        }
+        try await connection.close()
+    }
 }
