@@ -28,14 +28,18 @@ public struct PipelineEnvironment: Sendable {
     public var validator: RecordValidator
     /// What a simulated out-of-memory kill does.
     public var outOfMemory: OutOfMemoryAction
+    /// How many pages of a batch are fetched at once (as concurrent steps); at most the batch's
+    /// `batch_size`. 1 fetches page by page, as the seed does.
+    public var pageConcurrency: Int
 
     /// Creates an environment.
     public init(
         store: StoreActor, source: any UserSource = GeneratorUserSource(), syncTarget: any SyncTarget,
         failures: FailureSimulation = .none, retries: PipelineRetries = PipelineRetries(),
         gauge: LiveRecordGauge = LiveRecordGauge(), validator: RecordValidator = RecordValidator(),
-        outOfMemory: OutOfMemoryAction = .crashRuntime
+        outOfMemory: OutOfMemoryAction = .crashRuntime, pageConcurrency: Int = 10
     ) {
+        self.pageConcurrency = pageConcurrency
         self.store = store
         self.source = source
         self.syncTarget = syncTarget
