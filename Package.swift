@@ -12,6 +12,10 @@ let package = Package(
         .library(name: "ELT", targets: ["ELT"]),
         .executable(name: "elt", targets: ["ELTCommand"]),
         .executable(name: "elt-server", targets: ["ELTServerCommand"]),
+        .executable(name: "elt-bench", targets: ["ELTBench"]),
+        // Shared by the bench executables and the package-benchmark suite (Benchmarks/Package.swift,
+        // a separate package that can only reach this one's products).
+        .library(name: "BenchmarkSupport", targets: ["BenchmarkSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -101,16 +105,38 @@ let package = Package(
             ],
             path: "Sources/elt-server"
         ),
-        // Checkpoint cost against the raw database: `swift run -c release durable-bench`.
-        .executableTarget(
-            name: "durable-bench",
+        // What the bench executables share: raw SQLite/Postgres reference measurements, scratch
+        // databases, the empty-steps workflow, peak memory, the JSON line.
+        .target(
+            name: "BenchmarkSupport",
             dependencies: [
-                "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                "DurableRuntime", "JournalPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Benchmarks/BenchmarkSupport"
+        ),
+        // Checkpoint cost against the raw database: `swift run -c release durable-bench`.
+        .executableTarget(
+            name: "durable-bench",
+            dependencies: [
+                "BenchmarkSupport", "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/DurableBench"
+        ),
+        // The whole pipeline for N integrations, one JSON line: `swift run -c release elt-bench --integrations N`.
+        .executableTarget(
+            name: "ELTBench",
+            dependencies: [
+                "BenchmarkSupport", "ELT", "DurableRuntime", "JournalPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ELTBench"
         ),
         .testTarget(
             name: "DurableRuntimeTests",

@@ -7,14 +7,12 @@
 //   seq_step_us_median      median µs of one checkpointed empty step, steps run one after another
 //   concurrent_steps_per_s  empty steps per second with W concurrent workflows (group commit)
 //   raw_commit_us_median    median µs of one raw single-row INSERT + COMMIT
+import BenchmarkSupport
 import DurableRuntime
 import Foundation
-import GRDB
 import JournalPostgres
 import JournalSQLite
 import Logging
-import PostgresNIO
-import Synchronization
 
 struct Options {
     var journals: [String] = ["sqlite"]
@@ -67,45 +65,6 @@ struct Options {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Records the wall time of every step it times.
-final class StepTimer: Sendable {
-    private let samples = Mutex<[Double]>([])
-    func add(_ microseconds: Double) { samples.withLock { $0.append(microseconds) } }
-    var medianMicroseconds: Double { samples.withLock { durable_bench.median(of: $0) } }
-}
-
-func median(of values: [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-func microseconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-}
-
-/// A workflow of `input` empty steps that times each one.
-struct EmptySteps: Workflow {
-    static let name = "bench_empty_steps"
-    let timer: StepTimer?
-
-    func run(context: WorkflowContext, input: Int) async throws -> Int {
-        for index in 0..<input {
-            let start = ContinuousClock.now
-            try await context.step("empty") {}
-            timer?.add(microseconds(since: start))
-            _ = index
-        }
-        return input
-    }
-}
-
 /// Runs both measurements, each on a fresh backend (a backend's pool runs once) over one database.
 func measureRuntime(_ makeBackend: () throws -> any JournalBackend, options: Options) async throws -> (sequential: Double, perSecond: Double) {
     let timer = StepTimer()
@@ -124,53 +83,9 @@ func measureRuntime(_ makeBackend: () throws -> any JournalBackend, options: Opt
             }
             try await group.waitForAll()
         }
-        return Double(options.workflows * options.stepsPerWorkflow) / (microseconds(since: start) / 1e6)
+        return Double(options.workflows * options.stepsPerWorkflow) / (Stopwatch.microseconds(since: start) / 1e6)
     }
     return (timer.medianMicroseconds, perSecond)
-}
-
-func rawSQLiteCommit(path: String, count: Int) throws -> Double {
-    var configuration = Configuration()
-    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-    let pool = try DatabasePool(path: path, configuration: configuration)
-    try pool.write { try $0.execute(sql: "CREATE TABLE IF NOT EXISTS raw_bench (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)") }
-    var samples: [Double] = []
-    for index in 0..<count {
-        let start = ContinuousClock.now
-        try pool.write { db in
-            try db.cachedStatement(sql: "INSERT INTO raw_bench (id, payload) VALUES (?, ?)").execute(arguments: [index, "{}"])
-        }
-        samples.append(microseconds(since: start))
-    }
-    return median(of: samples)
-}
-
-func rawPostgresCommit(url: String, count: Int) async throws -> Double {
-    let configuration = try PostgresJournal.connectionConfiguration(url: url)
-    let logger = Logger(label: "bench")
-    let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-    let table = "raw_bench_\(UUID().uuidString.prefix(8).lowercased())"
-    try await connection.query("CREATE TABLE \(unescaped: table) (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)", logger: logger)
-    var samples: [Double] = []
-    for index in 0..<count {
-        let start = ContinuousClock.now
-        try await connection.query("INSERT INTO \(unescaped: table) (id, payload) VALUES (\(index), \("{}"))", logger: logger)
-        samples.append(microseconds(since: start))
-    }
-    try await connection.query("DROP TABLE \(unescaped: table)", logger: logger)
-    try await connection.close()
-    return median(of: samples)
-}
-
-func json(_ fields: [(String, Any)]) -> String {
-    let body = fields.map { key, value -> String in
-        switch value {
-        case let text as String: "\"\(key)\":\"\(text)\""
-        case let number as Double: "\"\(key)\":\(number.isFinite ? String(format: "%.1f", number) : "null")"
-        default: "\"\(key)\":\(value)"
-        }
-    }
-    return "{" + body.joined(separator: ",") + "}"
 }
 
 do {
@@ -183,26 +98,38 @@ do {
     }
     let options = try Options(arguments: CommandLine.arguments)
     for journal in options.journals {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("durable-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try ScratchDirectory(prefix: "durable-bench")
+        defer { try? directory.remove() }
         let makeBackend: () throws -> any JournalBackend
         let raw: Double
+        var schema: ScratchPostgresSchema?
         if journal == "sqlite" {
-            let path = directory.appendingPathComponent("journal.sqlite").path
+            let path = directory.file("journal.sqlite")
             makeBackend = { try SQLiteJournal(path: path) }
-            raw = try rawSQLiteCommit(path: directory.appendingPathComponent("raw.sqlite").path, count: options.steps)
+            raw = try RawSQLite.commitLatencyMicroseconds(path: directory.file("raw.sqlite"), count: options.steps)
         } else {
             let url = options.postgresURL!
-            let schema = "bench_\(UUID().uuidString.prefix(8).lowercased())"
-            makeBackend = { try PostgresJournal(url: url, schema: schema) }
-            raw = try await rawPostgresCommit(url: url, count: options.steps)
+            let scratch = ScratchPostgresSchema(url: url)
+            schema = scratch
+            makeBackend = { try PostgresJournal(url: url, schema: scratch.name) }
+            raw = try await RawPostgres.commitLatencyMicroseconds(url: url, count: options.steps)
         }
-        let (sequential, perSecond) = try await measureRuntime(makeBackend, options: options)
-        print(json([
-            ("journal", journal), ("seq_step_us_median", sequential), ("concurrent_workflows", options.workflows),
-            ("concurrent_steps_per_s", perSecond), ("raw_commit_us_median", raw), ("step_to_raw_ratio", sequential / raw),
-        ]))
+        let measured: (sequential: Double, perSecond: Double)
+        do {
+            measured = try await measureRuntime(makeBackend, options: options)
+        } catch {
+            try? await schema?.drop()
+            throw error
+        }
+        try await schema?.drop()
+        var line = JSONLine()
+        line.append("journal", .text(journal))
+        line.append("seq_step_us_median", .number(measured.sequential, decimals: 1))
+        line.append("concurrent_workflows", .integer(options.workflows))
+        line.append("concurrent_steps_per_s", .number(measured.perSecond, decimals: 1))
+        line.append("raw_commit_us_median", .number(raw, decimals: 1))
+        line.append("step_to_raw_ratio", .number(measured.sequential / raw, decimals: 1))
+        print(line.text)
         fflush(nil)
     }
 } catch {

@@ -17,6 +17,8 @@ public struct ELTConfiguration: Sendable {
     public var syncDatabaseURL: String?
     /// The schema of the sync target's tables on Postgres.
     public var syncSchema: String
+    /// The schema of the journal's tables on Postgres (`durable` by default).
+    public var journalSchema: String
     /// How many connected integrations to make sure exist (seeded ones: `org-001`, …).
     public var integrations: Int
     /// Whether the seed's failure rates are on.
@@ -37,7 +39,8 @@ public struct ELTConfiguration: Sendable {
     /// `DBOS_DATABASE_URL`), `ELT_SYNC_DATABASE_URL`. An empty value counts as unset.
     public init(
         dataPath: String? = nil, systemDatabaseURL: String? = nil, syncDatabaseURL: String? = nil,
-        syncSchema: String = "public", integrations: Int = 2, seedFailures: Bool = false, sourceLatency: Duration = .zero,
+        syncSchema: String = "public", journalSchema: String = "durable",
+        integrations: Int = 2, seedFailures: Bool = false, sourceLatency: Duration = .zero,
         executorID: String = "local", environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "elt")
     ) {
@@ -49,6 +52,7 @@ public struct ELTConfiguration: Sendable {
         self.systemDatabaseURL = value(systemDatabaseURL, "ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL")
         self.syncDatabaseURL = value(syncDatabaseURL, "ELT_SYNC_DATABASE_URL")
         self.syncSchema = syncSchema
+        self.journalSchema = journalSchema
         self.integrations = integrations
         self.seedFailures = seedFailures
         self.sourceLatency = sourceLatency
@@ -63,7 +67,7 @@ public struct ELTConfiguration: Sendable {
     /// Postgres backend runs once; make a new one for each runtime.
     public func makeJournal() throws -> any JournalBackend {
         if let url = systemDatabaseURL {
-            return try PostgresJournal(url: url, logger: logger)
+            return try PostgresJournal(url: url, schema: journalSchema, logger: logger)
         }
         return try SQLiteJournal(path: (dataPath as NSString).appendingPathComponent("system.sqlite"))
     }

@@ -1,0 +1,30 @@
+import BenchmarkSupport
+
+/// What one `elt-bench` run measured, printed as one JSON line.
+struct BenchReport {
+    var integrations: Int
+    var users: Int
+    var seconds: Double
+    var peakRSSMegabytes: Double?
+    var steps: Int
+    var workflows: Int
+    var journal: String
+    var rawSQLiteRowsPerSecond: Double
+    var rawPostgresCommitMicroseconds: Double?
+
+    /// The line, with the fields in their documented order.
+    var line: String {
+        var line = JSONLine()
+        line.append("integrations", .integer(integrations))
+        line.append("users", .integer(users))
+        line.append("seconds", .number(seconds, decimals: 3))
+        line.append("users_per_s", .number(seconds > 0 ? Double(users) / seconds : .nan, decimals: 1))
+        line.append("peak_rss_mb", peakRSSMegabytes.map { .number($0, decimals: 1) } ?? .null)
+        line.append("steps", .integer(steps))
+        line.append("workflows", .integer(workflows))
+        line.append("journal", .text(journal))
+        line.append("raw_sqlite_rows_per_s", .number(rawSQLiteRowsPerSecond, decimals: 0))
+        line.append("raw_pg_commit_us", rawPostgresCommitMicroseconds.map { .number($0, decimals: 1) } ?? .null)
+        return line.text
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import JournalPostgres
+import Logging
+
+/// `elt-bench`: runs the whole pipeline for N integrations on fresh databases and prints one
+/// JSON line with its throughput, peak memory, journal size and the raw database references.
+@main
+struct ELTBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "elt-bench",
+        abstract: "Run root_orchestration_workflow once for N integrations on fresh databases; print one JSON line.",
+        discussion: """
+            Fields: integrations, users, seconds (root workflow start to result; seeding and start-up \
+            excluded), users_per_s, peak_rss_mb (VmHWM), steps and workflows (journal rows after the run), \
+            journal (sqlite|postgres), raw_sqlite_rows_per_s (prepared INSERTs, 1,000 per transaction, \
+            same disk and pragmas), raw_pg_commit_us (median INSERT+COMMIT on the Postgres given, else null).
+            Every run uses fresh databases: a temporary data directory (deleted afterwards) or an empty \
+            --data-path (kept), and on Postgres a new random schema for the journal and for the sync target \
+            (dropped afterwards). Only flags are read, never ELT_* environment variables.
+            """)
+
+    @Option(help: "Connected integrations to seed and process (org-001, org-002, …).")
+    var integrations: Int
+
+    @Option(help: "The journal: a postgres:// URL (a fresh schema is used, then dropped). Default: SQLite in the data directory.")
+    var systemDatabaseURL: String?
+
+    @Option(help: "The sync target: a postgres:// URL (a fresh schema is used, then dropped). Default: SQLite in the data directory.")
+    var syncDatabaseURL: String?
+
+    @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5.")
+    var seedFailures = false
+
+    @Option(help: "Milliseconds every source page takes (imitates a remote API).")
+    var sourceLatencyMs = 0
+
+    @Option(help: "An empty (or new) directory for the data database and the SQLite files; kept afterwards. Default: a temporary directory, deleted afterwards.")
+    var dataPath: String?
+
+    func validate() throws {
+        guard integrations >= 1 else { throw ValidationError("--integrations must be 1 or more, got \(integrations)") }
+        guard sourceLatencyMs >= 0 else { throw ValidationError("--source-latency-ms must be 0 or more, got \(sourceLatencyMs)") }
+        for (option, url) in [("--system-database-url", systemDatabaseURL), ("--sync-database-url", syncDatabaseURL)] {
+            guard let url else { continue }
+            do {
+                _ = try PostgresJournal.redacted(url: url)
+            } catch {
+                throw ValidationError("\(option): \(error)")
+            }
+        }
+        if let dataPath {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dataPath, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw ValidationError("--data-path \(dataPath) is a file; give an empty or new directory")
+                }
+                let contents = (try? FileManager.default.contentsOfDirectory(atPath: dataPath)) ?? []
+                guard contents.isEmpty else {
+                    throw ValidationError("--data-path \(dataPath) is not empty (\(contents.count) entries); elt-bench needs fresh databases, so give an empty or new directory")
+                }
+            }
+        }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
+        let benchmark = ELTBenchmark(
+            integrations: integrations, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
+            seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs), dataPath: dataPath)
+        do {
+            let report = try await benchmark.run()
+            print(report.line)
+        } catch {
+            FileHandle.standardError.write(Data("elt-bench: error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}

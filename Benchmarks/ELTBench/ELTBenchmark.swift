@@ -1,0 +1,86 @@
+import BenchmarkSupport
+import DurableRuntime
+import ELT
+import Foundation
+import Logging
+
+/// One `elt-bench` measurement: the pipeline for N integrations on fresh databases, then the
+/// journal's size and the raw database references, then clean-up.
+struct ELTBenchmark {
+    var integrations: Int
+    var systemDatabaseURL: String?
+    var syncDatabaseURL: String?
+    var seedFailures: Bool
+    var sourceLatency: Duration
+    var dataPath: String?
+
+    /// Rows of the raw SQLite insert reference, and how many go in one transaction.
+    static let rawSQLiteRows = 200_000
+    static let rawSQLiteRowsPerTransaction = 1_000
+    /// INSERT+COMMITs of the raw Postgres reference.
+    static let rawPostgresCommits = 1_000
+
+    /// Measures, cleans up (also after a failure) and reports.
+    func run() async throws -> BenchReport {
+        let workspace = try BenchWorkspace(dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL)
+        let report: BenchReport
+        do {
+            report = try await measure(in: workspace)
+        } catch {
+            do {
+                try await workspace.tearDown()
+            } catch let cleanup {
+                // Usually the same cause (an unreachable server); said after the error that matters.
+                throw BenchError("\(error)\nnote: \(cleanup)")
+            }
+            throw error
+        }
+        try await workspace.tearDown()
+        return report
+    }
+
+    private func measure(in workspace: BenchWorkspace) async throws -> BenchReport {
+        let configuration = ELTConfiguration(
+            dataPath: workspace.dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
+            syncSchema: workspace.syncSchema?.name ?? "public", journalSchema: workspace.journalSchema?.name ?? "durable",
+            integrations: integrations, seedFailures: seedFailures, sourceLatency: sourceLatency,
+            executorID: "elt-bench", environment: [:], logger: Logger(label: "elt"))
+
+        // What a process that is already up has done: create the journal's tables. ELTRunner's
+        // clock then covers only opening the journal again (pool connect, version check, empty
+        // recovery scan), the root workflow and the restarts it needs.
+        try await openJournal(configuration)
+        let outcome = try await ELTRunner(configuration: configuration).run()
+        let peak = PeakMemory.residentMegabytes()
+
+        let counts: JournalCounts
+        if let url = systemDatabaseURL, let schema = workspace.journalSchema {
+            counts = try await JournalCounts.postgres(url: url, schema: schema.name)
+        } else {
+            counts = try JournalCounts.sqlite(path: workspace.file("system.sqlite"))
+        }
+
+        let rawFile = workspace.file("raw-insert.sqlite")
+        let rawRows = try RawSQLite.insertRowsPerSecond(
+            path: rawFile, rows: Self.rawSQLiteRows, rowsPerTransaction: Self.rawSQLiteRowsPerTransaction)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rawFile + suffix) }
+        var rawCommit: Double?
+        if let url = systemDatabaseURL ?? syncDatabaseURL {
+            rawCommit = try await RawPostgres.commitLatencyMicroseconds(url: url, count: Self.rawPostgresCommits)
+        }
+
+        return BenchReport(
+            integrations: outcome.result.integrations, users: outcome.result.usersStaged, seconds: outcome.seconds,
+            peakRSSMegabytes: peak, steps: counts.steps, workflows: counts.workflows,
+            journal: systemDatabaseURL == nil ? "sqlite" : "postgres",
+            rawSQLiteRowsPerSecond: rawRows, rawPostgresCommitMicroseconds: rawCommit)
+    }
+
+    /// Migrates the fresh journal with a runtime that runs nothing.
+    private func openJournal(_ configuration: ELTConfiguration) async throws {
+        let runtime = WorkflowRuntime(
+            backend: try configuration.makeJournal(),
+            configuration: RuntimeConfiguration(executorID: configuration.executorID, role: .client, logger: configuration.logger))
+        try await runtime.withRunning { _ in }
+    }
+}
