@@ -72,7 +72,13 @@ extension PostgresJournal {
                 }
             }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                // Sleeps of at most 1 s: a cancelled Task.sleep keeps its timer (and memory)
+                // until its original deadline, so one 300 s sleep per operation held memory for
+                // five minutes after every journal operation (RSS grew with the run's length).
+                let deadline = ContinuousClock.now + timeout
+                while ContinuousClock.now < deadline {
+                    try await Task.sleep(for: min(.seconds(1), deadline - ContinuousClock.now))
+                }
                 return nil
             }
             group.addTask {
