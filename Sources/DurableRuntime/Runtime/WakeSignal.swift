@@ -56,10 +56,12 @@ public final class WakeSignal: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.raised || Task.isCancelled {
+                    if state.raised {
                         state.raised = false
                         return true
                     }
+                    // Cancelled: leave without consuming a raise meant for the next waiter.
+                    if Task.isCancelled { return true }
                     state.waiters[token] = continuation
                     return false
                 }
