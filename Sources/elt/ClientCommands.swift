@@ -58,10 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withRuntime { runtime in
-                guard let record = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
-                return record
-            }
+            let record = try await options.client.withRuntime { try await $0.existingWorkflow(id: id) }
             print(options.json ? Output.json(WorkflowView(record)) : Output.describe(WorkflowView(record)))
         }
     }
@@ -113,7 +110,7 @@ struct StepsCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let steps = try await options.client.withRuntime { runtime in
-                guard try await runtime.workflow(id: id) != nil else { throw WorkflowError.notFound(workflowID: id) }
+                _ = try await runtime.existingWorkflow(id: id)
                 return try await runtime.steps(workflowID: id)
             }.map(StepView.init)
             if options.json {
@@ -143,7 +140,7 @@ struct CancelCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let record = try await options.client.withRuntime { runtime in
-                guard try await runtime.workflow(id: id) != nil else { throw WorkflowError.notFound(workflowID: id) }
+                _ = try await runtime.existingWorkflow(id: id)
                 return try await runtime.cancel(id: id)
             }
             print(options.json ? Output.json(WorkflowView(record)) : "\(record.id): \(record.status.rawValue)")
@@ -165,7 +162,7 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let record = try await options.client.withRuntime { runtime in
-                guard let before = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+                let before = try await runtime.existingWorkflow(id: id)
                 return try await runtime.resume(id: id, queue: before.queueName ?? ELTPipeline.runQueueName)
             }
             print(options.json ? Output.json(WorkflowView(record)) : "\(record.id): \(record.status.rawValue) on \(record.queueName ?? "-")")
@@ -196,7 +193,7 @@ struct ForkCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let record = try await options.client.withRuntime { runtime in
-                guard let before = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+                let before = try await runtime.existingWorkflow(id: id)
                 return try await runtime.fork(id: id, fromStep: step, newID: newID, queue: before.queueName ?? ELTPipeline.runQueueName)
             }
             print(options.json ? Output.json(WorkflowView(record)) : "forked \(id) from step \(step) as \(record.id): \(record.status.rawValue)")

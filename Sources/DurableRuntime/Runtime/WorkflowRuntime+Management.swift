@@ -5,6 +5,12 @@ extension WorkflowRuntime {
         return try await journal.backend.workflow(id: id)
     }
 
+    /// Reads one workflow's row; an unknown id throws ``WorkflowError/notFound(workflowID:)``.
+    public func existingWorkflow(id: String) async throws -> WorkflowRecord {
+        guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        return record
+    }
+
     /// Lists workflows matching `query`.
     public func listWorkflows(_ query: WorkflowQuery = WorkflowQuery()) async throws -> [WorkflowRecord] {
         try await journal.waitUntilOpen()
@@ -37,7 +43,7 @@ extension WorkflowRuntime {
         let now = journalTimestamp(clock.now())
         _ = try await journal.submit(.transition(
             id: id, from: [.pending, .enqueued], to: .cancelled, executorID: nil, resetRecoveryAttempts: false, at: now))
-        guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        let record = try await existingWorkflow(id: id)
         if record.status == .cancelled { board.markCancelled(id) }
         return record
     }
@@ -50,7 +56,7 @@ extension WorkflowRuntime {
     /// of any process dequeues it runs it. Without, a worker runtime runs it here.
     @discardableResult
     public func resume(id: String, queue: String? = nil) async throws -> WorkflowRecord {
-        guard let before = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        let before = try await existingWorkflow(id: id)
         let resumable: [WorkflowStatus] = [.cancelled, .error, .maxRecoveryAttemptsExceeded]
         guard resumable.contains(before.status) else {
             throw WorkflowError.invalidState(workflowID: id, status: before.status, action: "resume")
@@ -60,12 +66,11 @@ extension WorkflowRuntime {
         if let target = try queueForHandOff(explicit: queue, recorded: before.queueName, workflowID: id, action: "resume") {
             _ = try await journal.submit(.requeue(id: id, from: resumable, queue: target, at: now))
             wakeQueue(target)
-            guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
-            return record
+            return try await existingWorkflow(id: id)
         }
         _ = try await journal.submit(.transition(
             id: id, from: resumable, to: .pending, executorID: executorID, resetRecoveryAttempts: true, at: now))
-        guard let record = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        let record = try await existingWorkflow(id: id)
         dispatch(record)
         return record
     }
@@ -94,7 +99,7 @@ extension WorkflowRuntime {
         guard step >= 1 else {
             throw WorkflowError.invalidState(workflowID: id, status: .pending, action: "fork from step \(step) (steps start at 1)")
         }
-        guard let original = try await workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+        let original = try await existingWorkflow(id: id)
         let now = journalTimestamp(clock.now())
         let handOff = try queueForHandOff(explicit: queue, recorded: original.queueName, workflowID: id, action: "fork")
         let forked = WorkflowRecord(

@@ -19,8 +19,7 @@ public struct WorkflowHandle<Output: Codable & Sendable>: Sendable {
 
     /// The workflow's current row in the journal.
     public func status() async throws -> WorkflowRecord {
-        guard let record = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
-        return record
+        try await runtime.existingWorkflow(id: id)
     }
 
     static func output(of record: WorkflowRecord) throws -> Output {

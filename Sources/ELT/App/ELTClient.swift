@@ -24,8 +24,7 @@ public struct ELTClient: Sendable {
         let inputJSON = try WorkflowCatalog.inputJSON(for: name, arguments: arguments)
         return try await withRuntime { runtime in
             let id = try await runtime.enqueue(name: name, queue: ELTPipeline.runQueueName, id: id, inputJSON: inputJSON)
-            guard let record = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
-            return record
+            return try await runtime.existingWorkflow(id: id)
         }
     }
 
@@ -34,7 +33,7 @@ public struct ELTClient: Sendable {
         try await withRuntime { runtime in
             let deadline = ContinuousClock.now + timeout
             while true {
-                guard let record = try await runtime.workflow(id: id) else { throw WorkflowError.notFound(workflowID: id) }
+                let record = try await runtime.existingWorkflow(id: id)
                 if record.status.isTerminal || ContinuousClock.now >= deadline { return record }
                 try await Task.sleep(for: .milliseconds(250))
             }
