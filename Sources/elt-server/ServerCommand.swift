@@ -63,20 +63,13 @@ struct ServerCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
-        guard integrations >= 0 else { throw ValidationError("--integrations must be 0 or more, got \(integrations)") }
-        guard sourceLatencyMs >= 0 else { throw ValidationError("--source-latency-ms must be 0 or more, got \(sourceLatencyMs)") }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+        if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel) {
+            throw ValidationError(problem)
         }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let level = CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .info)
         var logger = Logger(label: "elt-server")
         logger.logLevel = level
         let environment = ProcessInfo.processInfo.environment

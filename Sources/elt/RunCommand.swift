@@ -56,20 +56,13 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: String = "warning"
 
     func validate() throws {
-        guard integrations >= 0 else { throw ValidationError("--integrations must be 0 or more, got \(integrations)") }
-        guard sourceLatencyMs >= 0 else { throw ValidationError("--source-latency-ms must be 0 or more, got \(sourceLatencyMs)") }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+        if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel) {
+            throw ValidationError(problem)
         }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .warning)
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs))
