@@ -101,6 +101,69 @@ struct StoreActorTests {
         #expect(integrations == ConnectedIntegration.seeded(count: 5))
     }
 
+    @Test("a version 1 data database (user-id-first keys) is rebuilt with run-first keys, keeping every row")
+    func migratesVersion1() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("elt-store-v1-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let oldPath = directory.appendingPathComponent("data.sqlite").path
+        // The layout an earlier release wrote, without the migrator's bookkeeping.
+        let old = try DatabaseQueue(path: oldPath)
+        try await old.write { [tenant] db in
+            try db.execute(sql: """
+                CREATE TABLE users_staging (id TEXT NOT NULL, workflow_id TEXT NOT NULL, external_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL, connected_integration_id TEXT NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
+                    created_at DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+                    PRIMARY KEY (id, organization_id, connected_integration_id, workflow_id, created_at));
+                CREATE INDEX users_staging_run ON users_staging (workflow_id, organization_id, connected_integration_id);
+                CREATE TABLE users_cdc (id TEXT NOT NULL, workflow_id TEXT NOT NULL, external_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL, connected_integration_id TEXT NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
+                    change_type TEXT NOT NULL, detected_at DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+                    PRIMARY KEY (id, organization_id, connected_integration_id, workflow_id, detected_at));
+                CREATE TABLE users_latest (id TEXT NOT NULL, external_id TEXT NOT NULL, organization_id TEXT NOT NULL,
+                    connected_integration_id TEXT NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
+                    last_updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+                    PRIMARY KEY (id, organization_id, connected_integration_id));
+                CREATE INDEX users_latest_tenant ON users_latest (organization_id, connected_integration_id);
+                """)
+            for user in 0..<3 {
+                try db.execute(sql: """
+                    INSERT INTO users_staging (id, workflow_id, external_id, organization_id, connected_integration_id, name, email)
+                    VALUES (?, 'r1', ?, ?, ?, ?, ?)
+                    """, arguments: ["u\(user)", "ext-\(user)", tenant.organizationID, tenant.connectedIntegrationID, "User \(user)", "u\(user)@example.com"])
+                try db.execute(sql: """
+                    INSERT INTO users_latest (id, external_id, organization_id, connected_integration_id, name, email)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: ["u\(user)", "ext-\(user)", tenant.organizationID, tenant.connectedIntegrationID, "User \(user)", "u\(user)@example.com"])
+            }
+        }
+        try old.close()
+
+        let migrated = try StoreActor(path: oldPath)
+        #expect(try await migrated.count(.staging, tenant: tenant, runID: "r1") == 3)
+        #expect(try await migrated.latestUsers(tenant: tenant) == users(0..<3))
+        // The next run compares against the migrated latest rows: one rename, one new user, one gone.
+        var next = users(0..<2) + users(5..<6)
+        next[0].name = "Renamed"
+        _ = try await migrated.stageBatch(runID: "r2", tenant: tenant, batch: 0, users: next, quarantined: [])
+        #expect(try await migrated.detectChanges(runID: "r2", tenant: tenant, snapshotComplete: true)
+            == CDCOutcome(inserts: 1, updates: 1, deletes: 1))
+
+        let check = try DatabaseQueue(path: oldPath)
+        let keys = try await check.read { db in
+            try ["users_staging", "users_cdc", "users_latest"].map { try db.primaryKey($0).columns }
+        }
+        #expect(keys == [
+            ["workflow_id", "organization_id", "connected_integration_id", "id", "created_at"],
+            ["workflow_id", "organization_id", "connected_integration_id", "id", "detected_at"],
+            ["organization_id", "connected_integration_id", "id"],
+        ])
+        let secondIndexes = try await check.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'")
+        }
+        #expect(secondIndexes.isEmpty)
+    }
+
     @Test("an unwritable data path gives an error that names the path")
     func unwritablePath() throws {
         #expect {

@@ -24,7 +24,7 @@ public actor StoreActor {
             configuration.label = "elt.data"
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.write { db in try StoreSchema.migrate(db) }
+            try StoreSchema.migrate(pool)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: String(describing: error))
         }

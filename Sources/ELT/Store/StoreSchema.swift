@@ -3,12 +3,31 @@ import GRDB
 /// The data database's tables: the seed's four, with its columns and primary keys, and the
 /// bookkeeping that makes every stage exactly-once.
 ///
+/// The primary keys have the seed's columns, ordered tenant and run first (`workflow_id,
+/// organization_id, connected_integration_id, id, …` for staging and CDC, `organization_id,
+/// connected_integration_id, id` for latest). The columns, and so the uniqueness, are the
+/// seed's; the order puts one run's rows next to each other in the index. A batch then writes
+/// a few neighbouring pages instead of one random page per user, a stage's queries read one
+/// range, and the key also serves every per-run and per-tenant lookup, so no second index is
+/// kept. (Version 1 led with the random user id and had a second index per table; version 2
+/// rebuilds those tables, keeping every row and its rowid.)
+///
 /// Timestamps default to `strftime('%Y-%m-%d %H:%M:%f', 'now')`, the text the seed's
 /// `datetime('subsec')` gives (that modifier needs SQLite 3.42; Debian 12 ships 3.40).
 enum StoreSchema {
     static let now = "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"
 
-    static func migrate(_ db: Database) throws {
+    /// Brings the database to the current version.
+    static func migrate(_ writer: some DatabaseWriter) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in try createVersion1(db) }
+        migrator.registerMigration("v2 run-first keys") { db in try rebuildRunFirst(db) }
+        try migrator.migrate(writer)
+    }
+
+    /// The version 1 schema. `IF NOT EXISTS`, since databases made before the migrator have it
+    /// without the migrator's record.
+    private static func createVersion1(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS connected_integrations (
                 id TEXT PRIMARY KEY,
@@ -76,6 +95,66 @@ enum StoreSchema {
                 completed_at DATETIME DEFAULT \(now),
                 PRIMARY KEY (workflow_id, organization_id, connected_integration_id, stage, part)
             );
+            """)
+    }
+
+    /// Version 2: staging, CDC and latest with run-first (tenant-first) keys and no second
+    /// index. Each table is copied with its rowids (the dedup's tie-break) and replaced.
+    private static func rebuildRunFirst(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE users_staging_v2 (
+                id TEXT NOT NULL,
+                workflow_id TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                organization_id TEXT NOT NULL,
+                connected_integration_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                created_at DATETIME DEFAULT \(now),
+                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, id, created_at)
+            );
+            INSERT INTO users_staging_v2
+                (rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, created_at)
+            SELECT rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, created_at
+            FROM users_staging;
+            DROP TABLE users_staging;
+            ALTER TABLE users_staging_v2 RENAME TO users_staging;
+
+            CREATE TABLE users_cdc_v2 (
+                id TEXT NOT NULL,
+                workflow_id TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                organization_id TEXT NOT NULL,
+                connected_integration_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                change_type TEXT NOT NULL,
+                detected_at DATETIME DEFAULT \(now),
+                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, id, detected_at)
+            );
+            INSERT INTO users_cdc_v2
+                (rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type, detected_at)
+            SELECT rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type, detected_at
+            FROM users_cdc;
+            DROP TABLE users_cdc;
+            ALTER TABLE users_cdc_v2 RENAME TO users_cdc;
+
+            CREATE TABLE users_latest_v2 (
+                id TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                organization_id TEXT NOT NULL,
+                connected_integration_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                last_updated DATETIME DEFAULT \(now),
+                PRIMARY KEY (organization_id, connected_integration_id, id)
+            );
+            INSERT INTO users_latest_v2
+                (rowid, id, external_id, organization_id, connected_integration_id, name, email, last_updated)
+            SELECT rowid, id, external_id, organization_id, connected_integration_id, name, email, last_updated
+            FROM users_latest;
+            DROP TABLE users_latest;
+            ALTER TABLE users_latest_v2 RENAME TO users_latest;
             """)
     }
 }
