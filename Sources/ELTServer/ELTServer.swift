@@ -68,6 +68,12 @@ public struct ELTServer: Sendable {
             "data": "\(configuration.dataDatabasePath)", "sync": "\(configuration.syncLocation)", "version": "\(ELTVersion.current)",
         ])
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await target.close()
+            throw error
+        }
+        await target.close()
     }
 }

@@ -6,12 +6,8 @@ extension PostgresJournal {
     /// lost connection is retried whole; a retry after a COMMIT that did land is safe because
     /// inserts report what already exists instead of failing.
     public func commit(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
-        let steps = writes.compactMap { write -> StepRecord? in
-            if case .recordStep(let step) = write { return step }
-            return nil
-        }
-        if !steps.isEmpty && steps.count == writes.count {
-            return try await commitSteps(steps)
+        if !writes.isEmpty && Self.isSingleStatementBatch(writes) {
+            return try await commitBatch(writes)
         }
         let (result, touchedQueue) = try await inTransaction("commit") { connection in
             try await self.apply(writes, connection)

@@ -159,4 +159,43 @@ struct JournalBackendTests {
             #expect(result.cancelledWorkflowIDs.isEmpty)
         }
     }
+
+    @Test("one commit mixing inserts, steps and completions reports each write as it would alone", arguments: BackendKind.allCases)
+    func mixedCommit(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            let existing = workflow("old", queue: "q")
+            try await backend.insert(existing, workflow("done", status: .cancelled), workflow("parent"))
+            let recorded = step("parent", 1, output: #""first""#)
+            _ = try await backend.commit([.recordStep(recorded)])
+            var child = workflow("parent-2", executor: nil, parent: "parent", createdAt: 5)
+            child.outputJSON = nil
+            var enqueued = workflow("queued", status: .enqueued, executor: nil, queue: "q", priority: 3, attempts: 1, maxAttempts: 7)
+            enqueued.errorJSON = #"{"type":"E"}"#
+            let errorStep = StepRecord(workflowID: "parent", stepNumber: 3, name: "fails", outputJSON: nil,
+                                       errorJSON: #"{"type":"E","message":"x"}"#, startedAt: 1, completedAt: 2)
+            let result = try await backend.commit([
+                .insertWorkflow(child),
+                .recordStep(step("parent", 2, child: "parent-2")),
+                .insertWorkflow(workflow("old", name: "other")),
+                .recordStep(step("parent", 1, output: #""second""#)),
+                .completeWorkflow(id: "old", status: .success, outputJSON: "7", errorJSON: nil, at: 9),
+                .completeWorkflow(id: "done", status: .success, outputJSON: "8", errorJSON: nil, at: 9),
+                .insertWorkflow(enqueued),
+                .recordStep(errorStep),
+                .recordStep(step("done", 1)),
+            ])
+            #expect(result.results == [
+                .workflowInserted, .stepRecorded, .workflowExists(existing), .stepExists(recorded),
+                .updated(true), .updated(false), .workflowInserted, .stepRecorded, .stepRecorded,
+            ])
+            #expect(result.cancelledWorkflowIDs == ["done"])
+            #expect(try await backend.workflow(id: "parent-2") == child)
+            #expect(try await backend.workflow(id: "queued") == enqueued)
+            #expect(try await backend.steps(workflowID: "parent") == [recorded, step("parent", 2, child: "parent-2"), errorStep])
+            let old = try #require(try await backend.workflow(id: "old"))
+            #expect(old.status == .success && old.outputJSON == "7" && old.updatedAt == 9)
+            #expect(try await backend.workflow(id: "done")?.status == .cancelled)
+        }
+    }
 }

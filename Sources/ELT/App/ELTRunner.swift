@@ -55,6 +55,17 @@ public struct ELTRunner: Sendable {
         let environment = PipelineEnvironment(
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime)
+        do {
+            let outcome = try await run(input: input, workflowID: workflowID, environment: environment)
+            await target.close()
+            return outcome
+        } catch {
+            await target.close()
+            throw error
+        }
+    }
+
+    private func run(input: RootInput, workflowID: String?, environment: PipelineEnvironment) async throws -> Outcome {
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
         let clock = ContinuousClock()
         let started = clock.now

@@ -8,8 +8,9 @@ import PostgresNIO
 /// Each ``apply(runID:tenant:changes:)`` opens one connection and runs one transaction: it claims
 /// the run in `sync_runs` (a second claim waits for the first and then finds it), upserts and
 /// deletes in batches of ``batchSize`` rows per statement (`unnest` arrays, one round trip per
-/// batch), and records the counts. A sync is one transaction per pipeline run, so a direct
-/// connection costs one connect per run and needs no pool running beside it.
+/// batch), and records the counts. A sync is one transaction per pipeline run on a direct
+/// connection; up to ``idleConnections`` of them are kept open between runs (so a run does not
+/// pay a connect), which needs no pool service running beside it. ``close()`` closes them.
 public struct PostgresSyncTarget: SyncTarget {
     /// The URL without its password.
     public let location: String
@@ -19,7 +20,9 @@ public struct PostgresSyncTarget: SyncTarget {
     public let schema: String
     /// Rows per upsert or delete statement.
     public var batchSize = 1_000
-    private let configuration: PostgresConnection.Configuration
+    /// Connections kept open between runs (at most as many as runs sync at once).
+    public static let idleConnections = 8
+    private let connections: SyncConnections
     private let logger: Logger
 
     /// A target at `url` (`postgres://user:password@host:port/database`), in `schema`.
@@ -29,7 +32,8 @@ public struct PostgresSyncTarget: SyncTarget {
             throw SyncTargetError(location: "postgres", operation: "configure",
                                   reason: "schema '\(schema)' is not a plain identifier (letters, digits, _; not starting with a digit)")
         }
-        configuration = try PostgresJournal.connectionConfiguration(url: url)
+        connections = SyncConnections(
+            configuration: try PostgresJournal.connectionConfiguration(url: url), logger: logger, capacity: Self.idleConnections)
         location = try PostgresJournal.redacted(url: url)
         self.schema = schema
         self.logger = logger
@@ -140,20 +144,26 @@ public struct PostgresSyncTarget: SyncTarget {
         }
     }
 
+    /// Closes the connections kept between runs.
+    public func close() async {
+        await connections.closeAll()
+    }
+
     private func withConnection<T: Sendable>(
         _ operation: String, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+            connection = try await connections.take()
         } catch {
             throw SyncTargetError(location: location, operation: operation, reason: "cannot connect: \(String(reflecting: error))")
         }
         do {
             let result = try await body(connection)
-            try? await connection.close()
+            await connections.giveBack(connection)
             return result
         } catch {
+            // The connection may be mid-transaction or broken: never reuse it.
             try? await connection.close()
             if let error = error as? SyncTargetError { throw error }
             throw SyncTargetError(location: location, operation: operation, reason: String(reflecting: error))

@@ -13,6 +13,14 @@ public protocol SyncTarget: Sendable {
     func apply(runID: String, tenant: Tenant, changes: [UserChange]) async throws -> SyncOutcome
     /// The tenant's users in the target, ordered by id.
     func users(tenant: Tenant) async throws -> [SourceUser]
+    /// Releases what the target keeps open between runs (connections); it can still be used
+    /// afterwards, reopening what it needs.
+    func close() async
+}
+
+extension SyncTarget {
+    /// Nothing to release.
+    public func close() async {}
 }
 
 /// Why the sync target could not be used.
