@@ -69,8 +69,9 @@ struct PostgresEndpoint: Sendable {
     }
 
     /// The pooled client's configuration; its connections show `applicationName` in
-    /// `pg_stat_activity`.
-    func clientConfiguration(applicationName: String) -> PostgresClient.Configuration {
+    /// `pg_stat_activity` and resolve unqualified table names in `schema` (a validated
+    /// identifier) first, which the prepared statements rely on.
+    func clientConfiguration(applicationName: String, schema: String) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch tlsMode {
             case .disable: .disable
@@ -80,7 +81,9 @@ struct PostgresEndpoint: Sendable {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
-        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        configuration.options.additionalStartupParameters = [
+            ("application_name", applicationName), ("search_path", "\"\(schema)\""),
+        ]
         return configuration
     }
 

@@ -25,35 +25,35 @@ extension PostgresJournal {
     }
 
     /// The hot path of group commit: a batch of workflow inserts, step outcomes and completions
-    /// (see ``isSingleStatementBatch(_:)``) written by one statement — one round trip, one
-    /// implicit transaction, one WAL flush — that also reports which of the batch's stepping
-    /// workflows are cancelled. Rows whose key was taken are read afterwards, as a retried
-    /// commit or a concurrent execution left them.
+    /// (see ``isSingleStatementBatch(_:)``) written by one prepared statement
+    /// (``CommitBatchStatement``) — one round trip, one implicit transaction, one WAL flush, no
+    /// parsing or planning after a connection's first commits — that also reports which of the
+    /// batch's stepping workflows are cancelled. Rows whose key was taken are read afterwards,
+    /// as a retried commit or a concurrent execution left them.
     func commitBatch(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
-        var workflows: [WorkflowRecord] = []
-        var steps: [StepRecord] = []
-        var completions: [Completion] = []
+        var statement = CommitBatchStatement()
         for write in writes {
             switch write {
-            case .insertWorkflow(let record): workflows.append(record)
-            case .recordStep(let step): steps.append(step)
+            case .insertWorkflow(let record): statement.workflows.append(record)
+            case .recordStep(let step): statement.steps.append(step)
             case .completeWorkflow(let id, let status, let output, let error, let at):
-                completions.append(Completion(id: id, status: status.rawValue, output: output, error: error, at: at))
+                statement.completions.append(Completion(id: id, status: status.rawValue, output: output, error: error, at: at))
             case .transition, .requeue, .copySteps:
                 preconditionFailure("commitBatch takes only what isSingleStatementBatch accepts")
             }
         }
-        let statement = batchStatement(workflows: workflows, steps: steps, completions: completions)
+        let prepared = statement
         let rows = try await withPooledConnection("commit \(writes.count) journal writes") { connection in
-            try await connection.query(statement, logger: self.logger).collect()
+            var rows: [CommitBatchStatement.Row] = []
+            for try await row in try await connection.execute(prepared, logger: self.logger) { rows.append(row) }
+            return rows
         }
         var insertedWorkflows: Set<String> = []
         var insertedSteps: Set<StepKey> = []
         var completedIDs: Set<String> = []
         var cancelled: Set<String> = []
         var touchedQueue = false
-        for row in rows {
-            let (kind, workflowID, number, queue) = try row.decode((String, String, Int64, String?).self)
+        for (kind, workflowID, number, queue) in rows {
             switch kind {
             case "workflow":
                 insertedWorkflows.insert(workflowID)
@@ -99,91 +99,6 @@ extension PostgresJournal {
         return JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled)
     }
 
-    /// One `INSERT … SELECT FROM unnest(…)` per kind present, as data-modifying CTEs, and a
-    /// final `SELECT` of what each did: rows `(kind, workflow_id, function_id, queue_name)`.
-    private func batchStatement(
-        workflows: [WorkflowRecord], steps: [StepRecord], completions: [Completion]
-    ) -> PostgresQuery {
-        var binds = PostgresBindings()
-        func bind<T: PostgresArrayEncodable & PostgresNonThrowingEncodable>(_ values: [T]) -> String {
-            binds.append(values)
-            return "$\(binds.count)"
-        }
-        var ctes: [String] = []
-        var outputs: [String] = []
-        if !workflows.isEmpty {
-            let table = table("workflow_status")
-            ctes.append("""
-                new_workflows AS (
-                  INSERT INTO \(table)(\(PostgresRows.workflowColumns))
-                  SELECT id, name, status, inputs, CASE WHEN output_null THEN NULL ELSE output END,
-                    CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN executor_null THEN NULL ELSE executor END,
-                    CASE WHEN queue_null THEN NULL ELSE queue END, attempts, max_attempts, NULL, priority,
-                    CASE WHEN parent_null THEN NULL ELSE parent END, created_at, updated_at
-                  FROM unnest(\(bind(workflows.map(\.id)))::text[], \(bind(workflows.map(\.name)))::text[],
-                    \(bind(workflows.map(\.status.rawValue)))::text[], \(bind(workflows.map(\.inputJSON)))::text[],
-                    \(bind(workflows.map { $0.outputJSON ?? "" }))::text[], \(bind(workflows.map { $0.outputJSON == nil }))::bool[],
-                    \(bind(workflows.map { $0.errorJSON ?? "" }))::text[], \(bind(workflows.map { $0.errorJSON == nil }))::bool[],
-                    \(bind(workflows.map { $0.executorID ?? "" }))::text[], \(bind(workflows.map { $0.executorID == nil }))::bool[],
-                    \(bind(workflows.map { $0.queueName ?? "" }))::text[], \(bind(workflows.map { $0.queueName == nil }))::bool[],
-                    \(bind(workflows.map { Int64($0.recoveryAttempts) }))::int8[],
-                    \(bind(workflows.map { Int64($0.maxRecoveryAttempts) }))::int8[], \(bind(workflows.map { Int64($0.priority) }))::int8[],
-                    \(bind(workflows.map { $0.parentID ?? "" }))::text[], \(bind(workflows.map { $0.parentID == nil }))::bool[],
-                    \(bind(workflows.map(\.createdAt)))::int8[], \(bind(workflows.map(\.updatedAt)))::int8[])
-                    AS t(id, name, status, inputs, output, output_null, error, error_null, executor, executor_null,
-                      queue, queue_null, attempts, max_attempts, priority, parent, parent_null, created_at, updated_at)
-                  ON CONFLICT DO NOTHING
-                  RETURNING workflow_id, CASE WHEN status = 'ENQUEUED' THEN queue_name END AS queue_name
-                )
-                """)
-            outputs.append("SELECT 'workflow', workflow_id, 0::int8, queue_name FROM new_workflows")
-        }
-        if !steps.isEmpty {
-            let ids = bind(steps.map(\.workflowID))
-            ctes.append("""
-                new_steps AS (
-                  INSERT INTO \(table("operation_outputs"))(\(PostgresRows.stepColumns))
-                  SELECT wf, fid, name, CASE WHEN output_null THEN NULL ELSE output END,
-                    CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN child_null THEN NULL ELSE child END,
-                    started_at, completed_at
-                  FROM unnest(\(ids)::text[], \(bind(steps.map { Int64($0.stepNumber) }))::int8[],
-                    \(bind(steps.map(\.name)))::text[],
-                    \(bind(steps.map { $0.outputJSON ?? "" }))::text[], \(bind(steps.map { $0.outputJSON == nil }))::bool[],
-                    \(bind(steps.map { $0.errorJSON ?? "" }))::text[], \(bind(steps.map { $0.errorJSON == nil }))::bool[],
-                    \(bind(steps.map { $0.childWorkflowID ?? "" }))::text[], \(bind(steps.map { $0.childWorkflowID == nil }))::bool[],
-                    \(bind(steps.map(\.startedAt)))::int8[], \(bind(steps.map(\.completedAt)))::int8[])
-                    AS t(wf, fid, name, output, output_null, error, error_null, child, child_null, started_at, completed_at)
-                  ON CONFLICT (workflow_id, function_id) DO NOTHING
-                  RETURNING workflow_id, function_id
-                )
-                """)
-            outputs.append("SELECT 'step', workflow_id, function_id::int8, NULL::text FROM new_steps")
-            outputs.append("""
-                SELECT 'cancelled', workflow_id, 0::int8, NULL::text FROM \(table("workflow_status"))
-                WHERE status = 'CANCELLED' AND workflow_id = ANY(\(ids)::text[])
-                """)
-        }
-        if !completions.isEmpty {
-            let table = table("workflow_status")
-            ctes.append("""
-                completed AS (
-                  UPDATE \(table) w SET status = c.status, output = CASE WHEN c.output_null THEN NULL ELSE c.output END,
-                    error = CASE WHEN c.error_null THEN NULL ELSE c.error END, deduplication_id = NULL, updated_at = c.at
-                  FROM unnest(\(bind(completions.map(\.id)))::text[], \(bind(completions.map(\.status)))::text[],
-                    \(bind(completions.map { $0.output ?? "" }))::text[], \(bind(completions.map { $0.output == nil }))::bool[],
-                    \(bind(completions.map { $0.error ?? "" }))::text[], \(bind(completions.map { $0.error == nil }))::bool[],
-                    \(bind(completions.map(\.at)))::int8[])
-                    AS c(id, status, output, output_null, error, error_null, at)
-                  WHERE w.workflow_id = c.id AND w.status = 'PENDING'
-                  RETURNING w.workflow_id, w.queue_name
-                )
-                """)
-            outputs.append("SELECT 'completed', workflow_id, 0::int8, queue_name FROM completed")
-        }
-        let sql = "WITH " + ctes.joined(separator: ",\n") + "\n" + outputs.joined(separator: "\nUNION ALL\n")
-        return PostgresQuery(unsafeSQL: sql, binds: binds)
-    }
-
     /// The result of a workflow insert that did not happen: the row holding its id.
     private func existingWorkflow(_ record: WorkflowRecord) async throws -> JournalWriteResult {
         let existing = try await withPooledConnection("read workflow \(record.id)") { connection in
@@ -221,7 +136,7 @@ struct StepKey: Hashable {
 }
 
 /// A ``JournalWrite/completeWorkflow(id:status:outputJSON:errorJSON:at:)`` taken apart for binding.
-private struct Completion {
+struct Completion {
     var id: String
     var status: String
     var output: String?
@@ -229,3 +144,90 @@ private struct Completion {
     var at: Int64
 }
 
+
+/// The statement behind ``PostgresJournal/commitBatch(_:)``: three data-modifying CTEs, each
+/// over `unnest` of its columns (an empty array inserts or updates nothing), and a final
+/// `SELECT` of what each did: rows `(kind, workflow_id, function_id, queue_name)`. Table names
+/// are unqualified: the journal's connections put its schema first on their `search_path`, so
+/// one prepared text serves every schema. Nullable columns travel as a value array and an
+/// is-null array, since the arrays' elements cannot be NULL.
+struct CommitBatchStatement: PostgresPreparedStatement {
+    static let name = "durable_commit_batch_v1"
+    static let sql = """
+        WITH new_workflows AS (
+          INSERT INTO workflow_status(\(PostgresRows.workflowColumns))
+          SELECT id, name, status, inputs, CASE WHEN output_null THEN NULL ELSE output END,
+            CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN executor_null THEN NULL ELSE executor END,
+            CASE WHEN queue_null THEN NULL ELSE queue END, attempts, max_attempts, NULL, priority,
+            CASE WHEN parent_null THEN NULL ELSE parent END, created_at, updated_at
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::bool[],
+            $9::text[], $10::bool[], $11::text[], $12::bool[], $13::int8[], $14::int8[], $15::int8[], $16::text[],
+            $17::bool[], $18::int8[], $19::int8[])
+            AS t(id, name, status, inputs, output, output_null, error, error_null, executor, executor_null,
+              queue, queue_null, attempts, max_attempts, priority, parent, parent_null, created_at, updated_at)
+          ON CONFLICT DO NOTHING
+          RETURNING workflow_id, CASE WHEN status = 'ENQUEUED' THEN queue_name END AS queue_name
+        ), new_steps AS (
+          INSERT INTO operation_outputs(\(PostgresRows.stepColumns))
+          SELECT wf, fid, name, CASE WHEN output_null THEN NULL ELSE output END,
+            CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN child_null THEN NULL ELSE child END,
+            started_at, completed_at
+          FROM unnest($20::text[], $21::int8[], $22::text[], $23::text[], $24::bool[], $25::text[], $26::bool[],
+            $27::text[], $28::bool[], $29::int8[], $30::int8[])
+            AS t(wf, fid, name, output, output_null, error, error_null, child, child_null, started_at, completed_at)
+          ON CONFLICT (workflow_id, function_id) DO NOTHING
+          RETURNING workflow_id, function_id
+        ), completed AS (
+          UPDATE workflow_status w SET status = c.status, output = CASE WHEN c.output_null THEN NULL ELSE c.output END,
+            error = CASE WHEN c.error_null THEN NULL ELSE c.error END, deduplication_id = NULL, updated_at = c.at
+          FROM unnest($31::text[], $32::text[], $33::text[], $34::bool[], $35::text[], $36::bool[], $37::int8[])
+            AS c(id, status, output, output_null, error, error_null, at)
+          WHERE w.workflow_id = c.id AND w.status = 'PENDING'
+          RETURNING w.workflow_id, w.queue_name
+        )
+        SELECT 'workflow', workflow_id, 0::int8, queue_name FROM new_workflows
+        UNION ALL
+        SELECT 'step', workflow_id, function_id::int8, NULL::text FROM new_steps
+        UNION ALL
+        SELECT 'cancelled', workflow_id, 0::int8, NULL::text FROM workflow_status
+        WHERE status = 'CANCELLED' AND workflow_id = ANY($20::text[])
+        UNION ALL
+        SELECT 'completed', workflow_id, 0::int8, queue_name FROM completed
+        """
+
+    typealias Row = (String, String, Int64, String?)
+
+    var workflows: [WorkflowRecord] = []
+    var steps: [StepRecord] = []
+    var completions: [Completion] = []
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 37)
+        let w = workflows
+        binds.append(w.map(\.id)); binds.append(w.map(\.name)); binds.append(w.map(\.status.rawValue)); binds.append(w.map(\.inputJSON))
+        binds.append(w.map { $0.outputJSON ?? "" }); binds.append(w.map { $0.outputJSON == nil })
+        binds.append(w.map { $0.errorJSON ?? "" }); binds.append(w.map { $0.errorJSON == nil })
+        binds.append(w.map { $0.executorID ?? "" }); binds.append(w.map { $0.executorID == nil })
+        binds.append(w.map { $0.queueName ?? "" }); binds.append(w.map { $0.queueName == nil })
+        binds.append(w.map { Int64($0.recoveryAttempts) }); binds.append(w.map { Int64($0.maxRecoveryAttempts) })
+        binds.append(w.map { Int64($0.priority) })
+        binds.append(w.map { $0.parentID ?? "" }); binds.append(w.map { $0.parentID == nil })
+        binds.append(w.map(\.createdAt)); binds.append(w.map(\.updatedAt))
+        let s = steps
+        binds.append(s.map(\.workflowID)); binds.append(s.map { Int64($0.stepNumber) }); binds.append(s.map(\.name))
+        binds.append(s.map { $0.outputJSON ?? "" }); binds.append(s.map { $0.outputJSON == nil })
+        binds.append(s.map { $0.errorJSON ?? "" }); binds.append(s.map { $0.errorJSON == nil })
+        binds.append(s.map { $0.childWorkflowID ?? "" }); binds.append(s.map { $0.childWorkflowID == nil })
+        binds.append(s.map(\.startedAt)); binds.append(s.map(\.completedAt))
+        let c = completions
+        binds.append(c.map(\.id)); binds.append(c.map(\.status))
+        binds.append(c.map { $0.output ?? "" }); binds.append(c.map { $0.output == nil })
+        binds.append(c.map { $0.error ?? "" }); binds.append(c.map { $0.error == nil })
+        binds.append(c.map(\.at))
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}

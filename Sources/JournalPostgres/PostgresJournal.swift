@@ -42,7 +42,7 @@ public final class PostgresJournal: JournalBackend {
         self.reconnectTimeout = reconnectTimeout
         self.logger = logger
         self.client = PostgresClient(
-            configuration: endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema)),
+            configuration: endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema), schema: schema),
             backgroundLogger: logger)
     }
 

@@ -36,12 +36,28 @@ struct RecordValidatorTests {
         ("{\"id\":\"x1\",\"external_id\":\"e\",\"name\":\"N\",\"email\":\"\(String(repeating: "a", count: 316))@b.co\"}", "email is 321 characters long; the limit is 320"),
         ("{\"id\":\"\(String(repeating: "i", count: 129))\",\"external_id\":\"e\",\"name\":\"N\",\"email\":\"a@b.co\"}", "id is 129 characters long; the limit is 128"),
         (#""just a string""#, "record is a string, not a JSON object"),
+        // Non-ASCII whitespace counts as whitespace, as ASCII does.
+        ("{\"id\":\"x1\",\"external_id\":\"e\",\"name\":\" \u{00A0}\u{3000}\\t\",\"email\":\"a@b.co\"}", "name is empty"),
+        ("{\"id\":\"x1\",\"external_id\":\"e\",\"name\":\"N\",\"email\":\"bo\u{00A0}b@b.co\"}", "(it contains whitespace)"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob\tx@b.co"}"#, "(it contains whitespace)"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob@b..co"}"#, "the domain 'b..co' has an empty label"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob@.b.co"}"#, "the domain '.b.co' has an empty label"),
+        (#"{"id":"x1","external_id":"e","name":"N","email":"bob@b.co."}"#, "the domain 'b.co.' has an empty label"),
+        ("{\"id\":\"x1\",\"external_id\":\"e\",\"name\":\"\(String(repeating: "é", count: 201))\",\"email\":\"a@b.co\"}", "name is 201 characters long; the limit is 200"),
     ])
     func rejectsBadRecords(record: String, reason: String) throws {
         let result = try Self.validate("[\(Self.good), \(record)]")
         #expect(result.valid.map(\.id) == ["u-1"])
         try #require(result.rejected.count == 1)
         #expect(result.rejected[0].reason.contains(reason), "reason was: \(result.rejected[0].reason)")
+    }
+
+    @Test("limits count characters, not bytes: 200 two-byte characters are a valid name")
+    func limitsCountCharacters() throws {
+        let record = "{\"id\":\"x1\",\"external_id\":\"e\",\"name\":\"\(String(repeating: "é", count: 200))\",\"email\":\"a@b.co\"}"
+        let result = try Self.validate("[\(record)]")
+        #expect(result.rejected.isEmpty, "\(result.rejected)")
+        #expect(result.valid.count == 1)
     }
 
     @Test("a limit itself is accepted: 320-character email, 200-character name, 128-character id")

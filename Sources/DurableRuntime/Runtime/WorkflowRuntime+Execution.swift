@@ -119,15 +119,20 @@ extension WorkflowRuntime {
         }
     }
 
-    /// Runs the body of a claimed workflow and writes SUCCESS or ERROR.
-    func executeClaimed(_ record: WorkflowRecord) async throws {
+    /// Runs the body of a claimed workflow and writes SUCCESS or ERROR. Returns the finished
+    /// row when this write ended the workflow, nil when it was no longer `PENDING` (cancelled,
+    /// say), so the caller must read what is there.
+    ///
+    /// `isNew` says the row was inserted by this process just now, so it has no recorded
+    /// operations to read.
+    @discardableResult
+    func executeClaimed(_ record: WorkflowRecord, isNew: Bool = false) async throws -> WorkflowRecord? {
         guard let entry = registry.entry(named: record.name) else {
             let error = WorkflowError.unknownWorkflow(name: record.name, registered: registry.names)
             logger.error("cannot execute workflow", metadata: ["workflow_id": "\(record.id)", "error": "\(error)"])
-            try await complete(record.id, outcome: .failure(RecordedError(error)))
-            return
+            return try await complete(record, outcome: .failure(RecordedError(error)))
         }
-        let recorded = try await journal.backend.steps(workflowID: record.id)
+        let recorded = isNew ? [] : try await journal.backend.steps(workflowID: record.id)
         let context = WorkflowContext(workflowID: record.id, runtime: self, recorded: recorded)
         let outcome: Result<String, RecordedError>
         do {
@@ -136,7 +141,7 @@ extension WorkflowRuntime {
             if !shouldRecordFailure(error) { throw error }
             outcome = .failure(RecordedError(error))
         }
-        try await complete(record.id, outcome: outcome)
+        return try await complete(record, outcome: outcome)
     }
 
     /// Whether an error that ended a workflow is its real outcome (ERROR), rather than a stop
@@ -153,26 +158,35 @@ extension WorkflowRuntime {
         return true
     }
 
-    func complete(_ id: String, outcome: Result<String, RecordedError>) async throws {
-        let now = journalTimestamp(clock.now())
-        let write: JournalWrite
+    /// Writes the outcome of `record`; returns the finished row if the write ended it (the
+    /// row was `PENDING`), nil if it did not.
+    func complete(_ record: WorkflowRecord, outcome: Result<String, RecordedError>) async throws -> WorkflowRecord? {
+        var finished = record
+        finished.updatedAt = journalTimestamp(clock.now())
+        finished.deduplicationID = nil
         switch outcome {
         case .success(let output):
-            write = .completeWorkflow(id: id, status: .success, outputJSON: output, errorJSON: nil, at: now)
+            (finished.status, finished.outputJSON, finished.errorJSON) = (.success, output, nil)
         case .failure(let error):
-            write = .completeWorkflow(id: id, status: .error, outputJSON: nil, errorJSON: try JournalJSON.encode(error), at: now)
+            (finished.status, finished.outputJSON, finished.errorJSON) = (.error, nil, try JournalJSON.encode(error))
         }
-        _ = try await journal.submit(write)
+        let result = try await journal.submit(.completeWorkflow(
+            id: record.id, status: finished.status, outputJSON: finished.outputJSON, errorJSON: finished.errorJSON,
+            at: finished.updatedAt))
+        return result == .updated(true) ? finished : nil
     }
 
     /// Runs a child workflow in the caller's task if nobody runs it here yet, otherwise waits
-    /// for the execution that does; then returns its stored row.
-    func runOrAwait(_ record: WorkflowRecord) async throws -> WorkflowRecord {
+    /// for the execution that does; then returns its stored row. `isNew` says this process just
+    /// inserted the row (nothing recorded yet, so nothing to read before running it).
+    func runOrAwait(_ record: WorkflowRecord, isNew: Bool = false) async throws -> WorkflowRecord {
         var current = record
         while !current.status.isTerminal {
             if current.status == .pending, current.executorID == executorID, board.claim(current.id) {
                 defer { board.release(current.id) }
-                try await executeClaimed(current)
+                if let finished = try await executeClaimed(current, isNew: isNew && current == record) {
+                    return finished
+                }
             } else {
                 let generation = board.generation
                 if let fresh = try await journal.backend.workflow(id: current.id), fresh.status.isTerminal {

@@ -3,14 +3,14 @@ extension WorkflowContext {
     /// workflow's id and the call's position (`<parent>-<n>`) unless `id` is given, so a replay
     /// finds the same child instead of starting another.
     public func runChild<W: Workflow>(_ workflow: W.Type, input: W.Input, id: String? = nil) async throws -> W.Output {
-        let child = try await childOperation(W.self, input: input, id: id, queue: nil, options: EnqueueOptions(), runInline: true)
-        let finished = try await runtime.runOrAwait(child)
+        let (child, isNew) = try await childOperation(W.self, input: input, id: id, queue: nil, options: EnqueueOptions(), runInline: true)
+        let finished = try await runtime.runOrAwait(child, isNew: isNew)
         return try WorkflowHandle<W.Output>.output(of: finished)
     }
 
     /// Starts a child workflow that runs concurrently and returns its handle.
     public func startChild<W: Workflow>(_ workflow: W.Type, input: W.Input, id: String? = nil) async throws -> WorkflowHandle<W.Output> {
-        let child = try await childOperation(W.self, input: input, id: id, queue: nil, options: EnqueueOptions(), runInline: false)
+        let (child, _) = try await childOperation(W.self, input: input, id: id, queue: nil, options: EnqueueOptions(), runInline: false)
         return WorkflowHandle(id: child.id, runtime: runtime)
     }
 
@@ -18,15 +18,16 @@ extension WorkflowContext {
     public func enqueue<W: Workflow>(
         _ workflow: W.Type, queue: String, input: W.Input, id: String? = nil, options: EnqueueOptions = EnqueueOptions()
     ) async throws -> WorkflowHandle<W.Output> {
-        let child = try await childOperation(W.self, input: input, id: id, queue: queue, options: options, runInline: false)
+        let (child, _) = try await childOperation(W.self, input: input, id: id, queue: queue, options: options, runInline: false)
         return WorkflowHandle(id: child.id, runtime: runtime)
     }
 
     /// Records the child call at the next position (creating the child in the same
-    /// transaction), or finds the child recorded there on replay. Returns the child's row.
+    /// transaction), or finds the child recorded there on replay. Returns the child's row, and
+    /// whether this call inserted it.
     private func childOperation<W: Workflow>(
         _ workflow: W.Type, input: W.Input, id: String?, queue: String?, options: EnqueueOptions, runInline: Bool
-    ) async throws -> WorkflowRecord {
+    ) async throws -> (record: WorkflowRecord, isNew: Bool) {
         let number = try beginOperations(W.name, count: 1)
         defer { endOperations() }
         if let recorded = try recordedOperation(number: number, name: W.name) {
@@ -35,7 +36,7 @@ extension WorkflowContext {
                 throw WorkflowError.notFound(workflowID: recorded.childWorkflowID ?? "(none recorded at step \(number))")
             }
             if !runInline { runtime.dispatch(child) }
-            return child
+            return (child, false)
         }
         let childID = id ?? "\(workflowID)-\(number)"
         var child = try runtime.makeRecord(W.self, id: childID, input: input, status: queue == nil ? .pending : .enqueued, parentID: workflowID)
@@ -50,6 +51,6 @@ extension WorkflowContext {
             childWorkflowID: childID, alongside: [.insertWorkflow(child)])
         let stored = try runtime.interpretInsert(results[0], record: child)
         if !runInline { runtime.dispatch(stored) }
-        return stored
+        return (stored, results[0] == .workflowInserted)
     }
 }

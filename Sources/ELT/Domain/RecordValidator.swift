@@ -125,9 +125,9 @@ public struct RecordValidator: Sendable {
         case .null?:
             problems.append("\(key) is null; it must be a non-empty string")
         case .string(let value)?:
-            if value.allSatisfy(\.isWhitespace) {
+            if Self.isBlank(value) {
                 problems.append("\(key) is empty")
-            } else if value.count > maximumLength {
+            } else if value.utf8.count > maximumLength, value.count > maximumLength {
                 problems.append("\(key) is \(value.count) characters long; the limit is \(maximumLength)")
             } else {
                 return value
@@ -140,17 +140,44 @@ public struct RecordValidator: Sendable {
 
     /// Why `email` is not an address, or nil if it looks like one.
     static func emailFlaw(_ email: String) -> String? {
-        if email.contains(where: \.isWhitespace) { return "it contains whitespace" }
+        if Self.containsWhitespace(email) { return "it contains whitespace" }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return parts.count == 1 ? "it has no '@'" : "it has more than one '@'" }
         let (local, domain) = (parts[0], parts[1])
         if local.isEmpty { return "nothing before '@'" }
         if domain.isEmpty { return "nothing after '@'" }
-        guard domain.contains(".") else { return "the domain '\(domain)' has no dot" }
-        if domain.hasPrefix(".") || domain.hasSuffix(".") || domain.contains("..") {
+        let dot = UInt8(ascii: ".")
+        guard domain.utf8.contains(dot) else { return "the domain '\(domain)' has no dot" }
+        if domain.utf8.first == dot || domain.utf8.last == dot
+            || zip(domain.utf8, domain.utf8.dropFirst()).contains(where: { $0 == dot && $1 == dot }) {
             return "the domain '\(domain)' has an empty label"
         }
         return nil
+    }
+
+    /// Whether `value` is empty or only whitespace. Scans bytes while they are ASCII (the usual
+    /// case, and far cheaper than walking characters), then characters.
+    static func isBlank(_ value: String) -> Bool {
+        for byte in value.utf8 {
+            guard byte < 0x80 else { return value.allSatisfy(\.isWhitespace) }
+            if !isASCIIWhitespace(byte) { return false }
+        }
+        return true
+    }
+
+    /// Whether `value` has a whitespace character; ASCII is checked by bytes.
+    static func containsWhitespace(_ value: String) -> Bool {
+        for byte in value.utf8 {
+            guard byte < 0x80 else { return value.contains(where: \.isWhitespace) }
+            if isASCIIWhitespace(byte) { return true }
+        }
+        return false
+    }
+
+    /// Space, tab, line feed, vertical tab, form feed, carriage return: the ASCII characters
+    /// `Character.isWhitespace` accepts.
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
     }
 
     /// `value`, cut to ``quotedValueLength`` characters with an ellipsis.

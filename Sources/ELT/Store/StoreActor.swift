@@ -84,14 +84,18 @@ public actor StoreActor {
             if let done = try Self.completion(db, StagingOutcome.self, runID: runID, tenant: tenant, stage: "staging", part: batch) {
                 return done
             }
-            let insertUser = try db.cachedStatement(sql: """
-                INSERT INTO users_staging (id, workflow_id, external_id, organization_id, connected_integration_id, name, email)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            for user in users {
-                try insertUser.execute(arguments: [
-                    user.id, runID, user.externalID, tenant.organizationID, tenant.connectedIntegrationID, user.name, user.email,
-                ])
+            // Multi-row inserts: one statement execution per ``stagingRowsPerStatement`` users.
+            var start = 0
+            while start < users.count {
+                let chunk = users[start..<min(start + Self.stagingRowsPerStatement, users.count)]
+                let insert = try db.cachedStatement(sql: Self.stagingInsertSQL(rows: chunk.count))
+                var values: [(any DatabaseValueConvertible)?] = []
+                values.reserveCapacity(chunk.count * 7)
+                for user in chunk {
+                    values += [user.id, runID, user.externalID, tenant.organizationID, tenant.connectedIntegrationID, user.name, user.email]
+                }
+                try insert.execute(arguments: StatementArguments(values))
+                start += chunk.count
             }
             let insertRejected = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO users_quarantine
@@ -280,6 +284,15 @@ public actor StoreActor {
     }
 
     // MARK: - Plumbing
+
+    /// Users per staging `INSERT` (7 values each, far below SQLite's 32,766 variables).
+    static let stagingRowsPerStatement = 100
+
+    /// `INSERT INTO users_staging … VALUES (?, …), …` for `rows` users.
+    private static func stagingInsertSQL(rows: Int) -> String {
+        "INSERT INTO users_staging (id, workflow_id, external_id, organization_id, connected_integration_id, name, email) VALUES "
+            + repeatElement("(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
 
     private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
