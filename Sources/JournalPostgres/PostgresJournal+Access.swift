@@ -43,7 +43,7 @@ extension PostgresJournal {
     ) async throws -> T {
         let timeout = reconnectTimeout
         let database = endpoint.redacted
-        if closed.closed {
+        if deadlines.isClosed {
             throw JournalError.queryFailed(operation: operation, reason: "the journal is closed (its run() has ended)")
         }
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -72,19 +72,13 @@ extension PostgresJournal {
                 }
             }
             group.addTask {
-                // Sleeps of at most 1 s: a cancelled Task.sleep keeps its timer (and memory)
-                // until its original deadline, so one 300 s sleep per operation held memory for
-                // five minutes after every journal operation (RSS grew with the run's length).
-                let deadline = ContinuousClock.now + timeout
-                while ContinuousClock.now < deadline {
-                    try await Task.sleep(for: min(.seconds(1), deadline - ContinuousClock.now))
+                // No timer per operation: run() expires the deadline (see OperationDeadlines).
+                switch await self.deadlines.wait(until: .now + timeout) {
+                case .expired: return nil
+                case .cancelled: throw CancellationError()
+                case .closed:
+                    throw JournalError.queryFailed(operation: operation, reason: "the journal is closed (its run() has ended)")
                 }
-                return nil
-            }
-            group.addTask {
-                await self.closed.waitUntilClosed()
-                try Task.checkCancellation()
-                throw JournalError.queryFailed(operation: operation, reason: "the journal is closed (its run() has ended)")
             }
             defer { group.cancelAll() }
             guard let first = try await group.next() else {

@@ -25,7 +25,7 @@ public final class PostgresJournal: JournalBackend {
     let queueActivity = WakeSignal()
     /// Set when ``run()`` has ended: the pool is gone, and a request to it would wait forever,
     /// so every operation fails at once instead.
-    let closed = ClosedFlag()
+    let deadlines = OperationDeadlines()
 
     /// Configures a journal at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…`)
     /// in `schema`. Nothing connects until ``run()`` or ``migrate()``.
@@ -69,10 +69,16 @@ public final class PostgresJournal: JournalBackend {
     /// Runs the connection pool and the LISTEN connection until the task is cancelled.
     /// Call it once per journal.
     public func run() async throws {
-        defer { closed.close() }
+        defer { deadlines.close() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
             group.addTask { await self.listenForQueueActivity() }
+            group.addTask {
+                // Expires the reconnect deadlines of operations that wait for an unreachable server.
+                while (try? await Task.sleep(for: .seconds(1))) != nil {
+                    self.deadlines.expire(asOf: .now)
+                }
+            }
             await group.next()
             group.cancelAll()
         }

@@ -20,8 +20,8 @@ public struct PostgresSyncTarget: SyncTarget {
     public let schema: String
     /// Rows per upsert or delete statement.
     public var batchSize = 1_000
-    /// Connections kept open between runs (at most as many as runs sync at once).
-    public static let idleConnections = 8
+    /// Connections kept open between runs (as many as pipelines run at once by default).
+    public static let idleConnections = 5
     private let connections: SyncConnections
     private let logger: Logger
 
