@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
+        // Caps malloc arenas when an executable loads (see its header); only executables link it.
+        .target(name: "CProcessTuning"),
         // The runtime: workflows, steps, the journal actor, queues. No ELT, no database driver.
         .target(
             name: "DurableRuntime",
@@ -79,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "ELTCommand",
             dependencies: [
-                "ELT", "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                "ELT", "DurableRuntime", "JournalSQLite", "JournalPostgres", "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "ELTServerCommand",
             dependencies: [
-                "ELT", "ELTServer",
+                "ELT", "ELTServer", "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "ELTBench",
             dependencies: [
-                "BenchmarkSupport", "ELT", "DurableRuntime", "JournalPostgres",
+                "BenchmarkSupport", "ELT", "DurableRuntime", "JournalPostgres", "CProcessTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

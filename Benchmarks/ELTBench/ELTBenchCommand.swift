@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessTuning
 import Foundation
 import JournalPostgres
 import Logging
@@ -64,6 +65,7 @@ struct ELTBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = process_tuning_malloc_arenas_limited()  // keeps the malloc arena cap linked in (see its header)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .error

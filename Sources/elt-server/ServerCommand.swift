@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessTuning
 import ELT
 import ELTServer
 import Foundation
@@ -69,6 +70,7 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = process_tuning_malloc_arenas_limited()  // keeps the malloc arena cap linked in (see its header)
         let level = CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .info)
         var logger = Logger(label: "elt-server")
         logger.logLevel = level

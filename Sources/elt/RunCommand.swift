@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessTuning
 import ELT
 import Foundation
 import Logging
@@ -62,6 +63,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = process_tuning_malloc_arenas_limited()  // keeps the malloc arena cap linked in (see its header)
         CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .warning)
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,

@@ -100,7 +100,9 @@ struct ServerTests {
     func killAndRestart(kind: JournalKind) async throws {
         let data = ELTProcess.temporaryDirectory()
         let journal = try await Self.journalArguments(kind)
-        let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "5"] + journal
+        // 50 ms per page (a batch's pages are fetched together): ten batches take at least 0.5 s,
+        // so polling sees a few staged and kills well before the last.
+        let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "50"] + journal
         let first = try ServerProcess(arguments)
         try await first.waitUntilHealthy()
         let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--data-path", data] + journal)
