@@ -68,8 +68,8 @@ struct PostgresEndpoint: Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    /// The journal pool's connections: kept open at least, opened at most.
-    static let pooledConnections = 4...20
+    /// How long a pooled connection may stay unused before the pool closes it.
+    static let idleTimeout: Duration = .seconds(1)
 
     /// The pooled client's configuration; its connections show `applicationName` in
     /// `pg_stat_activity` and resolve unqualified table names in `schema` (a validated
@@ -87,16 +87,16 @@ struct PostgresEndpoint: Sendable {
         configuration.options.additionalStartupParameters = [
             ("application_name", applicationName), ("search_path", "\"\(schema)\""),
         ]
-        // The pool arms a timer task whenever a connection goes idle (a keep-alive every 30 s,
-        // and an idle timeout of 60 s for connections above the minimum) and cancels it at the
-        // next lease; a cancelled sleep keeps its task's memory until the original deadline.
-        // At thousands of journal operations a second that held tens of megabytes, growing with
-        // the run. So: no keep-alive queries (a dead connection is found on its next use, and
-        // withReconnect retries), and a minimum that covers the journal's usual concurrency
-        // (LISTEN, the group commit, a read or two), so its connections never arm idle timers.
+        // The pool arms a timer task whenever a connection goes idle (a keep-alive query every
+        // 30 s, and the idle timeout, 60 s by default) and cancels it at the next lease; a
+        // cancelled sleep keeps its task's memory until the original deadline. At thousands of
+        // journal operations a second that held tens of megabytes, growing with the run. So: no
+        // keep-alive queries (a dead connection is found on its next use, and withReconnect
+        // retries), and a short idle timeout, so a cancelled idle timer is gone within a second.
+        // (A minimum of open connections would avoid idle timers altogether, but postgres-nio's
+        // pool then sometimes never answered a lease after its connections were terminated.)
         configuration.options.keepAliveBehavior = nil
-        configuration.options.minimumConnections = Self.pooledConnections.lowerBound
-        configuration.options.maximumConnections = Self.pooledConnections.upperBound
+        configuration.options.connectionIdleTimeout = Self.idleTimeout
         return configuration
     }
 
