@@ -164,6 +164,18 @@ struct StoreActorTests {
         #expect(secondIndexes.isEmpty)
     }
 
+    @Test("a data database from a newer version is refused with a message that says so")
+    func newerVersionRefused() async throws {
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        try database.close()
+        #expect {
+            _ = try StoreActor(path: path)
+        } throws: { error in
+            String(describing: error).contains("version 99 is newer")
+        }
+    }
+
     @Test("an unwritable data path gives an error that names the path")
     func unwritablePath() throws {
         #expect {

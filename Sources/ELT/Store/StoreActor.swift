@@ -13,18 +13,11 @@ public actor StoreActor {
     nonisolated let pool: DatabasePool
 
     /// Opens (creating it and its directory if needed) the data database at `path`, in WAL mode,
-    /// and creates the tables.
+    /// and creates or migrates the tables; waits up to 10 s for another process doing the same.
     public init(path: String) throws {
         self.path = path
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.label = "elt.data"
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try StoreSchema.migrate(pool)
+            pool = try SharedSQLite.openPool(path: path, label: "elt.data") { try StoreSchema.migrate($0) }
         } catch {
             throw StoreError.cannotOpen(path: path, reason: String(describing: error))
         }

@@ -17,16 +17,31 @@ import GRDB
 enum StoreSchema {
     static let now = "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"
 
-    /// Brings the database to the current version.
+    /// The schema version this code writes (`PRAGMA user_version`).
+    static let currentVersion = 2
+
+    /// Brings the database to ``currentVersion`` in one `IMMEDIATE` transaction: the version is
+    /// read under the write lock, so two processes opening a new data directory at once migrate
+    /// it once (the second waits, then finds it done). A newer version is refused.
     static func migrate(_ writer: some DatabaseWriter) throws {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in try createVersion1(db) }
-        migrator.registerMigration("v2 run-first keys") { db in try rebuildRunFirst(db) }
-        try migrator.migrate(writer)
+        try writer.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                guard version <= currentVersion else {
+                    throw StoreError.corrupt(
+                        what: "the data database's schema",
+                        reason: "version \(version) is newer than this program's \(currentVersion); use a newer elt, or another --data-path")
+                }
+                if version < 1 { try createVersion1(db) }
+                if version < 2 { try rebuildRunFirst(db) }
+                if version < currentVersion { try db.execute(sql: "PRAGMA user_version = \(currentVersion)") }
+                return .commit
+            }
+        }
     }
 
-    /// The version 1 schema. `IF NOT EXISTS`, since databases made before the migrator have it
-    /// without the migrator's record.
+    /// The version 1 schema. `IF NOT EXISTS`, since releases before versioning created these
+    /// tables and left the version at 0.
     private static func createVersion1(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS connected_integrations (

@@ -14,12 +14,7 @@ public final class SQLiteSyncTarget: SyncTarget {
     public init(path: String) throws {
         location = path
         do {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try SharedSQLite.openPool(path: path, label: "elt.sync")
         } catch {
             throw SyncTargetError(location: path, operation: "open", reason: String(describing: error))
         }

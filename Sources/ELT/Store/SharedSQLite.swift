@@ -1,0 +1,39 @@
+import Foundation
+import GRDB
+
+/// Opening a SQLite database that other processes (a second `elt-server` on the same data
+/// directory) may be creating or migrating at the same moment.
+enum SharedSQLite {
+    /// How long an open waits out another process's lock before giving up.
+    static let lockedOpenTimeout: Duration = .seconds(10)
+
+    /// A WAL pool on `path` (created with its directory if missing), with a 10 s busy timeout
+    /// and `synchronous = NORMAL`, and `migrate` applied.
+    ///
+    /// Switching a new file to WAL, and the first migration, take locks that SQLite's busy
+    /// timeout does not always cover (`PRAGMA journal_mode` answers "database is locked" at
+    /// once), so an open that fails with SQLITE_BUSY or SQLITE_LOCKED is retried every 50 ms
+    /// for up to ``lockedOpenTimeout``. Runs at start-up only.
+    static func openPool(
+        path: String, label: String, migrate: (DatabasePool) throws -> Void = { _ in }
+    ) throws -> DatabasePool {
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = label
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let clock = ContinuousClock()
+        let deadline = clock.now + lockedOpenTimeout
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try migrate(pool)
+                return pool
+            } catch let error as DatabaseError
+                where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && clock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+    }
+}
