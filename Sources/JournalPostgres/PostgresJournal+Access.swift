@@ -93,6 +93,29 @@ extension PostgresJournal {
         }
     }
 
+    /// Opens the connection for group commits: direct, named and with the journal's
+    /// `search_path` like the pool's, within about 5 s. A failure to connect is a lost connection
+    /// to ``withReconnect(_:_:)``, which retries it until the reconnect timeout.
+    func connectForCommits() async throws -> PostgresConnection {
+        var configuration = try endpoint.connectionConfiguration()
+        configuration.options.additionalStartupParameters = [
+            ("application_name", Self.applicationName(schema: schema)), ("search_path", "\"\(schema)\""),
+        ]
+        let (logger, named) = (self.logger, configuration)
+        return try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
+            group.addTask { try await PostgresConnection.connect(configuration: named, id: 0, logger: logger) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(5))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let connection = first else {
+                throw ChannelError.connectTimeout(.seconds(5))
+            }
+            return connection
+        }
+    }
+
     /// Opens a direct (unpooled) connection, failing within about 5 s with
     /// ``JournalError/unreachable(database:reason:)`` or
     /// ``JournalError/authenticationFailed(database:reason:)``.

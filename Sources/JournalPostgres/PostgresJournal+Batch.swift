@@ -43,10 +43,16 @@ extension PostgresJournal {
             }
         }
         let prepared = statement
-        let rows = try await withPooledConnection("commit \(writes.count) journal writes") { connection in
-            var rows: [CommitBatchStatement.Row] = []
-            for try await row in try await connection.execute(prepared, logger: self.logger) { rows.append(row) }
-            return rows
+        let rows = try await withReconnect("commit \(writes.count) journal writes") {
+            let connection = try await self.commitConnection.get { try await self.connectForCommits() }
+            do {
+                var rows: [CommitBatchStatement.Row] = []
+                for try await row in try await connection.execute(prepared, logger: self.logger) { rows.append(row) }
+                return rows
+            } catch {
+                if PostgresErrors.isConnectionLoss(error) { self.commitConnection.drop(connection) }
+                throw error
+            }
         }
         var insertedWorkflows: Set<String> = []
         var insertedSteps: Set<StepKey> = []

@@ -26,6 +26,8 @@ public final class PostgresJournal: JournalBackend {
     /// Set when ``run()`` has ended: the pool is gone, and a request to it would wait forever,
     /// so every operation fails at once instead.
     let deadlines = OperationDeadlines()
+    /// The connection that carries group commits (see ``CommitConnection``).
+    let commitConnection = CommitConnection()
 
     /// Configures a journal at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…`)
     /// in `schema`. Nothing connects until ``run()`` or ``migrate()``.
@@ -69,7 +71,10 @@ public final class PostgresJournal: JournalBackend {
     /// Runs the connection pool and the LISTEN connection until the task is cancelled.
     /// Call it once per journal.
     public func run() async throws {
-        defer { deadlines.close() }
+        defer {
+            deadlines.close()
+            commitConnection.close()
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
             group.addTask { await self.listenForQueueActivity() }
