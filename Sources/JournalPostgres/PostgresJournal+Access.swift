@@ -94,16 +94,46 @@ extension PostgresJournal {
     }
 
     /// Opens the connection for group commits: direct, named and with the journal's
-    /// `search_path` like the pool's, within about 5 s. A failure to connect is a lost connection
-    /// to ``withReconnect(_:_:)``, which retries it until the reconnect timeout.
+    /// `search_path` like the pool's. A failure to connect is a lost connection to
+    /// ``withReconnect(_:_:)``, which retries it until the reconnect timeout.
     func connectForCommits() async throws -> PostgresConnection {
         var configuration = try endpoint.connectionConfiguration()
         configuration.options.additionalStartupParameters = [
             ("application_name", Self.applicationName(schema: schema)), ("search_path", "\"\(schema)\""),
         ]
-        let (logger, named) = (self.logger, configuration)
+        return try await connect(configuration)
+    }
+
+    /// Opens a direct (unpooled) connection, failing within about 5 s with
+    /// ``JournalError/unreachable(database:reason:)`` or
+    /// ``JournalError/authenticationFailed(database:reason:)``.
+    func connectDirectly(operation: String) async throws -> PostgresConnection {
+        let database = endpoint.redacted
+        do {
+            return try await connect(try endpoint.connectionConfiguration())
+        } catch let error as JournalError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch ChannelError.connectTimeout {
+            throw JournalError.unreachable(database: database, reason: "no answer within 5 s")
+        } catch {
+            if PostgresErrors.isAuthenticationFailure(error) {
+                throw JournalError.authenticationFailed(database: database, reason: PostgresErrors.describe(error))
+            }
+            if PostgresErrors.isConnectionLoss(error) || PostgresErrors.sqlState(error) == "3D000" {
+                throw JournalError.unreachable(database: database, reason: PostgresErrors.describe(error))
+            }
+            throw JournalError.queryFailed(operation: operation, reason: PostgresErrors.describe(error))
+        }
+    }
+
+    /// Connects with `configuration`, or throws `ChannelError.connectTimeout` after 5 s (a
+    /// connect to an address that drops packets would otherwise wait much longer).
+    private func connect(_ configuration: PostgresConnection.Configuration) async throws -> PostgresConnection {
+        let logger = self.logger
         return try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
-            group.addTask { try await PostgresConnection.connect(configuration: named, id: 0, logger: logger) }
+            group.addTask { try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger) }
             group.addTask {
                 try await Task.sleep(for: .seconds(5))
                 return nil
@@ -113,43 +143,6 @@ extension PostgresJournal {
                 throw ChannelError.connectTimeout(.seconds(5))
             }
             return connection
-        }
-    }
-
-    /// Opens a direct (unpooled) connection, failing within about 5 s with
-    /// ``JournalError/unreachable(database:reason:)`` or
-    /// ``JournalError/authenticationFailed(database:reason:)``.
-    func connectDirectly(operation: String) async throws -> PostgresConnection {
-        let configuration = try endpoint.connectionConfiguration()
-        let database = endpoint.redacted
-        let logger = self.logger
-        do {
-            return try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
-                group.addTask {
-                    try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(5))
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let connection = first else {
-                    throw JournalError.unreachable(database: database, reason: "no answer within 5 s")
-                }
-                return connection
-            }
-        } catch let error as JournalError {
-            throw error
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            if PostgresErrors.isAuthenticationFailure(error) {
-                throw JournalError.authenticationFailed(database: database, reason: PostgresErrors.describe(error))
-            }
-            if PostgresErrors.isConnectionLoss(error) || PostgresErrors.sqlState(error) == "3D000" {
-                throw JournalError.unreachable(database: database, reason: PostgresErrors.describe(error))
-            }
-            throw JournalError.queryFailed(operation: operation, reason: PostgresErrors.describe(error))
         }
     }
 }

@@ -114,62 +114,29 @@ enum StoreSchema {
     }
 
     /// Version 2: staging, CDC and latest with run-first (tenant-first) keys and no second
-    /// index. Each table is copied with its rowids (the dedup's tie-break) and replaced.
+    /// index.
     private static func rebuildRunFirst(_ db: Database) throws {
+        let user = ["id TEXT NOT NULL", "workflow_id TEXT NOT NULL", "external_id TEXT NOT NULL",
+                    "organization_id TEXT NOT NULL", "connected_integration_id TEXT NOT NULL",
+                    "name TEXT NOT NULL", "email TEXT NOT NULL"]
+        try rebuild(db, "users_staging", columns: user + ["created_at DATETIME DEFAULT \(now)"],
+                    key: "workflow_id, organization_id, connected_integration_id, id, created_at")
+        try rebuild(db, "users_cdc", columns: user + ["change_type TEXT NOT NULL", "detected_at DATETIME DEFAULT \(now)"],
+                    key: "workflow_id, organization_id, connected_integration_id, id, detected_at")
+        try rebuild(db, "users_latest", columns: user.filter { !$0.hasPrefix("workflow_id") } + ["last_updated DATETIME DEFAULT \(now)"],
+                    key: "organization_id, connected_integration_id, id")
+    }
+
+    /// Replaces `table` by a table with the column definitions `columns` (each starting with
+    /// its name) and primary key `key`, copying every row with its rowid (the dedup's
+    /// tie-break). Names are this file's constants, never data.
+    private static func rebuild(_ db: Database, _ table: String, columns: [String], key: String) throws {
+        let names = columns.map { $0.prefix { $0 != " " } }.joined(separator: ", ")
         try db.execute(sql: """
-            CREATE TABLE users_staging_v2 (
-                id TEXT NOT NULL,
-                workflow_id TEXT NOT NULL,
-                external_id TEXT NOT NULL,
-                organization_id TEXT NOT NULL,
-                connected_integration_id TEXT NOT NULL,
-                name TEXT NOT NULL,
-                email TEXT NOT NULL,
-                created_at DATETIME DEFAULT \(now),
-                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, id, created_at)
-            );
-            INSERT INTO users_staging_v2
-                (rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, created_at)
-            SELECT rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, created_at
-            FROM users_staging;
-            DROP TABLE users_staging;
-            ALTER TABLE users_staging_v2 RENAME TO users_staging;
-
-            CREATE TABLE users_cdc_v2 (
-                id TEXT NOT NULL,
-                workflow_id TEXT NOT NULL,
-                external_id TEXT NOT NULL,
-                organization_id TEXT NOT NULL,
-                connected_integration_id TEXT NOT NULL,
-                name TEXT NOT NULL,
-                email TEXT NOT NULL,
-                change_type TEXT NOT NULL,
-                detected_at DATETIME DEFAULT \(now),
-                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, id, detected_at)
-            );
-            INSERT INTO users_cdc_v2
-                (rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type, detected_at)
-            SELECT rowid, id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type, detected_at
-            FROM users_cdc;
-            DROP TABLE users_cdc;
-            ALTER TABLE users_cdc_v2 RENAME TO users_cdc;
-
-            CREATE TABLE users_latest_v2 (
-                id TEXT NOT NULL,
-                external_id TEXT NOT NULL,
-                organization_id TEXT NOT NULL,
-                connected_integration_id TEXT NOT NULL,
-                name TEXT NOT NULL,
-                email TEXT NOT NULL,
-                last_updated DATETIME DEFAULT \(now),
-                PRIMARY KEY (organization_id, connected_integration_id, id)
-            );
-            INSERT INTO users_latest_v2
-                (rowid, id, external_id, organization_id, connected_integration_id, name, email, last_updated)
-            SELECT rowid, id, external_id, organization_id, connected_integration_id, name, email, last_updated
-            FROM users_latest;
-            DROP TABLE users_latest;
-            ALTER TABLE users_latest_v2 RENAME TO users_latest;
+            CREATE TABLE \(table)_v2 (\(columns.joined(separator: ", ")), PRIMARY KEY (\(key)));
+            INSERT INTO \(table)_v2 (rowid, \(names)) SELECT rowid, \(names) FROM \(table);
+            DROP TABLE \(table);
+            ALTER TABLE \(table)_v2 RENAME TO \(table);
             """)
     }
 }
