@@ -14,31 +14,44 @@ struct HTTPUserSourceTests {
                        sleep: sleeps.sleep)
     }
 
-    /// Every page of a snapshot, fetched until one says there is no more.
+    /// Every page of a snapshot, fetched until the pipeline's ``PageTrail`` ends it.
     static func allPages(_ source: HTTPUserSource, _ integration: ConnectedIntegration,
-                         snapshot: Int, pageSize: Int) async throws -> [SourcePage] {
+                         snapshot: Int, pageSize: Int) async throws -> (pages: [SourcePage], trail: PageTrail) {
         var pages: [SourcePage] = []
+        var trail = PageTrail()
         for page in 0..<100 {
             let next = try await source.fetchPage(integration: integration, snapshot: snapshot, page: page, pageSize: pageSize)
             pages.append(next)
-            if !next.hasMore { return pages }
+            _ = try trail.take(page: page, recordCount: next.records.count, pageSize: pageSize, hasMore: next.hasMore,
+                               missing: next.missing, digest: "\(next.records.map(\.rawJSON))")
+            if trail.hasEnded { return (pages, trail) }
         }
         Issue.record("the source never ended the snapshot")
-        return pages
+        return (pages, trail)
     }
 
     // MARK: - Pages
 
-    @Test("pages concatenate to the generator's snapshot, and only the last has hasMore false", arguments: TestUserAPI.BodyForm.allCases)
+    @Test("pages concatenate to the generator's snapshot, which ends completely: on has_more false, or after two empty pages of a bare array",
+          arguments: TestUserAPI.BodyForm.allCases)
     func pagesFormTheSnapshot(form: TestUserAPI.BodyForm) async throws {
         try await TestUserAPI.withRunning(churn: Self.churn, baseCount: 25, form: form) { api in
             let sleeps = SleepRecorder()
-            let pages = try await Self.allPages(Self.source(sleeps), api.integration(), snapshot: 2, pageSize: 7)
+            let (pages, trail) = try await Self.allPages(Self.source(sleeps), api.integration(), snapshot: 2, pageSize: 7)
             let expected = api.generator.page(snapshot: 2, page: 0, pageSize: 10_000)
             #expect(expected.count > 7, "the snapshot should span several pages")
             #expect(pages.flatMap(\.records) == expected.map(RawSourceRecord.init(user:)))
-            #expect(pages.dropLast().allSatisfy { $0.hasMore })
-            #expect(pages.last?.hasMore == false)
+            switch form {
+            case .object:
+                #expect(pages.dropLast().allSatisfy { $0.hasMore == true })
+                #expect(pages.last?.hasMore == false)
+                #expect(trail.end == .declared)
+            case .array:
+                #expect(pages.allSatisfy { $0.hasMore == nil }, "a bare array says nothing about more pages")
+                #expect(pages.suffix(2).allSatisfy { $0.records.isEmpty })
+                #expect(trail.end == .emptyPages)
+            }
+            #expect(trail.end?.isComplete == true)
             let valid = RecordValidator().validate(pages.flatMap(\.records))
             #expect(valid.rejected.isEmpty && valid.valid == expected)
             #expect(sleeps.delays.isEmpty)
@@ -69,11 +82,11 @@ struct HTTPUserSourceTests {
             let source = Self.source(SleepRecorder())
             let integration = api.integration()
             let empty = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 2)
-            #expect(empty.records.isEmpty && empty.hasMore)
+            #expect(empty.records.isEmpty && empty.hasMore == true)
             let full = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 2)
-            #expect(full.records.count == 2 && !full.hasMore)
+            #expect(full.records.count == 2 && full.hasMore == false)
             let fullArray = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 2)
-            #expect(fullArray.records.count == 2 && fullArray.hasMore, "without has_more, a full page may have a successor")
+            #expect(fullArray.records.count == 2 && fullArray.hasMore == nil, "without has_more, the source says nothing")
         }
     }
 
@@ -108,7 +121,7 @@ struct HTTPUserSourceTests {
             let sleeps = SleepRecorder()
             let page = try await Self.source(sleeps).fetchPage(integration: api.integration(), snapshot: 0, page: 2, pageSize: 10)
             #expect(page.records == api.generator.page(snapshot: 0, page: 2, pageSize: 10).map(RawSourceRecord.init(user:)))
-            #expect(page.hasMore == false)
+            #expect(page.hasMore == nil)
             #expect(sleeps.delays == [.milliseconds(200), .milliseconds(400)])
             #expect(api.requests.count == 3)
         }
@@ -193,19 +206,20 @@ struct HTTPUserSourceTests {
 
     // MARK: - Final failures
 
-    @Test("a 404 fails at once, naming the status and the URL")
-    func failsOnNotFound() async throws {
+    @Test("a 404 or 410 is a missing page at once, explained with the status and the URL (the pipeline decides if it is past the end)",
+          arguments: [404, 410])
+    func missingOnNotFound(status: Int) async throws {
         try await TestUserAPI.withRunning { api in
-            api.script(.status(404, body: "no such tenant"))
+            api.script(.status(status, body: "no such tenant"))
             let sleeps = SleepRecorder()
             let integration = api.integration(path: "/missing")
-            let error = try await #require(throws: HTTPSourceError.self) {
-                try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 3, pageSize: 10)
-            }
+            let page = try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 3, pageSize: 10)
             let url = "http://127.0.0.1:\(api.port)/missing?page=3&page_size=10&snapshot=0"
-            #expect(error == .unexpectedStatus(status: 404, url: url, bodyPreview: "'no such tenant'"))
-            #expect(error.description.contains("404 Not Found"), "\(error)")
-            #expect(error.description.contains(url), "\(error)")
+            let explanation = try #require(page.missing)
+            #expect(page.records.isEmpty)
+            #expect(explanation == HTTPSourceError.unexpectedStatus(status: status, url: url, bodyPreview: "'no such tenant'").description)
+            #expect(explanation.contains("\(status) "), "\(explanation)")
+            #expect(explanation.contains(url), "\(explanation)")
             #expect(api.requests.count == 1)
             #expect(sleeps.delays.isEmpty)
         }

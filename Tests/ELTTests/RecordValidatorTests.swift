@@ -75,13 +75,79 @@ struct RecordValidatorTests {
         #expect(rejected.rawJSON == #"{"email":"bob@","external_id":7,"id":"x1"}"#)
     }
 
-    @Test("a repeated id in one page keeps the first record and rejects the repeats")
-    func duplicateIDs() throws {
+    @Test("a repeated id in one page is not a rejection: both occurrences are kept for CDC's dedup")
+    func duplicateIDsAreKept() throws {
         let second = #"{"id":"u-1","external_id":"ext-000002","name":"Alan Turing","email":"alan@b.co"}"#
         let result = try Self.validate("[\(Self.good), \(second), \(second)]")
-        #expect(result.valid.map(\.externalID) == ["ext-000001"])
-        #expect(result.rejected.count == 2)
-        #expect(result.rejected[0].reason.contains("id 'u-1' appears more than once in this page (record 2 repeats record 1)"))
+        #expect(result.valid.map(\.externalID) == ["ext-000001", "ext-000002", "ext-000002"])
+        #expect(result.rejected.isEmpty)
+    }
+
+    // MARK: - Values that cannot be stored exactly
+
+    /// A page of three records, the middle one's `name` being the raw JSON bytes `nameBytes` (already quoted).
+    static func page(nameBytes: [UInt8], id: String = "u-9") -> Data {
+        var bytes: [UInt8] = Array(#"[{"id":"u-1","external_id":"e1","name":"Ann","email":"a@b.co"},{"id":""#.utf8)
+        bytes += Array(id.utf8)
+        bytes += Array(#"","external_id":"e9","name":"#.utf8)
+        bytes += nameBytes
+        bytes += Array(#","email":"x@b.co"},{"id":"u-2","external_id":"e2","name":"Bo","email":"b@b.co"}]"#.utf8)
+        return Data(bytes)
+    }
+
+    /// `prefix`, the raw bytes `middle`, then `suffix`.
+    static func bytes(_ prefix: String, _ middle: [UInt8], _ suffix: String) -> [UInt8] {
+        Array(prefix.utf8) + middle + Array(suffix.utf8)
+    }
+
+    static let unstorable: [([UInt8], String)] = [
+        (Array(#""Ann\u0000Lee""#.utf8), "contains NUL"),
+        (bytes(#""Ann"#, [0xFF], #"Lee""#), "not valid UTF-8"),
+        (bytes(#""Ann"#, [0xC3], #"Lee""#), "not valid UTF-8"),                 // a cut two-byte sequence
+        (bytes(#""Ann"#, [0xED, 0xA0, 0x80], #"Lee""#), "not valid UTF-8"),     // a UTF-8-encoded surrogate
+        (Array(#""Ann\ud800Lee""#.utf8), "unpaired UTF-16 surrogate"),
+        (Array(#""Ann\udc00""#.utf8), "unpaired UTF-16 surrogate"),
+        (Array(#""Ann\ud800\u0041""#.utf8), "unpaired UTF-16 surrogate"),
+    ]
+
+    @Test("text no target stores exactly quarantines that record only, with its reason and its id; the page's other records are kept",
+          arguments: unstorable)
+    func unstorableText(nameBytes: [UInt8], reason: String) throws {
+        let records = try RecordValidator.decodePage(Self.page(nameBytes: nameBytes))
+        let result = RecordValidator().validate(records)
+        #expect(result.valid.map(\.id) == ["u-1", "u-2"])
+        let rejected = try #require(result.rejected.first)
+        #expect(result.rejected.count == 1)
+        #expect(rejected.reason.contains(reason), "reason: \(rejected.reason)")
+        #expect(rejected.reason.contains("cannot be stored exactly"))
+        #expect(rejected.userID == "u-9", "the record names its user, who is present in the snapshot")
+    }
+
+    @Test("text that is exact survives unchanged: a surrogate pair, non-ASCII, control characters other than NUL")
+    func exactTextKept() throws {
+        let records = try RecordValidator.decodePage(Self.page(nameBytes: Array(#""Zoë 😀 \ud83d\ude00 tab\tend""#.utf8)))
+        let result = RecordValidator().validate(records)
+        #expect(result.rejected.isEmpty)
+        #expect(result.valid.count == 3)
+        #expect(result.valid[1].name == "Zoë 😀 😀 tab\tend")
+    }
+
+    @Test("a record whose id cannot name a user is quarantined without an id", arguments: [
+        #"{"id":7,"external_id":"e","name":"N","email":"a@b.co"}"#,
+        #"{"external_id":"e","name":"N","email":"a@b.co"}"#,
+        #"{"id":"a\u0000b","external_id":"e","name":"N","email":"a@b.co"}"#,
+        #"[1,2]"#,
+    ])
+    func anonymousRejection(record: String) throws {
+        let result = try Self.validate("[\(record)]")
+        #expect(result.rejected.count == 1)
+        #expect(result.rejected.first?.userID == nil)
+    }
+
+    @Test("a malformed email keeps its id, so its user stays present")
+    func rejectionKeepsID() throws {
+        let result = try Self.validate(#"[{"id":"u-1","external_id":"e","name":"N","email":"bob(at)b.co"}]"#)
+        #expect(result.rejected.first?.userID == "u-1")
     }
 
     @Test("a page may be a top-level array or an object with a users array")

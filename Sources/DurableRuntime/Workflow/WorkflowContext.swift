@@ -80,6 +80,36 @@ public final class WorkflowContext: Sendable {
         }
     }
 
+    /// Runs `count` steps named `name` concurrently, as ``concurrentSteps(_:count:retry:_:)``
+    /// does, but a step that fails (after its retries) does not fail the others: its recorded
+    /// error is returned in its place, so the caller decides which failures matter (a page
+    /// prefetched past the end of a snapshot, say). Cancellation, a journal failure or a
+    /// concurrent execution still throw.
+    public func concurrentStepResults<T: Codable & Sendable>(
+        _ name: String, count: Int, retry: RetryPolicy = .none,
+        _ body: @escaping @Sendable (Int) async throws -> T
+    ) async throws -> [Result<T, any Error>] {
+        guard count > 0 else { return [] }
+        let first = try beginOperations(name, count: count)
+        defer { endOperations() }
+        return try await withThrowingTaskGroup(of: (Int, Result<T, any Error>).self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    do {
+                        return (index, .success(try await self.runStep(number: first + index, name: name, retry: retry) { try await body(index) }))
+                    } catch {
+                        if error is CancellationError || Task.isCancelled || error is JournalError { throw error }
+                        if case WorkflowError.concurrentExecution = error { throw error }
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var results = [Result<T, any Error>?](repeating: nil, count: count)
+            for try await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
     /// Returns the current time, recorded on first execution so a replay sees the same value.
     public func now() async throws -> Date {
         try await step("now") { runtime.clock.now() }

@@ -3,8 +3,8 @@ import Foundation
 /// Checks decoded source records before they are staged, and explains every rejection.
 ///
 /// A record is valid if `id`, `external_id`, `name` and `email` are non-empty strings within
-/// their length limits, the email looks like an address, and no earlier valid record of the
-/// same page has the same `id`.
+/// their length limits that every target stores exactly (no NUL, no invalid UTF-8, no unpaired
+/// surrogate), and the email looks like an address. One bad record never fails its page.
 public struct RecordValidator: Sendable {
     /// The longest accepted `name`, in characters.
     public static let maximumNameLength = 200
@@ -19,26 +19,31 @@ public struct RecordValidator: Sendable {
     public init() {}
 
     /// Splits a page into valid users and rejected records, each in page order.
+    ///
+    /// The same id twice in a page is not a rejection: both are staged, and CDC's dedup keeps
+    /// the later one (see ``StoreActor/detectChanges(runID:tenant:snapshotComplete:)``).
     public func validate(_ page: [RawSourceRecord]) -> (valid: [SourceUser], rejected: [RejectedRecord]) {
         var valid: [SourceUser] = []
         var rejected: [RejectedRecord] = []
-        var firstPositionOfID: [String: Int] = [:]
+        valid.reserveCapacity(page.count)
         for (position, record) in page.enumerated() {
             let (user, problems) = check(record)
             if let user {
-                if let first = firstPositionOfID[user.id] {
-                    rejected.append(RejectedRecord(
-                        position: position, rawJSON: record.rawJSON,
-                        reason: "id '\(Self.quoted(user.id))' appears more than once in this page (record \(position + 1) repeats record \(first + 1)); the source must list each user once"))
-                } else {
-                    firstPositionOfID[user.id] = position
-                    valid.append(user)
-                }
+                valid.append(user)
             } else {
-                rejected.append(RejectedRecord(position: position, rawJSON: record.rawJSON, reason: problems.joined(separator: "; ")))
+                rejected.append(RejectedRecord(
+                    position: position, rawJSON: record.rawJSON, reason: problems.joined(separator: "; "), userID: Self.usableID(of: record)))
             }
         }
         return (valid, rejected)
+    }
+
+    /// The record's `id` if it can name a user: a non-blank string within the length limit
+    /// that every target stores exactly.
+    static func usableID(of record: RawSourceRecord) -> String? {
+        guard case .string(let id)? = record.field("id"), !isBlank(id), id.utf8.count <= maximumIDLength * 4,
+              id.count <= maximumIDLength, unstorableCharacter(in: id) == nil else { return nil }
+        return id
     }
 
     /// Decodes a page body: a JSON array of records, or an object with a `"users"` array.
@@ -47,7 +52,7 @@ public struct RecordValidator: Sendable {
         guard !data.isEmpty else { throw .notJSON(detail: "the page is empty", preview: preview) }
         let json: JSONValue
         do {
-            json = try JSONDecoder().decode(JSONValue.self, from: data)
+            json = try JSONDecoder().decode(JSONValue.self, from: JSONTextRepair.repaired(data))
         } catch {
             throw .notJSON(detail: decodingDetail(error), preview: preview)
         }
@@ -71,6 +76,7 @@ public struct RecordValidator: Sendable {
     ///
     /// A `"has_more"` that is not `true` or `false` makes the page ``SourcePageError/wrongShape(found:preview:)``.
     public static func decodePageWithHasMore(_ data: Data) throws(SourcePageError) -> (records: [RawSourceRecord], hasMore: Bool?) {
+        let data = JSONTextRepair.repaired(data)
         let records = try decodePage(data)
         // decodePage accepted the body: it is an array, or an object with a "users" array.
         guard data.first(where: { !Self.jsonWhitespace.contains($0) }) == UInt8(ascii: "{") else { return (records, nil) }
@@ -127,6 +133,8 @@ public struct RecordValidator: Sendable {
         case .string(let value)?:
             if Self.isBlank(value) {
                 problems.append("\(key) is empty")
+            } else if let flaw = Self.unstorableCharacter(in: value) {
+                problems.append("\(key) '\(Self.quoted(Self.visible(value)))' \(flaw), so it cannot be stored exactly")
             } else if value.utf8.count > maximumLength, value.count > maximumLength {
                 problems.append("\(key) is \(value.count) characters long; the limit is \(maximumLength)")
             } else {
@@ -136,6 +144,40 @@ public struct RecordValidator: Sendable {
             problems.append("\(key) must be a string, not \(other.kindDescription) (\(Self.quoted(RawSourceRecord(json: other).rawJSON)))")
         }
         return nil
+    }
+
+    /// Why `value` cannot be stored byte-exact in every target, or nil if it can.
+    ///
+    /// Postgres `text` cannot hold NUL, and SQLite's C interface cuts a string there. Bytes that
+    /// are not UTF-8 and escapes of half a surrogate pair cannot be Swift strings at all:
+    /// ``JSONTextRepair`` turns them into the noncharacters U+FFFF and U+FFFE before decoding,
+    /// so the record, not the page, is rejected here. One pass over the UTF-8 bytes.
+    static func unstorableCharacter(in value: String) -> String? {
+        var previous: (UInt8, UInt8) = (0xFF, 0xFF)
+        for byte in value.utf8 {
+            if byte == 0 { return "contains NUL (\\u0000), which Postgres text cannot hold" }
+            // U+FFFF is EF BF BF and U+FFFE is EF BF BE in UTF-8.
+            if previous == (0xEF, 0xBF) {
+                if byte == 0xBF { return "contains bytes that are not valid UTF-8" }
+                if byte == 0xBE { return "contains an unpaired UTF-16 surrogate escape" }
+            }
+            previous = (previous.1, byte)
+        }
+        return nil
+    }
+
+    /// `value` with NUL and the repair markers shown as escapes, for a reason.
+    static func visible(_ value: String) -> String {
+        var shown = ""
+        for scalar in value.unicodeScalars {
+            switch scalar.value {
+            case 0: shown += "\\u0000"
+            case 0xFFFF: shown += "\\x??"
+            case 0xFFFE: shown += "\\uD8??"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 
     /// Why `email` is not an address, or nil if it looks like one.

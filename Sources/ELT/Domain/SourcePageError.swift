@@ -4,6 +4,9 @@ public enum SourcePageError: Error, CustomStringConvertible, Equatable {
     case notJSON(detail: String, preview: String)
     /// The JSON is neither an array of records nor an object with a `"users"` array.
     case wrongShape(found: String, preview: String)
+    /// The page holds more records than the `page_size` asked for; it is refused rather than
+    /// held whole, since memory is bounded by `batch_size × page_size` records.
+    case tooManyRecords(page: Int, count: Int, pageSize: Int)
 
     /// What is wrong, the start of the page, and what to check.
     public var description: String {
@@ -12,6 +15,8 @@ public enum SourcePageError: Error, CustomStringConvertible, Equatable {
             "source page is not JSON (\(detail)); it starts with: \(preview) — check that the source API returned JSON and not an error page"
         case let .wrongShape(found, preview):
             "source page is \(found), but a page must be a JSON array of user records or an object with a \"users\" array; it starts with: \(preview)"
+        case let .tooManyRecords(page, count, pageSize):
+            "source page \(page) holds \(count) records, more than the page_size of \(pageSize) that was asked for — the API ignores page_size; set --page-size (page_size) to the number of records it returns per page"
         }
     }
 }

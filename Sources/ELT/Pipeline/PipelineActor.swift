@@ -14,19 +14,47 @@ actor PipelineActor {
     }
 
     /// Extract and load, CDC, apply, sync. The pipeline's id is the run id of every row it writes.
+    ///
+    /// The run records what determines its output before it reads anything: the integration
+    /// (with its endpoint) and the source (in the input, or a `resolve_source` step), and
+    /// registers its sequence among the tenant's runs (`register_run`), so runs of a tenant
+    /// apply in start order. A run superseded by a newer applied run stops after CDC or apply
+    /// with ``PipelineResult/supersededBy`` set. A run whose deletes were withheld by the
+    /// mass-delete guard applies and syncs the rest, then fails with
+    /// ``PipelineError/massDeleteWithheld(tenant:runID:deletes:latest:maxFraction:)``.
     func runPipeline(_ input: PipelineInput) async throws -> PipelineResult {
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
+        let maxDeleteFraction = try Self.resolveMaxDeleteFraction(input.maxDeleteFraction)
         let integration = try await loadIntegration(input)
         let runID = input.runID ?? context.workflowID
+        let source = try await resolveSource(input.source)
+        _ = try environment.userSource(for: source, runID: runID)
+        let tenant = integration.tenant
+        let store = environment.store
+        let sequence = try await context.step("register_run", retry: environment.retries.database) {
+            try await store.registerRun(runID: runID, tenant: tenant)
+        }
         var extractInput = input
         extractInput.runID = runID
         extractInput.snapshot = input.snapshot ?? integration.providerData.snapshot ?? 0
+        extractInput.source = source
         let extract = try await context.runChild(ExtractAndLoadWorkflow.self, input: extractInput)
-        let tenant = integration.tenant
-        let cdc = try await context.runChild(
-            CDCDetectionWorkflow.self, input: StageInput(tenant: tenant, runID: runID, snapshotComplete: extract.snapshotComplete))
-        let apply = try await context.runChild(ApplyToLatestWorkflow.self, input: StageInput(tenant: tenant, runID: runID))
-        let sync = try await context.runChild(SyncToPostgresWorkflow.self, input: StageInput(tenant: tenant, runID: runID))
+        let stage = StageInput(tenant: tenant, runID: runID, snapshotComplete: extract.snapshotComplete, sequence: sequence,
+                               maxDeleteFraction: maxDeleteFraction)
+        let cdc = try await context.runChild(CDCDetectionWorkflow.self, input: stage)
+        if cdc.supersededBy != nil {
+            return PipelineResult(tenant: tenant, runID: runID, extract: extract, cdc: cdc, apply: nil, sync: nil, latest: cdc.latestBefore)
+        }
+        let apply = try await context.runChild(ApplyToLatestWorkflow.self, input: stage)
+        if apply.supersededBy != nil {
+            return PipelineResult(tenant: tenant, runID: runID, extract: extract, cdc: cdc, apply: apply, sync: nil)
+        }
+        let sync = try await context.runChild(SyncToPostgresWorkflow.self, input: stage)
+        let detected = apply.redetected ?? cdc
+        if detected.withheldDeletes > 0 {
+            throw PipelineError.massDeleteWithheld(
+                tenant: "\(tenant)", runID: runID, deletes: detected.withheldDeletes, latest: detected.latestBefore, maxFraction: maxDeleteFraction)
+        }
         return PipelineResult(tenant: tenant, runID: runID, extract: extract, cdc: cdc, apply: apply, sync: sync)
     }
 
@@ -38,23 +66,45 @@ actor PipelineActor {
         let snapshot = input.snapshot ?? integration.providerData.snapshot ?? 0
         let failures = environment.failures
         var result = ExtractResult(runID: runID, batches: 0, pages: 0, usersStaged: 0, quarantined: 0, snapshotComplete: false)
+        var trail: PageTrail?
         for batchNumber in 0..<parameters.numBatches {
             let batch = try await context.runChild(
                 ExtractAndLoadBatchWorkflow.self,
-                input: BatchInput(integration: integration, runID: runID, batchNumber: batchNumber, parameters: parameters, snapshot: snapshot))
+                input: BatchInput(integration: integration, runID: runID, batchNumber: batchNumber, parameters: parameters,
+                                  snapshot: snapshot, source: input.source, trail: trail))
             result.batches += 1
             result.pages += batch.pages
             result.usersStaged += batch.staged
             result.quarantined += batch.quarantined
+            trail = batch.trail
             if !batch.hasMore {
-                result.snapshotComplete = true
+                // A batch recorded before trails ended only on the source's own has_more: false.
+                result.snapshotComplete = batch.trail?.end?.isComplete ?? true
+                result.end = batch.trail?.end?.rawValue ?? PageTrail.End.declared.rawValue
                 break
             }
             if batchNumber + 1 > failures.outOfMemoryAfterBatch, failures.outOfMemoryKillOccurs() {
                 try await simulateOutOfMemory(after: batchNumber + 1)
             }
         }
+        if result.end == nil { result.end = ExtractResult.batchesExhausted }
         return result
+    }
+
+    /// The recorded source, or this process's source recorded now as the run's.
+    private func resolveSource(_ recorded: SourceDescriptor?) async throws -> SourceDescriptor {
+        if let recorded { return recorded }
+        let descriptor = environment.source.descriptor
+        return try await context.step("resolve_source") { descriptor }
+    }
+
+    /// `max_delete_fraction`, checked (0…1), or the default.
+    static func resolveMaxDeleteFraction(_ value: Double?) throws -> Double {
+        guard let value else { return StoreActor.defaultMaxDeleteFraction }
+        guard value.isFinite, (0...1).contains(value) else {
+            throw PipelineError.invalidParameter(name: "max_delete_fraction", value: "\(value)", expected: "a fraction from 0 to 1 (1 allows any deletes)")
+        }
+        return value
     }
 
     private func loadIntegration(_ input: PipelineInput) async throws -> ConnectedIntegration {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Everything the pipeline's workflows use besides their context: the data store, the source,
 /// the sync target, the failure simulation, retry policies and the memory gauge.
@@ -31,14 +32,21 @@ public struct PipelineEnvironment: Sendable {
     /// How many pages of a batch are fetched at once (as concurrent steps); at most the batch's
     /// `batch_size`. 1 fetches page by page, as the seed does.
     public var pageConcurrency: Int
+    /// How long a sync waits out an unreachable sync target (15 minutes by default).
+    public var syncRetry: SyncRetryPolicy
+    /// Where the pipeline logs retries and waits.
+    public var logger: Logger
 
     /// Creates an environment.
     public init(
         store: StoreActor, source: any UserSource = GeneratorUserSource(), syncTarget: any SyncTarget,
         failures: FailureSimulation = .none, retries: PipelineRetries = PipelineRetries(),
         gauge: LiveRecordGauge = LiveRecordGauge(), validator: RecordValidator = RecordValidator(),
-        outOfMemory: OutOfMemoryAction = .crashRuntime, pageConcurrency: Int = 10
+        outOfMemory: OutOfMemoryAction = .crashRuntime, pageConcurrency: Int = 10,
+        syncRetry: SyncRetryPolicy = .default, logger: Logger = Logger(label: "elt.pipeline")
     ) {
+        self.syncRetry = syncRetry
+        self.logger = logger
         self.pageConcurrency = pageConcurrency
         self.store = store
         self.source = source
@@ -48,5 +56,29 @@ public struct PipelineEnvironment: Sendable {
         self.gauge = gauge
         self.validator = validator
         self.outOfMemory = outOfMemory
+    }
+}
+
+extension PipelineEnvironment {
+    /// The source a run recorded, as this process provides it.
+    ///
+    /// The configured source if it is the recorded one; otherwise the generator is rebuilt
+    /// from its recorded parameters, and the HTTP source is always available (the endpoint
+    /// comes from the run's recorded integration). A run recorded before sources were
+    /// (`descriptor` nil) reads the configured source.
+    ///
+    /// - Throws: ``PipelineError/sourceUnavailable(runID:recorded:available:)`` for a custom
+    ///   source this process was not configured with. It never substitutes another source.
+    func userSource(for descriptor: SourceDescriptor?, runID: String) throws -> any UserSource {
+        guard let descriptor else { return source }
+        if source.descriptor == descriptor { return source }
+        switch descriptor.kind {
+        case SourceDescriptor.generatorKind:
+            return GeneratorUserSource(descriptor: descriptor)
+        case SourceDescriptor.httpKind:
+            return source as? HTTPUserSource ?? HTTPUserSource()
+        default:
+            throw PipelineError.sourceUnavailable(runID: runID, recorded: descriptor.description, available: source.descriptor.description)
+        }
     }
 }

@@ -18,14 +18,24 @@ actor RootOrchestrator {
     func run(_ input: RootInput) async throws -> RootResult {
         // Reject bad parameters before enqueueing anything.
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
+        _ = try PipelineActor.resolveMaxDeleteFraction(input.maxDeleteFraction)
         let store = environment.store
         let integrations = try await context.step("load_connected_integrations") { try await store.integrations() }
+        // Every pipeline reads the source the root started with, whichever process runs it.
+        let source: SourceDescriptor
+        if let recorded = input.source {
+            source = recorded
+        } else {
+            let descriptor = environment.source.descriptor
+            source = try await context.step("resolve_source") { descriptor }
+        }
         var handles: [WorkflowHandle<PipelineResult>] = []
         handles.reserveCapacity(integrations.count)
         for integration in integrations {
             let pipeline = PipelineInput(
                 organizationID: integration.organizationID, connectedIntegrationID: integration.id,
-                numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize, snapshot: input.snapshot)
+                numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize, snapshot: input.snapshot,
+                source: source, maxDeleteFraction: input.maxDeleteFraction)
             handles.append(try await context.enqueue(ELTPipelineWorkflow.self, queue: ELTPipeline.queueName, input: pipeline))
         }
         var results: [PipelineResult] = []

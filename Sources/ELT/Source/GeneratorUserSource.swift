@@ -32,6 +32,19 @@ public struct GeneratorUserSource: UserSource {
         }
         return SourcePage(records: users.map(RawSourceRecord.init(user:)), hasMore: hasMore)
     }
+
+    /// `generator` with the churn, base count and latency: all a process needs to read the
+    /// same pages again.
+    public var descriptor: SourceDescriptor {
+        SourceDescriptor(kind: SourceDescriptor.generatorKind, churn: churn, baseCount: baseCount,
+                         latencyMilliseconds: latency > .zero ? Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000) : nil)
+    }
+
+    /// The generator a descriptor of kind `generator` describes.
+    public init(descriptor: SourceDescriptor) {
+        self.init(churn: descriptor.churn ?? .none, baseCount: descriptor.baseCount ?? UserGenerator.defaultBaseCount,
+                  latency: .milliseconds(descriptor.latencyMilliseconds ?? 0))
+    }
 }
 
 extension RawSourceRecord {

@@ -6,8 +6,11 @@ import NIOCore
 ///
 /// A page is `GET <api_endpoint>?page=<page>&page_size=<pageSize>&snapshot=<snapshot>` (added
 /// with `&` when the endpoint has a query already), sent with `Accept: application/json`. The
-/// body is a JSON array of records, or an object `{"users": [...], "has_more": true}`; without
-/// `has_more`, a full page means there may be more.
+/// body is a JSON array of records, or an object `{"users": [...], "has_more": true}`. Only an
+/// explicit `has_more` says whether more pages follow; a bare array says nothing, and
+/// ``PageTrail`` ends such a snapshot after two empty pages in a row. A `404` or `410` answer is
+/// returned as a missing page (``SourcePage/missing(_:)``), which ends a snapshot only right
+/// after a short or empty page.
 ///
 /// `429 Too Many Requests`, `5xx`, connection errors and timeouts are retried under
 /// ``retryPolicy``, honouring `Retry-After`; any other status fails at once with an
@@ -63,10 +66,23 @@ public struct HTTPUserSource: UserSource {
         guard let urlText = url.string else {
             throw HTTPSourceError.invalidEndpoint(endpoint: shownURL, reason: "no URL can be made of it with the page query")
         }
-        let body = try await fetchBody(url: urlText, shownURL: shownURL)
+        let body: Data
+        do {
+            body = try await fetchBody(url: urlText, shownURL: shownURL)
+        } catch let error as HTTPSourceError {
+            // Many APIs answer 404 (or 410) for a page past the end; whether this page is past
+            // the end is for the pipeline to decide (``PageTrail``), so it gets the page as missing.
+            if case .unexpectedStatus(let status, _, _) = error, status == 404 || status == 410 {
+                return .missing(error.description)
+            }
+            throw error
+        }
         let (records, hasMore) = try RecordValidator.decodePageWithHasMore(body)
-        return SourcePage(records: records, hasMore: hasMore ?? (records.count >= pageSize))
+        return SourcePage(records: records, hasMore: hasMore)
     }
+
+    /// `http`: each integration's recorded `api_endpoint`.
+    public var descriptor: SourceDescriptor { SourceDescriptor(kind: SourceDescriptor.httpKind) }
 
     // MARK: - Attempts
 

@@ -64,13 +64,15 @@ public actor StoreActor {
 
     // MARK: - Stages
 
-    /// Stages batch `batch` of run `runID`: inserts `users` into `users_staging` and
-    /// `quarantined` into `users_quarantine`, with the batch's completion, in one transaction.
-    /// If the batch was already staged, returns its recorded outcome and writes nothing.
+    /// Stages batch `batch` of run `runID`: inserts the users of each page into
+    /// `users_staging` (each occurrence keyed by its page and position, so a user seen twice is
+    /// two rows) and `quarantined` into `users_quarantine`, with the batch's completion, in one
+    /// transaction. If the batch was already staged, returns its recorded outcome and writes
+    /// nothing.
     ///
     /// `simulateFailure` makes the transaction fail after its inserts, so it rolls back.
     public func stageBatch(
-        runID: String, tenant: Tenant, batch: Int, users: [SourceUser], quarantined: [QuarantinedRecord],
+        runID: String, tenant: Tenant, batch: Int, pages: [StagedPage], quarantined: [QuarantinedRecord],
         simulateFailure: Bool = false
     ) async throws -> StagingOutcome {
         try await write("insert_users_to_staging") { db in
@@ -78,130 +80,49 @@ public actor StoreActor {
                 return done
             }
             // Multi-row inserts: one statement execution per ``stagingRowsPerStatement`` users.
-            var start = 0
-            while start < users.count {
-                let chunk = users[start..<min(start + Self.stagingRowsPerStatement, users.count)]
-                let insert = try db.cachedStatement(sql: Self.stagingInsertSQL(rows: chunk.count))
-                var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(chunk.count * 7)
-                for user in chunk {
-                    values += [user.id, runID, user.externalID, tenant.organizationID, tenant.connectedIntegrationID, user.name, user.email]
-                }
+            var staged = 0
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(Self.stagingRowsPerStatement * 9)
+            func flush() throws {
+                guard !values.isEmpty else { return }
+                let insert = try db.cachedStatement(sql: Self.stagingInsertSQL(rows: values.count / 9))
                 try insert.execute(arguments: StatementArguments(values))
-                start += chunk.count
+                values.removeAll(keepingCapacity: true)
             }
+            for page in pages {
+                for (position, user) in page.users.enumerated() {
+                    values += [user.id, runID, user.externalID, tenant.organizationID, tenant.connectedIntegrationID,
+                               user.name, user.email, page.page, position]
+                    staged += 1
+                    if values.count == Self.stagingRowsPerStatement * 9 { try flush() }
+                }
+            }
+            try flush()
             let insertRejected = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO users_quarantine
-                    (workflow_id, organization_id, connected_integration_id, page, position, raw_json, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                    (workflow_id, organization_id, connected_integration_id, page, position, raw_json, reason, user_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in quarantined {
                 try insertRejected.execute(arguments: [
-                    runID, tenant.organizationID, tenant.connectedIntegrationID, record.page, record.position, record.rawJSON, record.reason,
+                    runID, tenant.organizationID, tenant.connectedIntegrationID, record.page, record.position, record.rawJSON,
+                    record.reason, record.userID,
                 ])
             }
             if simulateFailure { throw StoreError.simulatedFailure(operation: "insert_users_to_staging") }
-            let outcome = StagingOutcome(staged: users.count, quarantined: quarantined.count)
+            let outcome = StagingOutcome(staged: staged, quarantined: quarantined.count)
             try Self.recordCompletion(db, outcome, runID: runID, tenant: tenant, stage: "staging", part: batch)
             return outcome
         }
     }
 
-    /// Detects the changes between run `runID`'s staged snapshot (deduplicated: the newest row
-    /// per user, ties broken by insertion order) and `users_latest`, and writes them into
-    /// `users_cdc`, once. Deletes (users in latest, absent from the snapshot) are detected only
-    /// when `snapshotComplete`, since a partial snapshot says nothing about absent users.
-    public func detectChanges(runID: String, tenant: Tenant, snapshotComplete: Bool) async throws -> CDCOutcome {
-        try await write("cdc_detection") { db in
-            if let done = try Self.completion(db, CDCOutcome.self, runID: runID, tenant: tenant, stage: "cdc", part: 0) {
-                return done
-            }
-            let arguments: StatementArguments = [
-                "run": runID, "org": tenant.organizationID, "integration": tenant.connectedIntegrationID,
-            ]
-            try db.execute(sql: """
-                WITH staged AS (
-                    SELECT id, external_id, name, email,
-                           ROW_NUMBER() OVER (PARTITION BY id, workflow_id ORDER BY created_at DESC, rowid DESC) AS rn
-                    FROM users_staging
-                    WHERE workflow_id = :run AND organization_id = :org AND connected_integration_id = :integration
-                )
-                INSERT INTO users_cdc
-                    (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
-                SELECT s.id, :run, s.external_id, :org, :integration, s.name, s.email,
-                       CASE WHEN l.id IS NULL THEN 'INSERT' ELSE 'UPDATE' END
-                FROM staged s
-                LEFT JOIN users_latest l
-                    ON l.id = s.id AND l.organization_id = :org AND l.connected_integration_id = :integration
-                WHERE s.rn = 1
-                  AND (l.id IS NULL OR l.name != s.name OR l.email != s.email OR l.external_id != s.external_id)
-                """, arguments: arguments)
-            if snapshotComplete {
-                try db.execute(sql: """
-                    INSERT INTO users_cdc
-                        (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
-                    SELECT l.id, :run, l.external_id, :org, :integration, l.name, l.email, 'DELETE'
-                    FROM users_latest l
-                    WHERE l.organization_id = :org AND l.connected_integration_id = :integration
-                      AND NOT EXISTS (
-                        SELECT 1 FROM users_staging s
-                        WHERE s.id = l.id AND s.organization_id = :org AND s.connected_integration_id = :integration
-                          AND s.workflow_id = :run)
-                    """, arguments: arguments)
-            }
-            var outcome = CDCOutcome(inserts: 0, updates: 0, deletes: 0)
-            for row in try Row.fetchAll(db, sql: """
-                SELECT change_type, COUNT(*) AS n FROM users_cdc
-                WHERE workflow_id = :run AND organization_id = :org AND connected_integration_id = :integration
-                GROUP BY change_type
-                """, arguments: arguments) {
-                let count: Int = row["n"]
-                switch ChangeType(rawValue: row["change_type"]) {
-                case .insert: outcome.inserts = count
-                case .update: outcome.updates = count
-                case .delete: outcome.deletes = count
-                case nil: break
-                }
-            }
-            try Self.recordCompletion(db, outcome, runID: runID, tenant: tenant, stage: "cdc", part: 0)
-            return outcome
-        }
-    }
-
-    /// Applies run `runID`'s changes to `users_latest` (upserts, then deletes), once.
-    public func applyChanges(runID: String, tenant: Tenant) async throws -> ApplyOutcome {
-        try await write("apply_to_latest") { db in
-            if let done = try Self.completion(db, ApplyOutcome.self, runID: runID, tenant: tenant, stage: "apply", part: 0) {
-                return done
-            }
-            let arguments: StatementArguments = [
-                "run": runID, "org": tenant.organizationID, "integration": tenant.connectedIntegrationID,
-            ]
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO users_latest
-                    (id, external_id, organization_id, connected_integration_id, name, email, last_updated)
-                SELECT id, external_id, organization_id, connected_integration_id, name, email, \(StoreSchema.now)
-                FROM users_cdc
-                WHERE workflow_id = :run AND organization_id = :org AND connected_integration_id = :integration
-                  AND change_type IN ('INSERT', 'UPDATE')
-                """, arguments: arguments)
-            var applied = db.changesCount
-            try db.execute(sql: """
-                DELETE FROM users_latest
-                WHERE organization_id = :org AND connected_integration_id = :integration
-                  AND id IN (
-                    SELECT id FROM users_cdc
-                    WHERE workflow_id = :run AND organization_id = :org AND connected_integration_id = :integration
-                      AND change_type = 'DELETE')
-                """, arguments: arguments)
-            applied += db.changesCount
-            let latest = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM users_latest WHERE organization_id = :org AND connected_integration_id = :integration
-                """, arguments: arguments) ?? 0
-            let outcome = ApplyOutcome(applied: applied, latest: latest)
-            try Self.recordCompletion(db, outcome, runID: runID, tenant: tenant, stage: "apply", part: 0)
-            return outcome
-        }
+    /// Stages `users` as one page numbered `batch` (tests and benchmarks).
+    public func stageBatch(
+        runID: String, tenant: Tenant, batch: Int, users: [SourceUser], quarantined: [QuarantinedRecord],
+        simulateFailure: Bool = false
+    ) async throws -> StagingOutcome {
+        try await stageBatch(runID: runID, tenant: tenant, batch: batch, pages: [StagedPage(page: batch, users: users)],
+                             quarantined: quarantined, simulateFailure: simulateFailure)
     }
 
     /// Run `runID`'s changes for `tenant`, ordered by user id.
@@ -278,36 +199,36 @@ public actor StoreActor {
 
     // MARK: - Plumbing
 
-    /// Users per staging `INSERT` (7 values each, far below SQLite's 32,766 variables).
+    /// Users per staging `INSERT` (9 values each, far below SQLite's 32,766 variables).
     static let stagingRowsPerStatement = 100
 
     /// `INSERT INTO users_staging … VALUES (?, …), …` for `rows` users.
     private static func stagingInsertSQL(rows: Int) -> String {
-        "INSERT INTO users_staging (id, workflow_id, external_id, organization_id, connected_integration_id, name, email) VALUES "
-            + repeatElement("(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        "INSERT INTO users_staging (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, page, position) VALUES "
+            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
-    private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.failed(operation: operation, path: path, reason: String(describing: error))
+            throw StoreError.failed(operation: operation, path: path, reason: DatabaseErrorText.describe(error))
         }
     }
 
-    private func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.failed(operation: operation, path: path, reason: String(describing: error))
+            throw StoreError.failed(operation: operation, path: path, reason: DatabaseErrorText.describe(error))
         }
     }
 
-    private static func completion<T: Decodable>(
+    static func completion<T: Decodable>(
         _ db: Database, _ type: T.Type, runID: String, tenant: Tenant, stage: String, part: Int
     ) throws -> T? {
         guard let text = try String.fetchOne(db, sql: """
@@ -321,7 +242,7 @@ public actor StoreActor {
         }
     }
 
-    private static func recordCompletion<T: Encodable>(
+    static func recordCompletion<T: Encodable>(
         _ db: Database, _ outcome: T, runID: String, tenant: Tenant, stage: String, part: Int
     ) throws {
         try db.execute(sql: """

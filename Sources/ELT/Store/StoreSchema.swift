@@ -18,7 +18,7 @@ enum StoreSchema {
     static let now = "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"
 
     /// The schema version this code writes (`PRAGMA user_version`).
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// Brings the database to ``currentVersion`` in one `IMMEDIATE` transaction: the version is
     /// read under the write lock, so two processes opening a new data directory at once migrate
@@ -34,6 +34,7 @@ enum StoreSchema {
                 }
                 if version < 1 { try createVersion1(db) }
                 if version < 2 { try rebuildRunFirst(db) }
+                if version < 3 { try addOccurrencesAndRuns(db) }
                 if version < currentVersion { try db.execute(sql: "PRAGMA user_version = \(currentVersion)") }
                 return .commit
             }
@@ -125,6 +126,46 @@ enum StoreSchema {
                     key: "workflow_id, organization_id, connected_integration_id, id, detected_at")
         try rebuild(db, "users_latest", columns: user.filter { !$0.hasPrefix("workflow_id") } + ["last_updated DATETIME DEFAULT \(now)"],
                     key: "organization_id, connected_integration_id, id")
+    }
+
+    /// Version 3:
+    /// - `users_staging` keys each occurrence by its source `page` and `position` instead of
+    ///   `created_at`, so one user twice in a snapshot (on two pages of a batch, staged in the
+    ///   same millisecond) is two rows, and CDC's dedup keeps the later occurrence
+    ///   deterministically. Old rows take their rowid as page (their insertion order).
+    /// - `users_quarantine.user_id`: the id of a quarantined record when it had a usable one, so
+    ///   that user counts as present for delete detection.
+    /// - `tenant_runs`: each pipeline run's per-tenant sequence number (its start order), when it
+    ///   was applied to `users_latest` and synced, or which newer run superseded it. It orders
+    ///   the runs of one tenant and is the outbox the sync catches up from.
+    private static func addOccurrencesAndRuns(_ db: Database) throws {
+        let names = "id, workflow_id, external_id, organization_id, connected_integration_id, name, email"
+        try db.execute(sql: """
+            CREATE TABLE users_staging_v3 (
+                id TEXT NOT NULL, workflow_id TEXT NOT NULL, external_id TEXT NOT NULL,
+                organization_id TEXT NOT NULL, connected_integration_id TEXT NOT NULL,
+                name TEXT NOT NULL, email TEXT NOT NULL,
+                page INTEGER NOT NULL, position INTEGER NOT NULL,
+                created_at DATETIME DEFAULT \(now),
+                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, id, page, position));
+            INSERT INTO users_staging_v3 (rowid, \(names), page, position, created_at)
+                SELECT rowid, \(names), rowid, 0, created_at FROM users_staging;
+            DROP TABLE users_staging;
+            ALTER TABLE users_staging_v3 RENAME TO users_staging;
+            ALTER TABLE users_quarantine ADD COLUMN user_id TEXT;
+            CREATE TABLE IF NOT EXISTS tenant_runs (
+                organization_id TEXT NOT NULL,
+                connected_integration_id TEXT NOT NULL,
+                workflow_id TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                registered_at DATETIME DEFAULT \(now),
+                applied_at DATETIME,
+                synced_at DATETIME,
+                superseded_by TEXT,
+                PRIMARY KEY (organization_id, connected_integration_id, workflow_id),
+                UNIQUE (organization_id, connected_integration_id, sequence)
+            );
+            """)
     }
 
     /// Replaces `table` by a table with the column definitions `columns` (each starting with

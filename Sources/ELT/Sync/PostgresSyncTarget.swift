@@ -6,8 +6,8 @@ import PostgresNIO
 /// a schema (`public` by default).
 ///
 /// Each ``apply(runID:tenant:changes:)`` opens one connection and runs one transaction: it claims
-/// the run in `sync_runs` (a second claim waits for the first and then finds it), upserts and
-/// deletes in batches of ``batchSize`` rows per statement (`unnest` arrays, one round trip per
+/// the run in `sync_runs` (a second claim waits for the first and then finds it), reads the
+/// run's changes a chunk at a time, upserts and deletes in batches of ``batchSize`` rows per statement (`unnest` arrays, one round trip per
 /// batch), and records the counts. A sync is one transaction per pipeline run on a direct
 /// connection; up to ``idleConnections`` of them are kept open between runs (so a run does not
 /// pay a connect), which needs no pool service running beside it. ``close()`` closes them.
@@ -72,8 +72,8 @@ public struct PostgresSyncTarget: SyncTarget {
         }
     }
 
-    /// Applies the run's changes once, in one transaction.
-    public func apply(runID: String, tenant: Tenant, changes: [UserChange]) async throws -> SyncOutcome {
+    /// Applies the run's changes once, in one transaction, a chunk at a time.
+    public func apply(runID: String, tenant: Tenant, changes: any ChangeChunks) async throws -> SyncOutcome {
         let org = tenant.organizationID
         let integration = tenant.connectedIntegrationID
         return try await withConnection("sync run \(runID)") { connection in
@@ -94,34 +94,39 @@ public struct PostgresSyncTarget: SyncTarget {
                     if let row = recorded.first { (upserts, deletes) = try row.decode((Int32, Int32).self) }
                     return SyncOutcome(upserts: Int(upserts), deletes: Int(deletes), alreadyApplied: true)
                 }
-                let upserts = changes.filter { $0.changeType != .delete }
-                let deletes = changes.filter { $0.changeType == .delete }
-                for chunk in upserts.chunks(of: batchSize) {
-                    let ids = chunk.map(\.id), externalIDs = chunk.map(\.externalID)
-                    let names = chunk.map(\.name), emails = chunk.map(\.email)
-                    try await connection.query("""
-                        INSERT INTO \(unescaped: users) (id, external_id, organization_id, connected_integration_id, name, email)
-                        SELECT u.id, u.external_id, \(org), \(integration), u.name, u.email
-                        FROM unnest(\(ids)::text[], \(externalIDs)::text[], \(names)::text[], \(emails)::text[])
-                            AS u(id, external_id, name, email)
-                        ON CONFLICT (id, organization_id, connected_integration_id) DO UPDATE SET
-                            external_id = EXCLUDED.external_id, name = EXCLUDED.name, email = EXCLUDED.email, synced_at = now()
-                        """, logger: logger)
+                var upsertCount = 0, deleteCount = 0
+                while let chunk = try changes.next() {
+                    let upserts = chunk.filter { $0.changeType != .delete }
+                    let deletes = chunk.filter { $0.changeType == .delete }
+                    for part in upserts.chunks(of: batchSize) {
+                        let ids = part.map(\.id), externalIDs = part.map(\.externalID)
+                        let names = part.map(\.name), emails = part.map(\.email)
+                        try await connection.query("""
+                            INSERT INTO \(unescaped: users) (id, external_id, organization_id, connected_integration_id, name, email)
+                            SELECT u.id, u.external_id, \(org), \(integration), u.name, u.email
+                            FROM unnest(\(ids)::text[], \(externalIDs)::text[], \(names)::text[], \(emails)::text[])
+                                AS u(id, external_id, name, email)
+                            ON CONFLICT (id, organization_id, connected_integration_id) DO UPDATE SET
+                                external_id = EXCLUDED.external_id, name = EXCLUDED.name, email = EXCLUDED.email, synced_at = now()
+                            """, logger: logger)
+                    }
+                    for part in deletes.chunks(of: batchSize) {
+                        let ids = part.map(\.id)
+                        try await connection.query("""
+                            DELETE FROM \(unescaped: users)
+                            WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND id = ANY(\(ids)::text[])
+                            """, logger: logger)
+                    }
+                    upsertCount += upserts.count
+                    deleteCount += deletes.count
                 }
-                for chunk in deletes.chunks(of: batchSize) {
-                    let ids = chunk.map(\.id)
-                    try await connection.query("""
-                        DELETE FROM \(unescaped: users)
-                        WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND id = ANY(\(ids)::text[])
-                        """, logger: logger)
-                }
-                let upsertCount = Int32(upserts.count), deleteCount = Int32(deletes.count)
+                let (recordedUpserts, recordedDeletes) = (Int32(upsertCount), Int32(deleteCount))
                 try await connection.query("""
-                    UPDATE \(unescaped: runs) SET upserts = \(upsertCount), deletes = \(deleteCount)
+                    UPDATE \(unescaped: runs) SET upserts = \(recordedUpserts), deletes = \(recordedDeletes)
                     WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
                     """, logger: logger)
                 try await connection.query("COMMIT", logger: logger)
-                return SyncOutcome(upserts: upserts.count, deletes: deletes.count, alreadyApplied: false)
+                return SyncOutcome(upserts: upsertCount, deletes: deleteCount, alreadyApplied: false)
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
@@ -156,7 +161,8 @@ public struct PostgresSyncTarget: SyncTarget {
         do {
             connection = try await connections.take()
         } catch {
-            throw SyncTargetError(location: location, operation: operation, reason: "cannot connect: \(String(reflecting: error))")
+            throw SyncTargetError(location: location, operation: operation,
+                                  reason: "cannot connect: \(PostgresErrorText.describe(error))", isTransient: PostgresErrorText.isTransient(error))
         }
         do {
             let result = try await body(connection)
@@ -166,7 +172,12 @@ public struct PostgresSyncTarget: SyncTarget {
             // The connection may be mid-transaction or broken: never reuse it.
             try? await connection.close()
             if let error = error as? SyncTargetError { throw error }
-            throw SyncTargetError(location: location, operation: operation, reason: String(reflecting: error))
+            if let error = error as? StoreError {
+                // Reading the run's changes from the data database failed.
+                throw SyncTargetError(location: location, operation: operation, reason: error.description)
+            }
+            throw SyncTargetError(location: location, operation: operation, reason: PostgresErrorText.describe(error),
+                                  isTransient: PostgresErrorText.isTransient(error))
         }
     }
 }

@@ -16,7 +16,7 @@ public final class SQLiteSyncTarget: SyncTarget {
         do {
             pool = try SharedSQLite.openPool(path: path, label: "elt.sync")
         } catch {
-            throw SyncTargetError(location: path, operation: "open", reason: String(describing: error))
+            throw SyncTargetError(location: path, operation: "open", reason: DatabaseErrorText.describe(error))
         }
     }
 
@@ -48,7 +48,7 @@ public final class SQLiteSyncTarget: SyncTarget {
     }
 
     /// Upserts and deletes the run's changes and records the run, in one transaction.
-    public func apply(runID: String, tenant: Tenant, changes: [UserChange]) async throws -> SyncOutcome {
+    public func apply(runID: String, tenant: Tenant, changes: any ChangeChunks) async throws -> SyncOutcome {
         try await write("apply run \(runID)") { db in
             if let row = try Row.fetchOne(db, sql: """
                 SELECT upserts, deletes FROM sync_runs
@@ -67,15 +67,17 @@ public final class SQLiteSyncTarget: SyncTarget {
                 DELETE FROM users WHERE id = ? AND organization_id = ? AND connected_integration_id = ?
                 """)
             var outcome = SyncOutcome(upserts: 0, deletes: 0, alreadyApplied: false)
-            for change in changes {
-                if change.changeType == .delete {
-                    try delete.execute(arguments: [change.id, tenant.organizationID, tenant.connectedIntegrationID])
-                    outcome.deletes += 1
-                } else {
-                    try upsert.execute(arguments: [
-                        change.id, change.externalID, tenant.organizationID, tenant.connectedIntegrationID, change.name, change.email,
-                    ])
-                    outcome.upserts += 1
+            while let chunk = try changes.next() {
+                for change in chunk {
+                    if change.changeType == .delete {
+                        try delete.execute(arguments: [change.id, tenant.organizationID, tenant.connectedIntegrationID])
+                        outcome.deletes += 1
+                    } else {
+                        try upsert.execute(arguments: [
+                            change.id, change.externalID, tenant.organizationID, tenant.connectedIntegrationID, change.name, change.email,
+                        ])
+                        outcome.upserts += 1
+                    }
                 }
             }
             try db.execute(sql: """
@@ -98,15 +100,20 @@ public final class SQLiteSyncTarget: SyncTarget {
                 }
             }
         } catch {
-            throw SyncTargetError(location: location, operation: "read users", reason: String(describing: error))
+            throw SyncTargetError(location: location, operation: "read users", reason: DatabaseErrorText.describe(error),
+                                  isTransient: DatabaseErrorText.isTransient(error))
         }
     }
 
     private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
+        } catch let error as StoreError {
+            // Reading the run's changes from the data database failed.
+            throw SyncTargetError(location: location, operation: operation, reason: error.description)
         } catch {
-            throw SyncTargetError(location: location, operation: operation, reason: String(describing: error))
+            throw SyncTargetError(location: location, operation: operation, reason: DatabaseErrorText.describe(error),
+                                  isTransient: DatabaseErrorText.isTransient(error))
         }
     }
 }

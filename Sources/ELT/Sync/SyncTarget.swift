@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where `sync_to_postgres_workflow` writes a run's changes: the main database.
 ///
 /// A target applies a run's changes (upserts and deletes) and records the run in the same
@@ -9,8 +11,12 @@ public protocol SyncTarget: Sendable {
     var kind: String { get }
     /// Creates the target's tables if they are missing.
     func prepare() async throws
-    /// Applies run `runID`'s `changes` of `tenant` once.
-    func apply(runID: String, tenant: Tenant, changes: [UserChange]) async throws -> SyncOutcome
+    /// Applies run `runID`'s changes of `tenant` once, reading them chunk by chunk from
+    /// `changes` inside the target's transaction.
+    ///
+    /// - Throws: ``SyncTargetError``; its ``SyncTargetError/isTransient`` says whether waiting
+    ///   and trying again may help (the target is unreachable, restarting, locked).
+    func apply(runID: String, tenant: Tenant, changes: any ChangeChunks) async throws -> SyncOutcome
     /// The tenant's users in the target, ordered by id.
     func users(tenant: Tenant) async throws -> [SourceUser]
     /// Releases what the target keeps open between runs (connections); it can still be used
@@ -21,6 +27,35 @@ public protocol SyncTarget: Sendable {
 extension SyncTarget {
     /// Nothing to release.
     public func close() async {}
+
+    /// Applies `changes`, held in memory (tests, small runs).
+    public func apply(runID: String, tenant: Tenant, changes: [UserChange]) async throws -> SyncOutcome {
+        try await apply(runID: runID, tenant: tenant, changes: ArrayChangeChunks(changes))
+    }
+}
+
+/// A run's changes, handed to a sync target a chunk at a time.
+public protocol ChangeChunks: Sendable {
+    /// The next chunk, or nil after the last. Called inside the target's transaction.
+    func next() throws -> [UserChange]?
+}
+
+/// Changes already in memory, as one chunk.
+public final class ArrayChangeChunks: ChangeChunks {
+    private let remaining: Mutex<[UserChange]?>
+
+    /// Wraps `changes`.
+    public init(_ changes: [UserChange]) {
+        remaining = Mutex(changes.isEmpty ? nil : changes)
+    }
+
+    /// All the changes the first time, then nil.
+    public func next() throws -> [UserChange]? {
+        remaining.withLock { chunk in
+            defer { chunk = nil }
+            return chunk
+        }
+    }
 }
 
 /// Why the sync target could not be used.
@@ -31,12 +66,16 @@ public struct SyncTargetError: Error, CustomStringConvertible {
     public var operation: String
     /// What went wrong.
     public var reason: String
+    /// Whether waiting and trying again may help: the target could not be reached, was
+    /// restarting or shutting down, or was locked.
+    public var isTransient: Bool
 
     /// Creates an error.
-    public init(location: String, operation: String, reason: String) {
+    public init(location: String, operation: String, reason: String, isTransient: Bool = false) {
         self.location = location
         self.operation = operation
         self.reason = reason
+        self.isTransient = isTransient
     }
 
     /// What went wrong and where.

@@ -6,6 +6,11 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case unknownIntegration(id: String, organizationID: String, known: [String])
     /// Some pipelines of a root run failed.
     case pipelinesFailed([String])
+    /// The run started with a source this process does not provide.
+    case sourceUnavailable(runID: String, recorded: String, available: String)
+    /// The run would have deleted more of the tenant's users than it may; the deletes were
+    /// withheld (inserts and updates were applied and synced).
+    case massDeleteWithheld(tenant: String, runID: String, deletes: Int, latest: Int, maxFraction: Double)
 
     /// What is wrong and what to do.
     public var description: String {
@@ -18,6 +23,16 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
                     : "the known ones are: " + known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : ""))
         case let .pipelinesFailed(failures):
             "\(failures.count) pipeline(s) failed: " + failures.joined(separator: "; ")
+        case let .sourceUnavailable(runID, recorded, available):
+            "run \(runID) started with the source \(recorded), which this process does not provide (it has \(available)); it will not read another source — resume the run in a process configured with that source"
+        case let .massDeleteWithheld(tenant, runID, deletes, latest, maxFraction):
+            "run \(runID) of \(tenant) would delete \(deletes) of the tenant's \(latest) users (\(Self.percent(Double(deletes) / Double(max(latest, 1))))), more than the limit of \(Self.percent(maxFraction)); its deletes were withheld (its inserts and updates were applied). If the source really lost those users, run again with a higher --max-delete-fraction (max_delete_fraction), e.g. 1 to allow any deletes"
         }
+    }
+
+    /// `0.2` as `20%`.
+    static func percent(_ fraction: Double) -> String {
+        let value = (fraction * 1000).rounded() / 10
+        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
     }
 }

@@ -8,17 +8,27 @@ public struct RootInput: Codable, Sendable, Equatable {
     public var pageSize: Int?
     /// The source snapshot to read (default: each integration's `provider_data.snapshot`, else 0).
     public var snapshot: Int?
+    /// The source every pipeline reads (default: the running process's source, recorded when
+    /// the root starts).
+    public var source: SourceDescriptor?
+    /// The most of a tenant's `users_latest` rows one run may delete (0…1, default 0.2); more
+    /// are withheld and the pipeline fails with a clear error.
+    public var maxDeleteFraction: Double?
 
     /// Creates an input.
-    public init(numBatches: Int? = nil, batchSize: Int? = nil, pageSize: Int? = nil, snapshot: Int? = nil) {
+    public init(numBatches: Int? = nil, batchSize: Int? = nil, pageSize: Int? = nil, snapshot: Int? = nil,
+                source: SourceDescriptor? = nil, maxDeleteFraction: Double? = nil) {
         self.numBatches = numBatches
         self.batchSize = batchSize
         self.pageSize = pageSize
         self.snapshot = snapshot
+        self.source = source
+        self.maxDeleteFraction = maxDeleteFraction
     }
 
     enum CodingKeys: String, CodingKey {
-        case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot
+        case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot, source
+        case maxDeleteFraction = "max_delete_fraction"
     }
 }
 
@@ -38,10 +48,15 @@ public struct PipelineInput: Codable, Sendable, Equatable {
     public var snapshot: Int?
     /// The run whose rows this writes (staging `workflow_id`); defaults to the workflow's own id.
     public var runID: String?
+    /// The source to read (default: the running process's source, recorded when the run starts).
+    public var source: SourceDescriptor?
+    /// The most of the tenant's `users_latest` rows this run may delete (0…1, default 0.2).
+    public var maxDeleteFraction: Double?
 
     /// Creates an input.
     public init(organizationID: String, connectedIntegrationID: String, numBatches: Int? = nil, batchSize: Int? = nil,
-                pageSize: Int? = nil, snapshot: Int? = nil, runID: String? = nil) {
+                pageSize: Int? = nil, snapshot: Int? = nil, runID: String? = nil, source: SourceDescriptor? = nil,
+                maxDeleteFraction: Double? = nil) {
         self.organizationID = organizationID
         self.connectedIntegrationID = connectedIntegrationID
         self.numBatches = numBatches
@@ -49,6 +64,8 @@ public struct PipelineInput: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.snapshot = snapshot
         self.runID = runID
+        self.source = source
+        self.maxDeleteFraction = maxDeleteFraction
     }
 
     /// The tenant.
@@ -57,7 +74,7 @@ public struct PipelineInput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case organizationID = "organization_id", connectedIntegrationID = "connected_integration_id"
         case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot
-        case runID = "run_id"
+        case runID = "run_id", source, maxDeleteFraction = "max_delete_fraction"
     }
 }
 
@@ -73,18 +90,25 @@ public struct BatchInput: Codable, Sendable, Equatable {
     public var parameters: BatchParameters
     /// The source snapshot.
     public var snapshot: Int
+    /// The source the run started with (nil in runs recorded before sources were).
+    public var source: SourceDescriptor?
+    /// Where the snapshot stood after the previous batch (nil before batch 0).
+    public var trail: PageTrail?
 
     /// Creates an input.
-    public init(integration: ConnectedIntegration, runID: String, batchNumber: Int, parameters: BatchParameters, snapshot: Int) {
+    public init(integration: ConnectedIntegration, runID: String, batchNumber: Int, parameters: BatchParameters, snapshot: Int,
+                source: SourceDescriptor? = nil, trail: PageTrail? = nil) {
         self.integration = integration
         self.runID = runID
         self.batchNumber = batchNumber
         self.parameters = parameters
         self.snapshot = snapshot
+        self.source = source
+        self.trail = trail
     }
 
     enum CodingKeys: String, CodingKey {
-        case integration, runID = "run_id", batchNumber = "batch_number", parameters, snapshot
+        case integration, runID = "run_id", batchNumber = "batch_number", parameters, snapshot, source, trail
     }
 }
 
@@ -99,13 +123,19 @@ public struct StageInput: Codable, Sendable, Equatable {
     public var runID: String
     /// Whether the run's snapshot is complete, so absent users are deletes (CDC only).
     public var snapshotComplete: Bool?
+    /// The run's start order among the tenant's runs (nil in runs from before sequences).
+    public var sequence: Int?
+    /// The most of the tenant's latest rows the run may delete (default 0.2).
+    public var maxDeleteFraction: Double?
 
     /// Creates an input.
-    public init(tenant: Tenant, runID: String, snapshotComplete: Bool? = nil) {
+    public init(tenant: Tenant, runID: String, snapshotComplete: Bool? = nil, sequence: Int? = nil, maxDeleteFraction: Double? = nil) {
         self.organizationID = tenant.organizationID
         self.connectedIntegrationID = tenant.connectedIntegrationID
         self.runID = runID
         self.snapshotComplete = snapshotComplete
+        self.sequence = sequence
+        self.maxDeleteFraction = maxDeleteFraction
     }
 
     /// The tenant.
@@ -113,6 +143,6 @@ public struct StageInput: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case organizationID = "organization_id", connectedIntegrationID = "connected_integration_id"
-        case runID = "run_id", snapshotComplete = "snapshot_complete"
+        case runID = "run_id", snapshotComplete = "snapshot_complete", sequence, maxDeleteFraction = "max_delete_fraction"
     }
 }

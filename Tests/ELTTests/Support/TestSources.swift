@@ -16,7 +16,8 @@ struct CollidingSource: UserSource {
     }
 }
 
-/// The generator's pages with one bad record added on pages 3, 5 and 7.
+/// The generator's pages with the last record replaced on pages 3 and 5 by a bad record, and on
+/// page 7 by a repeat of the page's first user (pages never hold more than asked for).
 struct FlawedSource: UserSource {
     let generator = GeneratorUserSource()
 
@@ -24,13 +25,13 @@ struct FlawedSource: UserSource {
         var result = try await generator.fetchPage(integration: integration, snapshot: snapshot, page: page, pageSize: pageSize)
         switch page {
         case 3:
-            result.records.append(RawSourceRecord(json: .object(["id": .string("x1"), "external_id": .string("x1"), "name": .string("No Mail")])))
+            result.records[result.records.count - 1] = (RawSourceRecord(json: .object(["id": .string("x1"), "external_id": .string("x1"), "name": .string("No Mail")])))
         case 5:
-            result.records.append(RawSourceRecord(json: .object([
+            result.records[result.records.count - 1] = (RawSourceRecord(json: .object([
                 "id": .string("x2"), "external_id": .string("x2"), "name": .string("Bad Mail"), "email": .string("bad@"),
             ])))
         case 7:
-            result.records.append(result.records[0])
+            result.records[result.records.count - 1] = result.records[0]
         default:
             break
         }

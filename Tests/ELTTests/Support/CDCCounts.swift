@@ -1,0 +1,6 @@
+@testable import ELT
+
+extension CDCOutcome {
+    /// Inserts, updates and deletes, for comparing the counts alone.
+    var counts: [Int] { [inserts, updates, deletes] }
+}
