@@ -1,4 +1,5 @@
 import ArgumentParser
+import ELT
 import CProcessTuning
 import Foundation
 import JournalPostgres
@@ -36,12 +37,28 @@ struct ELTBenchCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds every source page takes (imitates a remote API).")
     var sourceLatencyMs = 0
 
+    @Option(help: "Users per integration in snapshot 0 (the generator's base population).")
+    var usersPerIntegration = 1_000
+
+    @Option(help: "Batches per integration (default 10); raise it with --users-per-integration, since a run reads at most num_batches × batch_size × page_size users.")
+    var numBatches: Int?
+
+    @Option(help: "Pages per batch (default 10).")
+    var batchSize: Int?
+
+    @Option(help: "Users per page (default 10).")
+    var pageSize: Int?
+
     @Option(help: "An empty (or new) directory for the data database and the SQLite files; kept afterwards. Default: a temporary directory, deleted afterwards.")
     var dataPath: String?
 
     func validate() throws {
         guard integrations >= 1 else { throw ValidationError("--integrations must be 1 or more, got \(integrations)") }
         guard sourceLatencyMs >= 0 else { throw ValidationError("--source-latency-ms must be 0 or more, got \(sourceLatencyMs)") }
+        guard usersPerIntegration >= 0 else { throw ValidationError("--users-per-integration must be 0 or more, got \(usersPerIntegration)") }
+        for (option, value) in [("--num-batches", numBatches), ("--batch-size", batchSize), ("--page-size", pageSize)] {
+            if let value, value < 1 { throw ValidationError("\(option) must be 1 or more, got \(value)") }
+        }
         for (option, url) in [("--system-database-url", systemDatabaseURL), ("--sync-database-url", syncDatabaseURL)] {
             guard let url else { continue }
             do {
@@ -73,7 +90,9 @@ struct ELTBenchCommand: AsyncParsableCommand {
         }
         let benchmark = ELTBenchmark(
             integrations: integrations, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
-            seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs), dataPath: dataPath)
+            seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs), dataPath: dataPath,
+            usersPerIntegration: usersPerIntegration,
+            input: RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize))
         do {
             let report = try await benchmark.run()
             print(report.line)

@@ -13,6 +13,8 @@ struct ELTBenchmark {
     var seedFailures: Bool
     var sourceLatency: Duration
     var dataPath: String?
+    var usersPerIntegration = 1_000
+    var input = RootInput()
 
     /// Rows of the raw SQLite insert reference, and how many go in one transaction.
     static let rawSQLiteRows = 200_000
@@ -44,13 +46,13 @@ struct ELTBenchmark {
             dataPath: workspace.dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             syncSchema: workspace.syncSchema?.name ?? "public", journalSchema: workspace.journalSchema?.name ?? "durable",
             integrations: integrations, seedFailures: seedFailures, sourceLatency: sourceLatency,
-            executorID: "elt-bench", environment: [:], logger: Logger(label: "elt"))
+            usersPerIntegration: usersPerIntegration, executorID: "elt-bench", environment: [:], logger: Logger(label: "elt"))
 
         // What a process that is already up has done: create the journal's tables. ELTRunner's
         // clock then covers only opening the journal again (pool connect, version check, empty
         // recovery scan), the root workflow and the restarts it needs.
         try await openJournal(configuration)
-        let outcome = try await ELTRunner(configuration: configuration).run()
+        let outcome = try await ELTRunner(configuration: configuration).run(input: input)
         let peak = PeakMemory.residentMegabytes()
 
         let counts: JournalCounts

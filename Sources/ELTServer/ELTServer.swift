@@ -32,8 +32,9 @@ public struct ELTServer: Sendable {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
         let environment = PipelineEnvironment(
-            store: store, source: GeneratorUserSource(latency: configuration.sourceLatency), syncTarget: target,
-            failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess)
+            store: store, source: configuration.makeGeneratorSource(), syncTarget: target,
+            failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess,
+            syncRetry: configuration.syncRetry, logger: configuration.logger)
         let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
         ELTPipeline.register(on: runtime, environment: environment)
         let scheduler = WorkflowScheduler(runtime: runtime)

@@ -57,6 +57,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds every source page takes.")
     var sourceLatencyMs = 0
 
+    @Option(help: "Users per generated integration in snapshot 0 (the generator's base population).")
+    var usersPerIntegration = 1_000
+
+    @Option(help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
+    var syncRetryDeadline = 900
+
     @Option(help: "Cron expression (UTC; 5 fields, or 6 with seconds first) of scheduled_elt_trigger, or 'off'.")
     var schedule = "20 5 * * *"
 
@@ -64,7 +70,8 @@ struct ServerCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
-        if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel) {
+        if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel,
+                                                    usersPerIntegration: usersPerIntegration, syncRetryDeadlineSeconds: syncRetryDeadline) {
             throw ValidationError(problem)
         }
     }
@@ -78,6 +85,7 @@ struct ServerCommand: AsyncParsableCommand {
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
+            usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: executorID ?? environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local",
             logger: logger)
         var options = ServerOptions(configuration: configuration)

@@ -53,11 +53,23 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The root workflow's id. Reusing the id of a finished run returns its recorded result without running again.")
     var workflowID: String?
 
+    @Option(help: "Users per generated integration in snapshot 0 (the generator's base population).")
+    var usersPerIntegration = 1_000
+
+    @Option(help: ArgumentHelp("The most of a tenant's latest users one run may delete, from 0 to 1 (default 0.2).",
+                               discussion: "A run that would delete more applies its inserts and updates, withholds the deletes and fails, naming the tenant and the counts. 1 allows any deletes."))
+    var maxDeleteFraction: Double?
+
+    @Option(help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
+    var syncRetryDeadline = 900
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "warning"
 
     func validate() throws {
-        if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel) {
+        if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel,
+                                                    usersPerIntegration: usersPerIntegration, maxDeleteFraction: maxDeleteFraction,
+                                                    syncRetryDeadlineSeconds: syncRetryDeadline) {
             throw ValidationError(problem)
         }
     }
@@ -67,14 +79,16 @@ struct RunCommand: AsyncParsableCommand {
         CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .warning)
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
-            integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs))
+            integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
+            usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)))
         let userSource: any UserSource =
             switch source {
-            case .generator: GeneratorUserSource(latency: .milliseconds(sourceLatencyMs))
+            case .generator: configuration.makeGeneratorSource()
             case .http: HTTPUserSource()
             }
         let runner = ELTRunner(configuration: configuration, source: userSource)
-        let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot)
+        let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
+                              source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
         if !json {
             print("🚀 Running root_orchestration_workflow")
             print("   data:    \(configuration.dataDatabasePath)")
@@ -91,7 +105,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let result = outcome.result
         if json {
-            print(ResultLine(result: result, seconds: outcome.seconds).text)
+            print(ResultLine(result: result, seconds: outcome.seconds, workflowID: outcome.workflowID).text)
             return
         }
         let target = configuration.syncDatabaseURL == nil ? "SQLite" : "Postgres"
@@ -105,9 +119,32 @@ struct RunCommand: AsyncParsableCommand {
                Latest table records: \(result.latest)
                Synced to \(target): \(result.synced) changes
                Quarantined records: \(result.quarantined)
+               Duplicate records (deduplicated): \(result.duplicates)\(Self.notes(result))
                Workflow id: \(outcome.workflowID)
                Seconds: \(String(format: "%.2f", outcome.seconds))\(outcome.restarts > 0 ? " (\(outcome.restarts) simulated crash(es) recovered)" : "")
             """)
+    }
+}
+
+extension RunCommand {
+    /// Lines for what a user must know: snapshots that proved nothing about deletes, superseded
+    /// runs, earlier runs synced late.
+    static func notes(_ result: RootResult) -> String {
+        var lines: [String] = []
+        for pipeline in result.pipelines {
+            let tenant = "\(pipeline.organizationID) \(pipeline.connectedIntegrationID)"
+            if let newer = pipeline.supersededBy {
+                lines.append("⚠️  \(tenant): run \(pipeline.runID) was superseded by the newer run \(newer); its changes were not applied")
+            } else if !pipeline.snapshotComplete {
+                lines.append("ℹ️  \(tenant): the snapshot was not proven complete (\(pipeline.snapshotEnd ?? "?")), so no deletes were inferred")
+            } else if let reason = pipeline.cdc.deletesNotInferred {
+                lines.append("ℹ️  \(tenant): no deletes were inferred: \(reason)")
+            }
+            if let runs = pipeline.caughtUpRuns {
+                lines.append("ℹ️  \(tenant): also synced earlier unsynced run(s) \(runs.joined(separator: ", "))")
+            }
+        }
+        return lines.isEmpty ? "" : "\n   " + lines.joined(separator: "\n   ")
     }
 }
 
@@ -120,14 +157,23 @@ enum SourceKind: String, ExpressibleByArgument, CaseIterable {
 struct ResultLine {
     var result: RootResult
     var seconds: Double
+    var workflowID: String
 
     var text: String {
         let fields: [(String, String)] = [
             ("integrations", "\(result.integrations)"), ("users_staged", "\(result.usersStaged)"),
             ("cdc_inserts", "\(result.cdcInserts)"), ("cdc_updates", "\(result.cdcUpdates)"),
             ("cdc_deletes", "\(result.cdcDeletes)"), ("latest", "\(result.latest)"), ("synced", "\(result.synced)"),
-            ("quarantined", "\(result.quarantined)"), ("seconds", String(format: "%.3f", seconds)),
+            ("quarantined", "\(result.quarantined)"), ("duplicates", "\(result.duplicates)"),
+            ("superseded", "\(result.superseded)"), ("incomplete_snapshots", "\(result.incompleteSnapshots)"),
+            ("seconds", String(format: "%.3f", seconds)), ("workflow_id", Self.quoted(workflowID)),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 }

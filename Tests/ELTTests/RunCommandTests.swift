@@ -40,7 +40,7 @@ struct ELTProcess {
 
 @Suite("elt run")
 struct RunCommandTests {
-    @Test("elt run --json prints one line with the seed's counts, on the embedded default")
+    @Test("elt run --json prints one line with the seed's counts and the workflow id, on the embedded default")
     func jsonLine() throws {
         let directory = ELTProcess.temporaryDirectory()
         let run = try ELTProcess.run(["run", "--json", "--integrations", "1"], environment: ["ELT_DATA_PATH": directory])
@@ -49,7 +49,10 @@ struct RunCommandTests {
         #expect(lines.count == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["integrations", "users_staged", "cdc_inserts", "cdc_updates", "cdc_deletes", "latest",
-                                     "synced", "quarantined", "seconds"])
+                                     "synced", "quarantined", "duplicates", "superseded", "incomplete_snapshots", "seconds",
+                                     "workflow_id"])
+        #expect((object["workflow_id"] as? String)?.hasPrefix("elt-run-") == true)
+        #expect(object["duplicates"] as? Int == 0 && object["incomplete_snapshots"] as? Int == 0)
         #expect(object["integrations"] as? Int == 1)
         #expect(object["users_staged"] as? Int == 1_000)
         #expect(object["cdc_inserts"] as? Int == 1_000)
@@ -83,5 +86,22 @@ struct RunCommandTests {
         let badURL = try ELTProcess.run(["run", "--data-path", ELTProcess.temporaryDirectory(), "--system-database-url", "mysql://x@y/z"])
         #expect(badURL.status != 0)
         #expect(badURL.stderr.contains("postgres://"), "\(badURL.stderr)")
+        let fraction = try ELTProcess.run(["run", "--max-delete-fraction", "1.5"])
+        #expect(fraction.status != 0)
+        #expect(fraction.stderr.contains("--max-delete-fraction must be a fraction from 0 to 1"), "\(fraction.stderr)")
+        let users = try ELTProcess.run(["run", "--users-per-integration=-5"])
+        #expect(users.status != 0)
+        #expect(users.stderr.contains("--users-per-integration must be 0 or more"), "\(users.stderr)")
+    }
+
+    @Test("--users-per-integration sets the generator's population, recorded with the run")
+    func usersPerIntegration() throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let run = try ELTProcess.run(["run", "--json", "--integrations", "1", "--users-per-integration", "250"],
+                                     environment: ["ELT_DATA_PATH": directory])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["users_staged"] as? Int == 250)
+        #expect(object["latest"] as? Int == 250)
     }
 }

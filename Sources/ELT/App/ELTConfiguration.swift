@@ -25,6 +25,10 @@ public struct ELTConfiguration: Sendable {
     public var seedFailures: Bool
     /// A pause before every source page.
     public var sourceLatency: Duration
+    /// The generator's snapshot-0 population per integration (the seed's 1,000).
+    public var usersPerIntegration: Int
+    /// How long a sync waits out an unreachable sync target.
+    public var syncRetry: SyncRetryPolicy
     /// This process's executor id in the journal.
     public var executorID: String
     /// Where logs go.
@@ -41,6 +45,7 @@ public struct ELTConfiguration: Sendable {
         dataPath: String? = nil, systemDatabaseURL: String? = nil, syncDatabaseURL: String? = nil,
         syncSchema: String = "public", journalSchema: String = "durable",
         integrations: Int = 2, seedFailures: Bool = false, sourceLatency: Duration = .zero,
+        usersPerIntegration: Int = UserGenerator.defaultBaseCount, syncRetry: SyncRetryPolicy = .default,
         executorID: String = "local", environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "elt")
     ) {
@@ -56,6 +61,8 @@ public struct ELTConfiguration: Sendable {
         self.integrations = integrations
         self.seedFailures = seedFailures
         self.sourceLatency = sourceLatency
+        self.usersPerIntegration = usersPerIntegration
+        self.syncRetry = syncRetry
         self.executorID = executorID
         self.logger = logger
     }
@@ -90,6 +97,11 @@ public struct ELTConfiguration: Sendable {
             return try PostgresSyncTarget(url: url, schema: syncSchema, logger: logger)
         }
         return try SQLiteSyncTarget(path: (dataPath as NSString).appendingPathComponent("main.sqlite"))
+    }
+
+    /// The generator source this configuration describes: `usersPerIntegration` users, the latency.
+    public func makeGeneratorSource() -> GeneratorUserSource {
+        GeneratorUserSource(baseCount: usersPerIntegration, latency: sourceLatency)
     }
 
     /// The failure simulation this configuration asks for.

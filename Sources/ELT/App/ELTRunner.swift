@@ -39,7 +39,7 @@ public struct ELTRunner: Sendable {
     public init(configuration: ELTConfiguration, source: (any UserSource)? = nil, failures: FailureSimulation? = nil,
                 retries: PipelineRetries = PipelineRetries(), gauge: LiveRecordGauge = LiveRecordGauge()) {
         self.configuration = configuration
-        self.source = source ?? GeneratorUserSource(latency: configuration.sourceLatency)
+        self.source = source ?? configuration.makeGeneratorSource()
         self.failures = failures ?? configuration.makeFailureSimulation()
         self.retries = retries
         self.gauge = gauge
@@ -54,7 +54,7 @@ public struct ELTRunner: Sendable {
         try await target.prepare()
         let environment = PipelineEnvironment(
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
-            outOfMemory: .crashRuntime)
+            outOfMemory: .crashRuntime, syncRetry: configuration.syncRetry, logger: configuration.logger)
         do {
             let outcome = try await run(input: input, workflowID: workflowID, environment: environment)
             await target.close()

@@ -16,6 +16,10 @@ struct PipelineHarness {
     var failures: FailureSimulation
     var retries: PipelineRetries
     let gauge = LiveRecordGauge()
+    /// A target the pipeline syncs to instead of ``target`` (a wrapper that injects faults).
+    var syncTargetOverride: (any SyncTarget)?
+    /// How long a sync waits out an unreachable target.
+    var syncRetry = SyncRetryPolicy.default
 
     init(_ kind: JournalKind, integrations: Int = 2, source: any UserSource = GeneratorUserSource(),
          failures: FailureSimulation = .none, retries: PipelineRetries = .seed(intervalScale: 0.001)) async throws {
@@ -40,7 +44,8 @@ struct PipelineHarness {
     }
 
     var environment: PipelineEnvironment {
-        PipelineEnvironment(store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge)
+        PipelineEnvironment(store: store, source: source, syncTarget: syncTargetOverride ?? target, failures: failures, retries: retries,
+                            gauge: gauge, syncRetry: syncRetry)
     }
 
     /// A runtime on the harness's journal with the pipeline registered (a new backend each time).
