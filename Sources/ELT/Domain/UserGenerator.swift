@@ -13,7 +13,8 @@ import Foundation
 ///   deleted it; its name and email versions count the updates it received.
 /// - Every decision is drawn from a ``SplitMix64`` seeded by (integration id, snapshot, user
 ///   number), so any user's record at any snapshot is computed on its own, without state:
-///   a page costs O(page size) memory (and O(users before it) time, to skip the earlier ones).
+///   a page costs O(page size) memory, and O(page size) time while nobody has been deleted
+///   (snapshot 0, or no delete churn), else O(users before it) time to skip the earlier ones.
 ///
 /// Pages are numbered from 0 and list the live users in ascending number, so the pages of one
 /// snapshot concatenated form the whole snapshot with no duplicates; the page after the last is empty.
@@ -57,6 +58,14 @@ public struct UserGenerator: Sendable {
         let (offset, overflow) = page.multipliedReportingOverflow(by: pageSize)
         let highest = highestNumber(snapshot: snapshot, baseCount: baseCount)
         guard !overflow, highest > 0 else { return [] }
+        if snapshot == 0 || churn.deleteRate == 0 {
+            // Nobody was ever deleted: users 1…highest are all alive, so page p starts at user
+            // p × pageSize + 1 and costs O(page size) time however far into the snapshot it is.
+            guard offset < highest else { return [] }
+            return ((offset + 1)...min(highest, offset + pageSize)).compactMap { number in
+                versions(ofUser: number, at: snapshot, baseCount: baseCount).map { user(number: number, versions: $0) }
+            }
+        }
         var toSkip = offset
         var users: [SourceUser] = []
         users.reserveCapacity(min(pageSize, highest))
