@@ -6,6 +6,13 @@
 # Installs the server with apt-get when its binaries are missing (needs root).
 set -euo pipefail
 
+# The server outlives this script: it must not inherit the caller's descriptors (a test runner's
+# Foundation.Process learns that its child exited when a socket it passed down closes).
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null || true
+done
+
 find_bindir() {
   for d in /usr/lib/postgresql/*/bin; do
     [ -x "$d/initdb" ] && { echo "$d"; return 0; }

@@ -4,6 +4,9 @@ import BenchmarkSupport
 struct BenchReport {
     var integrations: Int
     var users: Int
+    /// Rows in `users_latest` and changes synced afterwards: both equal `users` on fresh databases.
+    var latest: Int
+    var synced: Int
     var seconds: Double
     var peakRSSMegabytes: Double?
     var steps: Int
@@ -17,6 +20,8 @@ struct BenchReport {
         var line = JSONLine()
         line.append("integrations", .integer(integrations))
         line.append("users", .integer(users))
+        line.append("latest", .integer(latest))
+        line.append("synced", .integer(synced))
         line.append("seconds", .number(seconds, decimals: 3))
         line.append("users_per_s", .number(seconds > 0 ? Double(users) / seconds : .nan, decimals: 1))
         line.append("peak_rss_mb", peakRSSMegabytes.map { .number($0, decimals: 1) } ?? .null)

@@ -13,7 +13,7 @@ struct ELTBenchCommand: AsyncParsableCommand {
         commandName: "elt-bench",
         abstract: "Run root_orchestration_workflow once for N integrations on fresh databases; print one JSON line.",
         discussion: """
-            Fields: integrations, users, seconds (root workflow start to result; seeding and start-up \
+            Fields: integrations, users (staged), latest and synced (users_latest rows and changes synced: equal to users on fresh databases), seconds (root workflow start to result; seeding and start-up \
             excluded), users_per_s, peak_rss_mb (VmHWM), steps and workflows (journal rows after the run), \
             journal (sqlite|postgres), raw_sqlite_rows_per_s (prepared INSERTs, 1,000 per transaction, \
             same disk and pragmas), raw_pg_commit_us (median INSERT+COMMIT on the Postgres given, else null).

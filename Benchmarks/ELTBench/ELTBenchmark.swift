@@ -72,7 +72,8 @@ struct ELTBenchmark {
         }
 
         return BenchReport(
-            integrations: outcome.result.integrations, users: outcome.result.usersStaged, seconds: outcome.seconds,
+            integrations: outcome.result.integrations, users: outcome.result.usersStaged,
+            latest: outcome.result.latest, synced: outcome.result.synced, seconds: outcome.seconds,
             peakRSSMegabytes: peak, steps: counts.steps, workflows: counts.workflows,
             journal: systemDatabaseURL == nil ? "sqlite" : "postgres",
             rawSQLiteRowsPerSecond: rawRows, rawPostgresCommitMicroseconds: rawCommit)

@@ -128,7 +128,9 @@ public struct PostgresSyncTarget: SyncTarget {
                 try await connection.query("COMMIT", logger: logger)
                 return SyncOutcome(upserts: upsertCount, deletes: deleteCount, alreadyApplied: false)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                // No ROLLBACK: the connection is closed instead (withConnection never reuses a
+                // failed one), which ends the transaction; a query sent on a connection the
+                // server has just dropped can wait forever.
                 throw error
             }
         }
@@ -161,6 +163,7 @@ public struct PostgresSyncTarget: SyncTarget {
         do {
             connection = try await connections.take()
         } catch {
+            await connections.closeAll()
             throw SyncTargetError(location: location, operation: operation,
                                   reason: "cannot connect: \(PostgresErrorText.describe(error))", isTransient: PostgresErrorText.isTransient(error))
         }
@@ -170,7 +173,12 @@ public struct PostgresSyncTarget: SyncTarget {
             return result
         } catch {
             // The connection may be mid-transaction or broken: never reuse it.
-            try? await connection.close()
+            SyncConnections.close(connection)
+            if PostgresErrorText.isTransient(error) {
+                // The server went away: the idle connections are most likely dead too, and a
+                // query on a connection it has just dropped can wait forever. Start afresh.
+                await connections.closeAll()
+            }
             if let error = error as? SyncTargetError { throw error }
             if let error = error as? StoreError {
                 // Reading the run's changes from the data database failed.

@@ -40,7 +40,7 @@ actor SyncConnections {
         if idle.count < capacity, !connection.isClosed {
             idle.append(connection)
         } else {
-            try? await connection.close()
+            Self.close(connection)
         }
     }
 
@@ -48,6 +48,17 @@ actor SyncConnections {
     func closeAll() async {
         let connections = idle
         idle = []
-        for connection in connections { try? await connection.close() }
+        for connection in connections { Self.close(connection) }
+    }
+
+    /// Starts closing `connection` without waiting for it, unless the server already closed it.
+    ///
+    /// A connection whose server went away (a restart, an outage) can leave an awaited
+    /// `close()` waiting for an answer that never comes, and an awaited close cannot be
+    /// abandoned; so the close runs on its own, and its callback keeps the connection alive
+    /// until it completes (postgres-nio requires closing before release).
+    nonisolated static func close(_ connection: PostgresConnection) {
+        guard !connection.isClosed else { return }
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 }
