@@ -48,6 +48,33 @@ struct CancelTreeTests {
         }
     }
 
+    @Test("a cancel from another runtime on the same journal stops the running tree at its next checkpoints; resume finishes it",
+          arguments: JournalKind.available)
+    func cancelTreeFromAnotherRuntime(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let gate = Gate()
+        let admin = try harness.runtime(executorID: "admin", role: .client)
+        try await withRunning(try treeRuntime(harness, gate: gate)) { runtime in
+            let handle = try await runtime.start(TreeParent.self, id: "x", input: "z")
+            try await waitUntil { harness.effects.count("x-3:blocked") == 1 && harness.effects.count("x-3-2:blocked") == 1 }
+            let cancelled = try await withRunning(admin) { admin in try await admin.cancel(id: "x") }
+            #expect(cancelled.status == .cancelled)
+            gate.open()
+            let tree = ["x", "x-3", "x-3-2", "x-3-3"]
+            try await waitUntil { tree.allSatisfy { !runtime.isExecuting(id: $0) } }
+            for id in tree { #expect(try await runtime.existingWorkflow(id: id).status == .cancelled, "\(id)") }
+            for key in ["x:after", "x-3:after", "x-3-2:after", "x-3-3:double"] {
+                #expect(harness.effects.count(key) == 0, "a cancelled workflow must not start its next step: \(key)")
+            }
+
+            try await runtime.resume(id: "x")
+            #expect(try await handle.result() == "3 done z")
+            #expect(try await runtime.handle(id: "x-3-3", of: DoublingChild.self).result() == 11)
+            #expect(harness.effects.snapshot.values.allSatisfy { $0 == 1 }, "\(harness.effects.snapshot)")
+            #expect(harness.effects.snapshot.count == 12)
+        }
+    }
+
     @Test("a child cancelled alone fails the parent awaiting it (ERROR); resuming the child, then the parent, finishes both",
           arguments: JournalKind.available)
     func cancelChildAlone(kind: JournalKind) async throws {
