@@ -81,6 +81,25 @@ extension PostgresJournal {
                     """, logger: logger
                 ).collect()
                 results.append(.copied(copied.count))
+            case .cancelTree(let rootID, let originJSON, let at):
+                let rows = try await connection.query(
+                    """
+                    WITH RECURSIVE tree(id) AS (
+                      SELECT \(rootID)::text
+                      UNION SELECT w.workflow_id FROM \(unescaped: workflows) w JOIN tree ON w.parent_workflow_id = tree.id)
+                    UPDATE \(unescaped: workflows) SET status = 'CANCELLED', error = \(originJSON),
+                      deduplication_id = NULL, updated_at = \(at)
+                    WHERE workflow_id IN (SELECT id FROM tree) AND status IN ('PENDING', 'ENQUEUED')
+                    RETURNING workflow_id, queue_name
+                    """, logger: logger
+                ).collect()
+                var ids: [String] = []
+                for row in rows {
+                    let (id, queue) = try row.decode((String, String?).self)
+                    ids.append(id)
+                    if queue != nil { touchedQueue = true }
+                }
+                results.append(.cancelled(ids.sorted()))
             }
         }
         var cancelled: Set<String> = []

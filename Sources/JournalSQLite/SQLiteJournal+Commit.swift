@@ -76,6 +76,10 @@ enum SQLiteCommit {
                         """)
                 try statement.execute(arguments: [targetID, sourceID, belowStep])
                 results.append(.copied(db.changesCount))
+            case .cancelTree(let rootID, let originJSON, let at):
+                let (ids, freedQueue) = try cancelTree(rootID: rootID, originJSON: originJSON, at: at, db)
+                if freedQueue { touchedQueue = true }
+                results.append(.cancelled(ids))
             }
         }
         var cancelled: Set<String> = []
@@ -88,6 +92,22 @@ enum SQLiteCommit {
             cancelled = Set(try String.fetchAll(statement, arguments: [try jsonArray(Array(steppedWorkflows))]))
         }
         return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), touchedQueue)
+    }
+
+    /// Cancels the active rows of the tree below `rootID` (the root included); returns their
+    /// ids, sorted, and whether any of them was queued (its queue has a slot or an entry less).
+    static func cancelTree(rootID: String, originJSON: String, at: Int64, _ db: Database) throws -> ([String], Bool) {
+        let statement = try db.cachedStatement(
+            sql: """
+                WITH RECURSIVE tree(id) AS (
+                  SELECT ? UNION SELECT w.workflow_id FROM workflow_status w JOIN tree ON w.parent_workflow_id = tree.id)
+                UPDATE workflow_status SET status = 'CANCELLED', error = ?, deduplication_id = NULL, updated_at = ?
+                WHERE workflow_id IN (SELECT id FROM tree) AND status IN ('PENDING', 'ENQUEUED')
+                RETURNING workflow_id, queue_name
+                """)
+        let rows = try Row.fetchAll(statement, arguments: [rootID, originJSON, at])
+        let ids = rows.map { $0[0] as String }.sorted()
+        return (ids, rows.contains { ($0[1] as String?) != nil })
     }
 
     /// Inserts a workflow unless its id or its queue deduplication id is taken.

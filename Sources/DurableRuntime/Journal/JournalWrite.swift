@@ -21,6 +21,13 @@ public enum JournalWrite: Sendable, Equatable {
     case requeue(id: String, from: [WorkflowStatus], queue: String, at: Int64)
     /// Copies the step records of `sourceID` numbered below `belowStep` to `targetID` (fork).
     case copySteps(sourceID: String, targetID: String, belowStep: Int)
+    /// Cancels `rootID` and every descendant of it (children through their parent id,
+    /// recursively, also below finished ones) that is `PENDING` or `ENQUEUED`, in one statement
+    /// of the transaction, so no part of the tree is left running. Each row it cancels gets
+    /// `originJSON` as its error (which cancel stopped it), so that a resume of the root finds
+    /// the descendants cancelled with it; its deduplication id is cleared. Finished rows are left
+    /// as they are. The result is ``JournalWriteResult/cancelled(_:)``.
+    case cancelTree(rootID: String, originJSON: String, at: Int64)
 }
 
 /// What one ``JournalWrite`` did.
@@ -39,6 +46,8 @@ public enum JournalWriteResult: Sendable, Equatable {
     case updated(Bool)
     /// Rows copied by ``JournalWrite/copySteps(sourceID:targetID:belowStep:)``.
     case copied(Int)
+    /// The ids ``JournalWrite/cancelTree(rootID:originJSON:at:)`` moved to `CANCELLED`, sorted.
+    case cancelled([String])
 }
 
 /// The outcome of one group commit.

@@ -138,15 +138,18 @@ extension WorkflowRuntime {
         do {
             outcome = .success(try await entry.run(context, record.inputJSON))
         } catch {
-            if !shouldRecordFailure(error) { throw error }
+            if !shouldRecordFailure(error, workflowID: record.id) { throw error }
             outcome = .failure(RecordedError(error))
         }
         return try await complete(record, outcome: outcome)
     }
 
-    /// Whether an error that ended a workflow is its real outcome (ERROR), rather than a stop
-    /// that leaves it for recovery (shutdown, crash, lost journal) or a cancellation.
-    func shouldRecordFailure(_ error: any Error) -> Bool {
+    /// Whether an error that ended workflow `workflowID` is its real outcome (ERROR), rather
+    /// than a stop that leaves it for recovery (shutdown, crash, lost journal) or its own
+    /// cancellation. A child's cancellation that reaches a parent which is not cancelled itself
+    /// is the parent's failure: it ends `ERROR` instead of staying `PENDING` with nobody
+    /// running it.
+    func shouldRecordFailure(_ error: any Error, workflowID: String) -> Bool {
         if Task.isCancelled || error is CancellationError { return false }
         if let journalError = error as? JournalError {
             switch journalError {
@@ -154,7 +157,8 @@ extension WorkflowRuntime {
             default: return true
             }
         }
-        if case WorkflowError.cancelled = error { return false }
+        if board.isCancelled(workflowID) { return false }
+        if case WorkflowError.cancelled(let cancelledID) = error, cancelledID == workflowID { return false }
         return true
     }
 

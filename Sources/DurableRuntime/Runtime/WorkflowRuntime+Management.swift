@@ -36,24 +36,43 @@ extension WorkflowRuntime {
         WorkflowHandle(id: id, runtime: self)
     }
 
-    /// Cancels a workflow: an enqueued one never starts, a running one stops at its next
-    /// operation, both with status `CANCELLED`. A finished workflow is left as it is.
+    /// Cancels a workflow and its descendants: an enqueued one never starts, a running one stops
+    /// at its next operation (step, child call, sleep…), all with status `CANCELLED`, whichever
+    /// process runs them. Descendants are the children recorded with this workflow as their
+    /// parent, recursively; those still `PENDING` or `ENQUEUED` are cancelled in the same journal
+    /// transaction as the workflow, finished ones are left as they are (as is a finished
+    /// workflow). Each cancelled row records that this cancel stopped it, so that
+    /// ``resume(id:queue:)`` of this workflow resumes them too.
+    ///
+    /// Cancelling a child alone (its own id) leaves its parent running: a parent awaiting that
+    /// child gets ``WorkflowError/cancelled(workflowID:)`` naming the child, and unless it
+    /// catches it, ends `ERROR` with that error (as in DBOS Transact, where the awaiting parent
+    /// gets `DBOSAwaitedWorkflowCancelledError` and ends `ERROR`). Resuming the child alone
+    /// then finishes the child only; resuming the parent afterwards replays it, and it gets the
+    /// child's real result.
     @discardableResult
     public func cancel(id: String) async throws -> WorkflowRecord {
         let now = journalTimestamp(clock.now())
-        _ = try await journal.submit(.transition(
-            id: id, from: [.pending, .enqueued], to: .cancelled, executorID: nil, resetRecoveryAttempts: false, at: now))
+        let result = try await journal.submit(.cancelTree(rootID: id, originJSON: try cancelOriginJSON(rootID: id), at: now))
+        if case .cancelled(let ids) = result {
+            for cancelled in ids { board.markCancelled(cancelled) }
+        }
         let record = try await existingWorkflow(id: id)
         if record.status == .cancelled { board.markCancelled(id) }
         return record
     }
 
-    /// Resumes a cancelled, failed or dead-lettered workflow: it runs again from its checkpoints
-    /// (recorded steps are not run again).
+    /// Resumes a cancelled, failed or dead-lettered workflow, and the descendants that were
+    /// cancelled with it (by ``cancel(id:)`` of this workflow): they run again from their
+    /// checkpoints (recorded steps are not run again), and a parent replaying the call of such a
+    /// child runs it or waits for it and gets its real result. Descendants cancelled on their
+    /// own, or that finished, are left as they are. The workflow and its descendants change
+    /// state in one journal transaction.
     ///
     /// With `queue` (always, for a `.client` runtime, which has no workers: its own queue or
     /// the one given), the workflow goes back on that queue as `ENQUEUED` and whichever worker
-    /// of any process dequeues it runs it. Without, a worker runtime runs it here.
+    /// of any process dequeues it runs it; a queued descendant goes back on its own queue, any
+    /// other descendant on that queue too. Without, a worker runtime runs them all here.
     @discardableResult
     public func resume(id: String, queue: String? = nil) async throws -> WorkflowRecord {
         let before = try await existingWorkflow(id: id)
@@ -61,17 +80,29 @@ extension WorkflowRuntime {
         guard resumable.contains(before.status) else {
             throw WorkflowError.invalidState(workflowID: id, status: before.status, action: "resume")
         }
+        let descendants = before.status == .cancelled ? try await descendantsCancelled(with: id) : []
         board.clearCancelled(id)
+        for descendant in descendants { board.clearCancelled(descendant.id) }
         let now = journalTimestamp(clock.now())
         if let target = try queueForHandOff(explicit: queue, recorded: before.queueName, workflowID: id, action: "resume") {
-            _ = try await journal.submit(.requeue(id: id, from: resumable, queue: target, at: now))
-            wakeQueue(target)
+            _ = try await journal.submit(
+                [.requeue(id: id, from: resumable, queue: target, at: now)]
+                    + resumeWrites(for: descendants, handOffQueue: target, at: now))
+            for queueName in Set(descendants.map { $0.queueName ?? target } + [target]) { wakeQueue(queueName) }
             return try await existingWorkflow(id: id)
         }
-        _ = try await journal.submit(.transition(
-            id: id, from: resumable, to: .pending, executorID: executorID, resetRecoveryAttempts: true, at: now))
+        let commit = try await journal.submit(
+            [.transition(id: id, from: resumable, to: .pending, executorID: executorID, resetRecoveryAttempts: true, at: now)]
+                + resumeWrites(for: descendants, handOffQueue: nil, at: now))
         let record = try await existingWorkflow(id: id)
         dispatch(record)
+        // Resumed descendants run here too: a child the parent awaits inline is claimed by
+        // whichever gets there first (the parent's replay or this), the other waits for it.
+        for (descendant, result) in zip(descendants, commit.results.dropFirst()) where result == .updated(true) {
+            var resumed = descendant
+            (resumed.status, resumed.executorID) = (.pending, executorID)
+            dispatch(resumed)
+        }
         return record
     }
 

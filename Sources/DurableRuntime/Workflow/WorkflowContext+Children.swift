@@ -50,6 +50,12 @@ extension WorkflowContext {
             number: number, name: W.name, startedAt: startedAt, outputJSON: nil, errorJSON: nil,
             childWorkflowID: childID, alongside: [.insertWorkflow(child)])
         let stored = try runtime.interpretInsert(results[0], record: child)
+        // A cancel of this workflow that committed just before this call did not see the new
+        // child: cancel the child too, so that it never runs on its own.
+        if runtime.board.isCancelled(workflowID) {
+            if results[0] == .workflowInserted { try await runtime.cancelLikeParent(childID: childID, parentID: workflowID) }
+            throw WorkflowError.cancelled(workflowID: workflowID)
+        }
         if !runInline { runtime.dispatch(stored) }
         return (stored, results[0] == .workflowInserted)
     }
