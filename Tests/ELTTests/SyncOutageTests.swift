@@ -54,8 +54,8 @@ struct OutagePostgres {
         return OutagePostgres(url: url, directory: directory)
     }
 
-    func stop() async throws { try await Self.offThePool { try Self.script("postgres-outage.sh", [directory, "stop"]) } }
-    func resume() async throws { try await Self.offThePool { try Self.script("postgres-outage.sh", [directory, "start"]) } }
+    func stop() async throws { _ = try await Self.offThePool { try Self.script("postgres-outage.sh", [directory, "stop"]) } }
+    func resume() async throws { _ = try await Self.offThePool { try Self.script("postgres-outage.sh", [directory, "start"]) } }
 
     /// Runs blocking work (a child process and its wait) on a dispatch queue, not on one of
     /// the few threads of Swift's cooperative pool, which the pipeline under test needs.

@@ -5,10 +5,11 @@ import Foundation
 import Synchronization
 import Testing
 
-/// A sync target that is unreachable (transient errors) until `up()` or a deadline.
+/// A sync target that is unreachable (transient errors) for a while, or for a number of attempts.
 final class FlakySyncTarget: SyncTarget {
     let wrapped: any SyncTarget
     private let downUntil = Mutex<ContinuousClock.Instant?>(nil)
+    private let refusalsLeft = Mutex(0)
     let refusals = Atomic<Int>(0)
 
     init(_ wrapped: any SyncTarget) { self.wrapped = wrapped }
@@ -19,11 +20,18 @@ final class FlakySyncTarget: SyncTarget {
     /// Unreachable for `duration` from now.
     func down(for duration: Duration) { downUntil.withLock { $0 = .now + duration } }
 
+    /// Unreachable for the next `attempts` applies.
+    func refuse(next attempts: Int) { refusalsLeft.withLock { $0 = attempts } }
+
     func prepare() async throws { try await wrapped.prepare() }
     func users(tenant: Tenant) async throws -> [SourceUser] { try await wrapped.users(tenant: tenant) }
 
     func apply(runID: String, tenant: Tenant, changes: any ChangeChunks) async throws -> SyncOutcome {
-        if let until = downUntil.withLock({ $0 }), ContinuousClock.now < until {
+        let refuseThis = refusalsLeft.withLock { left in
+            defer { left = max(0, left - 1) }
+            return left > 0
+        }
+        if refuseThis || downUntil.withLock({ $0 }).map({ ContinuousClock.now < $0 }) == true {
             refusals.add(1, ordering: .relaxed)
             throw SyncTargetError(location: location, operation: "sync run \(runID)", reason: "cannot connect: connection refused",
                                   isTransient: true)
@@ -39,13 +47,13 @@ struct SyncOutboxTests {
         var harness = try await PipelineHarness(kind, integrations: 1)
         let flaky = FlakySyncTarget(harness.target)
         harness.syncTargetOverride = flaky
-        harness.syncRetry = SyncRetryPolicy(deadline: .seconds(60), initialDelay: .milliseconds(100), maxDelay: .milliseconds(400))
+        harness.syncRetry = SyncRetryPolicy(deadline: .seconds(60), initialDelay: .milliseconds(50), maxDelay: .milliseconds(200))
         let integration = try await harness.integrations()[0]
-        flaky.down(for: .seconds(2))
+        flaky.refuse(next: 6)
         let result = try await harness.withRuntime {
             try await $0.run(ELTPipelineWorkflow.self, id: "p", input: PipelineHarness.pipelineInput(integration))
         }
-        #expect(flaky.refusals.load(ordering: .relaxed) >= 2, "the sync must have met the outage")
+        #expect(flaky.refusals.load(ordering: .relaxed) == 6, "the sync must have met the outage")
         #expect(result.synced == 1_000 && result.latest == 1_000)
         #expect(try await harness.target.users(tenant: integration.tenant) == harness.store.latestUsers(tenant: integration.tenant))
         #expect(try await harness.store.unsyncedRuns(tenant: integration.tenant).isEmpty)
