@@ -8,6 +8,8 @@ public enum WorkflowCatalog {
     public enum ParameterType: String, Sendable {
         /// A whole number.
         case integer
+        /// A number, such as `0.5`.
+        case number
         /// `true` or `false`.
         case boolean
         /// Any text.
@@ -41,6 +43,8 @@ public enum WorkflowCatalog {
         Parameter(name: "batch_size", type: .integer, required: false, help: "pages per batch (default 10)"),
         Parameter(name: "page_size", type: .integer, required: false, help: "users per page (default 10)"),
         Parameter(name: "snapshot", type: .integer, required: false, help: "source snapshot (default provider_data.snapshot, else 0)"),
+        Parameter(name: "max_delete_fraction", type: .number, required: false,
+                  help: "the most of a tenant's latest users one run may delete, 0 to 1 (default 0.2)"),
     ]
     private static let tenantParameters = [
         Parameter(name: "organization_id", type: .string, required: true, help: "the organization, e.g. org-001"),
@@ -93,6 +97,9 @@ public enum WorkflowCatalog {
             case .integer:
                 guard let value = Int(text) else { throw .badValue(key, value: text, expected: "a whole number") }
                 object[key] = value
+            case .number:
+                guard let value = Double(text), value.isFinite else { throw .badValue(key, value: text, expected: "a number") }
+                object[key] = value
             case .boolean:
                 switch text.lowercased() {
                 case "true": object[key] = true
@@ -105,7 +112,7 @@ public enum WorkflowCatalog {
         }
         let missing = entry.parameters.filter { $0.required && object[$0.name] == nil }
         guard missing.isEmpty else { throw .missingParameters(missing.map(\.name), workflow: name, valid: entry.parameters) }
-        // Values are Int, Bool and String only, which JSONSerialization always accepts.
+        // Values are Int, finite Double, Bool and String only, which JSONSerialization always accepts.
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

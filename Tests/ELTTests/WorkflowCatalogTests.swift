@@ -1,0 +1,21 @@
+import ELT
+import Foundation
+import Testing
+
+@Suite("Workflow catalogue")
+struct WorkflowCatalogTests {
+    @Test("max_delete_fraction is a number parameter of the root and the pipeline, and decodes into their inputs")
+    func maxDeleteFraction() throws {
+        let json = try WorkflowCatalog.inputJSON(
+            for: ELTPipelineWorkflow.name,
+            arguments: ["organization_id=org-001", "connected_integration_id=x", "max_delete_fraction=0.5", "num_batches=3"])
+        let input = try JSONDecoder().decode(PipelineInput.self, from: Data(json.utf8))
+        #expect(input.maxDeleteFraction == 0.5 && input.numBatches == 3)
+        let root = try JSONDecoder().decode(RootInput.self, from: Data(
+            try WorkflowCatalog.inputJSON(for: RootOrchestrationWorkflow.name, arguments: ["max_delete_fraction=1"]).utf8))
+        #expect(root.maxDeleteFraction == 1)
+        #expect(throws: CatalogError.self) {
+            try WorkflowCatalog.inputJSON(for: RootOrchestrationWorkflow.name, arguments: ["max_delete_fraction=most"])
+        }
+    }
+}
