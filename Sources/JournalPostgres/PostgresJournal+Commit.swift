@@ -25,10 +25,14 @@ extension PostgresJournal {
         results.reserveCapacity(writes.count)
         var touchedQueue = false
         var steppedWorkflows: Set<String> = []
+        // Fork targets: a copy goes only into a workflow this commit inserted, never into an
+        // existing one (whose own steps, or lack of them, belong to its own input).
+        var insertedHere: Set<String> = []
         for write in writes {
             switch write {
             case .insertWorkflow(let record):
                 let result = try await insertWorkflow(record, connection)
+                if result == .workflowInserted { insertedHere.insert(record.id) }
                 if result == .workflowInserted, record.status == .enqueued { touchedQueue = true }
                 results.append(result)
             case .recordStep(let step):
@@ -69,6 +73,10 @@ extension PostgresJournal {
                 if !requeued.isEmpty { touchedQueue = true }
                 results.append(.updated(!requeued.isEmpty))
             case .copySteps(let sourceID, let targetID, let belowStep):
+                guard insertedHere.contains(targetID) else {
+                    results.append(.copied(0))
+                    continue
+                }
                 let steps = table("operation_outputs")
                 let copied = try await connection.query(
                     """

@@ -21,10 +21,14 @@ enum SQLiteCommit {
         results.reserveCapacity(writes.count)
         var touchedQueue = false
         var steppedWorkflows: Set<String> = []
+        // Fork targets: a copy goes only into a workflow this commit inserted, never into an
+        // existing one (whose own steps, or lack of them, belong to its own input).
+        var insertedHere: Set<String> = []
         for write in writes {
             switch write {
             case .insertWorkflow(let record):
                 let result = try insertWorkflow(record, db)
+                if result == .workflowInserted { insertedHere.insert(record.id) }
                 if result == .workflowInserted, record.status == .enqueued { touchedQueue = true }
                 results.append(result)
             case .recordStep(let step):
@@ -66,6 +70,10 @@ enum SQLiteCommit {
                 if db.changesCount > 0 { touchedQueue = true }
                 results.append(.updated(db.changesCount > 0))
             case .copySteps(let sourceID, let targetID, let belowStep):
+                guard insertedHere.contains(targetID) else {
+                    results.append(.copied(0))
+                    continue
+                }
                 let statement = try db.cachedStatement(
                     sql: """
                         INSERT INTO operation_outputs(workflow_id, function_id, function_name, output, error,

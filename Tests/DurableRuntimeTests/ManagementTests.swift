@@ -75,6 +75,21 @@ struct ManagementTests {
         }
     }
 
+    @Test("a fork refused because its new id exists copies no step into that workflow",
+          arguments: JournalKind.available)
+    func refusedForkCopiesNothing(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        try await withRunning(try harness.runtime()) { runtime in
+            #expect(try await runtime.run(SequentialSteps.self, id: "orig", input: 4) == 10)
+            // Another tenant's run, queued where no worker runs yet: no steps.
+            try await runtime.enqueue(SequentialSteps.self, queue: "nobody_works_this", id: "victim", input: 2)
+            await #expect(throws: WorkflowError.self) { try await runtime.fork(id: "orig", fromStep: 3, newID: "victim") }
+            #expect(try await runtime.steps(workflowID: "victim").isEmpty, "the refused fork must not copy orig's steps")
+            let victim = try #require(try await runtime.workflow(id: "victim"))
+            #expect(victim.status == .enqueued && victim.inputJSON == "2")
+        }
+    }
+
     @Test("list filters by status, name, id prefix, time range and queue, with limit, offset and order",
           arguments: JournalKind.available)
     func listWorkflows(kind: JournalKind) async throws {

@@ -123,14 +123,16 @@ struct JournalBackendTests {
         }
     }
 
-    @Test("copySteps copies the steps below a position to another workflow", arguments: BackendKind.allCases)
+    @Test("copySteps copies the steps below a position into the workflow inserted in the same commit", arguments: BackendKind.allCases)
     func copySteps(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in
             let backend = journal.backend
-            try await backend.insert(workflow("src"), workflow("fork"))
+            try await backend.insert(workflow("src"))
             _ = try await backend.commit((1...4).map { .recordStep(step("src", $0, child: $0 == 2 ? "c" : nil)) })
-            let result = try await backend.commit([.copySteps(sourceID: "src", targetID: "fork", belowStep: 3)])
-            #expect(result.results == [.copied(2)])
+            let result = try await backend.commit([
+                .insertWorkflow(workflow("fork")), .copySteps(sourceID: "src", targetID: "fork", belowStep: 3),
+            ])
+            #expect(result.results == [.workflowInserted, .copied(2)])
             let expected = (1...2).map { number -> StepRecord in
                 var copy = step("src", number, child: number == 2 ? "c" : nil)
                 copy.workflowID = "fork"
@@ -138,6 +140,24 @@ struct JournalBackendTests {
             }
             #expect(try await backend.steps(workflowID: "fork") == expected)
             #expect(try await backend.steps(workflowID: "src").count == 4)
+        }
+    }
+
+    @Test("copySteps into a workflow that was not inserted in the same commit (an existing id) copies nothing",
+          arguments: BackendKind.allCases)
+    func copyStepsRefusesExisting(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("src"), workflow("victim"))
+            _ = try await backend.commit((1...4).map { .recordStep(step("src", $0)) })
+            let result = try await backend.commit([
+                .insertWorkflow(workflow("victim")), .copySteps(sourceID: "src", targetID: "victim", belowStep: 3),
+            ])
+            #expect(result.results.last == .copied(0))
+            #expect(try await backend.steps(workflowID: "victim").isEmpty, "another workflow's steps must never be copied in")
+            let alone = try await backend.commit([.copySteps(sourceID: "src", targetID: "victim", belowStep: 3)])
+            #expect(alone.results == [.copied(0)])
+            #expect(try await backend.steps(workflowID: "victim").isEmpty)
         }
     }
 

@@ -19,7 +19,9 @@ public enum JournalWrite: Sendable, Equatable {
     /// Puts a workflow that is in one of `from` back on `queue` as `ENQUEUED`, unassigned, with
     /// its recovery attempts reset: how a client resumes a workflow so that a server runs it.
     case requeue(id: String, from: [WorkflowStatus], queue: String, at: Int64)
-    /// Copies the step records of `sourceID` numbered below `belowStep` to `targetID` (fork).
+    /// Copies the step records of `sourceID` numbered below `belowStep` to `targetID` (fork),
+    /// which must have been inserted by an `insertWorkflow` of the same commit: into any other
+    /// workflow (an existing id) nothing is copied (`.copied(0)`).
     case copySteps(sourceID: String, targetID: String, belowStep: Int)
     /// Cancels `rootID` and every descendant of it (children through their parent id,
     /// recursively, also below finished ones) that is `PENDING` or `ENQUEUED`, in one statement
