@@ -115,6 +115,7 @@ enum AdminRoutes {
         do {
             return try await body()
         } catch let error as WorkflowError {
+            if case .invalidWorkflowID = error { throw HTTPError(.badRequest, message: error.description) }
             throw HTTPError(.conflict, message: error.description)
         }
     }

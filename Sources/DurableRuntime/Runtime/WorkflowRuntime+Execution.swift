@@ -66,6 +66,8 @@ extension WorkflowRuntime {
     /// in the journal.
     @discardableResult
     func admit(_ record: WorkflowRecord) async throws -> WorkflowRecord {
+        // An id the caller chose; ids derived from a parent's are not re-checked.
+        if record.parentID == nil { try WorkflowID.validate(record.id) }
         let commit = try await journal.submit([.insertWorkflow(record)])
         let stored = try interpretInsert(commit.results[0], record: record)
         dispatch(stored)

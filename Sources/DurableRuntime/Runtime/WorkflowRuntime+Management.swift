@@ -130,6 +130,7 @@ extension WorkflowRuntime {
         guard step >= 1 else {
             throw WorkflowError.invalidState(workflowID: id, status: .pending, action: "fork from step \(step) (steps start at 1)")
         }
+        if let newID { try WorkflowID.validate(newID) }
         let original = try await existingWorkflow(id: id)
         let now = journalTimestamp(clock.now())
         let handOff = try queueForHandOff(explicit: queue, recorded: original.queueName, workflowID: id, action: "fork")

@@ -29,6 +29,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     case decodingFailed(workflowID: String, what: String, reason: String)
     /// The workflow failed; this carries its recorded error.
     case failed(workflowID: String, error: RecordedError)
+    /// A chosen workflow id breaks ``WorkflowID``'s rule; `shown` is its start, escaped.
+    case invalidWorkflowID(shown: String, rule: String)
 
     /// A human-readable explanation with a hint at the fix.
     public var description: String {
@@ -59,6 +61,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
             "workflow \(id): could not decode its \(what): \(reason)"
         case .failed(let id, let error):
             "workflow \(id) failed: \(error.message)"
+        case .invalidWorkflowID(let shown, let rule):
+            "workflow id '\(shown)' is not valid: \(rule). Choose another id."
         }
     }
 }
