@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "ELTTests",
             dependencies: [
-                "ELT", "DurableRuntime", "DurableTesting", "JournalSQLite", "JournalPostgres",
+                "ELT", "ELTServer", "DurableRuntime", "DurableTesting", "JournalSQLite", "JournalPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,16 +6,21 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              constantTimeEquals(String(header.dropFirst("Bearer ".count)), token) else {
+              Self.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token) else {
             throw HTTPError(.unauthorized, message: "missing or wrong bearer token: send 'Authorization: Bearer <ELT_ADMIN_TOKEN>'")
         }
         return try await next(request, context)
     }
 
-    /// Compares without stopping at the first difference, so timing says nothing about the token.
-    private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    /// Compares `presented` with `expected` in time that depends only on the expected token's
+    /// length: no early return at the first difference, nor on a length mismatch, so timing
+    /// says nothing about the token, not even its length.
+    static func constantTimeEquals(_ presented: String, _ expected: String) -> Bool {
+        let (x, y) = (Array(presented.utf8), Array(expected.utf8))
+        var difference: UInt8 = x.count == y.count ? 0 : 1
+        for index in 0..<y.count {
+            difference |= (index < x.count ? x[index] : 0) ^ y[index]
+        }
+        return difference == 0
     }
 }

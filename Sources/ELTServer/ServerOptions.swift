@@ -25,8 +25,16 @@ public struct ServerOptions: Sendable {
         self.configuration = configuration
     }
 
-    /// Refuses an admin API open to the network without a token.
+    /// The fewest non-whitespace characters an admin token may have.
+    public static let minimumTokenLength = 16
+
+    /// Refuses an admin API open to the network without a token, and a token too weak to
+    /// protect anything (fewer than ``minimumTokenLength`` non-whitespace characters).
     public func validate() throws(ServerError) {
+        if let adminToken {
+            let strong = adminToken.count { !$0.isWhitespace }
+            guard strong >= Self.minimumTokenLength else { throw .weakToken(nonWhitespace: strong) }
+        }
         let loopback = adminHost == "localhost" || adminHost.hasPrefix("127.") || adminHost == "::1"
         if !loopback, adminToken?.isEmpty ?? true {
             throw .adminWithoutToken(host: adminHost)
@@ -53,6 +61,8 @@ public enum ServerError: Error, CustomStringConvertible {
     case adminWithoutToken(host: String)
     /// A port out of range.
     case badPort(option: String, value: Int)
+    /// The admin token has too few non-whitespace characters.
+    case weakToken(nonWhitespace: Int)
     /// The cron expression is invalid.
     case badSchedule(String, reason: String)
 
@@ -61,6 +71,8 @@ public enum ServerError: Error, CustomStringConvertible {
         switch self {
         case .adminWithoutToken(let host):
             "the admin API would listen on \(host), beyond loopback, without a token: set --admin-token (or ELT_ADMIN_TOKEN), or keep --admin-host 127.0.0.1"
+        case .weakToken(let count):
+            "the admin token has \(count) non-whitespace character\(count == 1 ? "" : "s"); it needs at least \(ServerOptions.minimumTokenLength): set --admin-token (or ELT_ADMIN_TOKEN) to a long random value, e.g. the output of 'openssl rand -hex 24'"
         case let .badPort(option, value):
             "\(option) \(value) is not a port (0-65535)"
         case let .badSchedule(expression, reason):
