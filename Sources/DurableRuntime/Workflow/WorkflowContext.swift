@@ -98,8 +98,7 @@ public final class WorkflowContext: Sendable {
                     do {
                         return (index, .success(try await self.runStep(number: first + index, name: name, retry: retry) { try await body(index) }))
                     } catch {
-                        if error is CancellationError || Task.isCancelled || error is JournalError { throw error }
-                        if case WorkflowError.concurrentExecution = error { throw error }
+                        if Self.stopsTheWorkflow(error) { throw error }
                         return (index, .failure(error))
                     }
                 }
@@ -180,8 +179,7 @@ public final class WorkflowContext: Sendable {
                 try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil)
                 return value
             } catch {
-                if error is CancellationError || Task.isCancelled || error is JournalError { throw error }
-                if case WorkflowError.concurrentExecution = error { throw error }
+                if Self.stopsTheWorkflow(error) { throw error }
                 if attempt < retry.maxAttempts && retry.isRetryable(error) {
                     let delay = retry.delay(afterAttempt: attempt)
                     runtime.logger.debug("step failed, retrying", metadata: [
@@ -196,6 +194,14 @@ public final class WorkflowContext: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Whether `error` stops the workflow (cancellation, a journal failure, a concurrent
+    /// execution) rather than being the step's own outcome, to retry or record.
+    private static func stopsTheWorkflow(_ error: any Error) -> Bool {
+        if error is CancellationError || Task.isCancelled || error is JournalError { return true }
+        if case WorkflowError.concurrentExecution = error { return true }
+        return false
     }
 
     /// Commits one operation's outcome; an identical outcome already there counts as committed.

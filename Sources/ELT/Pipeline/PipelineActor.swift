@@ -27,7 +27,7 @@ actor PipelineActor {
         let maxDeleteFraction = try Self.resolveMaxDeleteFraction(input.maxDeleteFraction)
         let integration = try await loadIntegration(input)
         let runID = input.runID ?? context.workflowID
-        let source = try await resolveSource(input.source)
+        let source = try await Self.resolveSource(input.source, context: context, environment: environment)
         _ = try environment.userSource(for: source, runID: runID)
         let tenant = integration.tenant
         let store = environment.store
@@ -91,8 +91,10 @@ actor PipelineActor {
         return result
     }
 
-    /// The recorded source, or this process's source recorded now as the run's.
-    private func resolveSource(_ recorded: SourceDescriptor?) async throws -> SourceDescriptor {
+    /// The recorded source, or this process's source recorded now (a `resolve_source` step) as
+    /// the run's: what the root and a pipeline started without one both do.
+    static func resolveSource(_ recorded: SourceDescriptor?, context: WorkflowContext, environment: PipelineEnvironment)
+        async throws -> SourceDescriptor {
         if let recorded { return recorded }
         let descriptor = environment.source.descriptor
         return try await context.step("resolve_source") { descriptor }

@@ -22,13 +22,7 @@ actor RootOrchestrator {
         let store = environment.store
         let integrations = try await context.step("load_connected_integrations") { try await store.integrations() }
         // Every pipeline reads the source the root started with, whichever process runs it.
-        let source: SourceDescriptor
-        if let recorded = input.source {
-            source = recorded
-        } else {
-            let descriptor = environment.source.descriptor
-            source = try await context.step("resolve_source") { descriptor }
-        }
+        let source = try await PipelineActor.resolveSource(input.source, context: context, environment: environment)
         var handles: [WorkflowHandle<PipelineResult>] = []
         handles.reserveCapacity(integrations.count)
         for integration in integrations {

@@ -35,13 +35,8 @@ public final class ChangeReader: ChangeChunks {
                     SELECT id, external_id, name, email, change_type FROM users_cdc
                     WHERE workflow_id = ? AND organization_id = ? AND connected_integration_id = ? AND id > ?
                     ORDER BY id LIMIT ?
-                    """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID, after ?? "", chunkSize]).map { row in
-                    guard let type = ChangeType(rawValue: row["change_type"]) else {
-                        throw StoreError.corrupt(what: "users_cdc.change_type",
-                                                 reason: "'\(row["change_type"] ?? "")' is not INSERT, UPDATE or DELETE")
-                    }
-                    return UserChange(id: row["id"], externalID: row["external_id"], name: row["name"], email: row["email"], changeType: type)
-                }
+                    """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID, after ?? "", chunkSize])
+                    .map(Self.change(from:))
             }
         } catch let error as StoreError {
             throw error
@@ -50,5 +45,13 @@ public final class ChangeReader: ChangeChunks {
         }
         cursor.withLock { $0 = (chunk.last?.id ?? after, chunk.count < chunkSize) }
         return chunk.isEmpty ? nil : chunk
+    }
+
+    /// The change a `users_cdc` row (`id, external_id, name, email, change_type`) holds.
+    static func change(from row: Row) throws -> UserChange {
+        guard let type = ChangeType(rawValue: row["change_type"]) else {
+            throw StoreError.corrupt(what: "users_cdc.change_type", reason: "'\(row["change_type"] ?? "")' is not INSERT, UPDATE or DELETE")
+        }
+        return UserChange(id: row["id"], externalID: row["external_id"], name: row["name"], email: row["email"], changeType: type)
     }
 }

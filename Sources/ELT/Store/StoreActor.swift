@@ -132,12 +132,7 @@ public actor StoreActor {
                 SELECT id, external_id, name, email, change_type FROM users_cdc
                 WHERE workflow_id = ? AND organization_id = ? AND connected_integration_id = ?
                 ORDER BY id
-                """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID]).map { row in
-                guard let type = ChangeType(rawValue: row["change_type"]) else {
-                    throw StoreError.corrupt(what: "users_cdc.change_type", reason: "'\(row["change_type"] ?? "")' is not INSERT, UPDATE or DELETE")
-                }
-                return UserChange(id: row["id"], externalID: row["external_id"], name: row["name"], email: row["email"], changeType: type)
-            }
+                """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID]).map(ChangeReader.change(from:))
         }
     }
 
