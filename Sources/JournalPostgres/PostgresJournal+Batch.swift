@@ -17,7 +17,7 @@ extension PostgresJournal {
                 guard steps.insert(StepKey(workflowID: step.workflowID, number: step.stepNumber)).inserted else { return false }
             case .completeWorkflow(let id, _, _, _, _):
                 guard completed.insert(id).inserted else { return false }
-            case .transition, .requeue, .copySteps, .cancelTree:
+            case .transition, .requeue, .copySteps, .cancelTree, .expectWorkflow, .guarded:
                 return false
             }
         }
@@ -38,7 +38,7 @@ extension PostgresJournal {
             case .recordStep(let step): statement.steps.append(step)
             case .completeWorkflow(let id, let status, let output, let error, let at):
                 statement.completions.append(Completion(id: id, status: status.rawValue, output: output, error: error, at: at))
-            case .transition, .requeue, .copySteps, .cancelTree:
+            case .transition, .requeue, .copySteps, .cancelTree, .expectWorkflow, .guarded:
                 preconditionFailure("commitBatch takes only what isSingleStatementBatch accepts")
             }
         }
@@ -91,7 +91,7 @@ extension PostgresJournal {
                 }
             case .completeWorkflow(let id, _, _, _, _):
                 results.append(.updated(completedIDs.contains(id)))
-            case .transition, .requeue, .copySteps, .cancelTree:
+            case .transition, .requeue, .copySteps, .cancelTree, .expectWorkflow, .guarded:
                 break
             }
         }

@@ -17,113 +17,164 @@ extension PostgresJournal {
         return result
     }
 
+    /// What the writes of one commit have done so far, beside their results.
+    private struct State {
+        /// Whether queued work changed (a NOTIFY wakes the other processes' queue workers).
+        var touchedQueue = false
+        /// Workflows whose steps were recorded (checked for a cancel at the end).
+        var steppedWorkflows: Set<String> = []
+        /// Fork targets: a copy goes only into a workflow this commit inserted, never into an
+        /// existing one (whose own steps, or lack of them, belong to its own input).
+        var insertedHere: Set<String> = []
+        /// Nesting depth of guarded groups, for savepoint names.
+        var depth = 0
+    }
+
     private func apply(_ writes: [JournalWrite], _ connection: PostgresConnection) async throws
         -> (JournalCommitResult, Bool)
     {
         let workflows = table("workflow_status")
         var results: [JournalWriteResult] = []
         results.reserveCapacity(writes.count)
-        var touchedQueue = false
-        var steppedWorkflows: Set<String> = []
-        // Fork targets: a copy goes only into a workflow this commit inserted, never into an
-        // existing one (whose own steps, or lack of them, belong to its own input).
-        var insertedHere: Set<String> = []
+        var state = State()
         for write in writes {
-            switch write {
-            case .insertWorkflow(let record):
-                let result = try await insertWorkflow(record, connection)
-                if result == .workflowInserted { insertedHere.insert(record.id) }
-                if result == .workflowInserted, record.status == .enqueued { touchedQueue = true }
-                results.append(result)
-            case .recordStep(let step):
-                steppedWorkflows.insert(step.workflowID)
-                results.append(try await recordStep(step, connection))
-            case .completeWorkflow(let id, let status, let output, let error, let at):
-                let queues = try await PostgresRows.strings(
-                    connection.query(
-                        """
-                        UPDATE \(unescaped: workflows) SET status = \(status.rawValue), output = \(output),
-                          error = \(error), deduplication_id = NULL, updated_at = \(at)
-                        WHERE workflow_id = \(id) AND status = 'PENDING' RETURNING queue_name
-                        """, logger: logger))
-                if queues.contains(where: { $0 != nil }) { touchedQueue = true }
-                results.append(.updated(!queues.isEmpty))
-            case .transition(let id, let from, let to, let executorID, let reset, let at):
-                let queues = try await PostgresRows.strings(
-                    connection.query(
-                        """
-                        UPDATE \(unescaped: workflows) SET status = \(to.rawValue),
-                          executor_id = COALESCE(\(executorID), executor_id),
-                          recovery_attempts = CASE WHEN \(reset) THEN 0 ELSE recovery_attempts END,
-                          deduplication_id = CASE WHEN \(to.isTerminal) THEN NULL ELSE deduplication_id END,
-                          updated_at = \(at)
-                        WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING queue_name
-                        """, logger: logger))
-                // A queued workflow entering ENQUEUED, or leaving the running set, adds or frees work.
-                if to == .enqueued || to.isTerminal, queues.contains(where: { $0 != nil }) { touchedQueue = true }
-                results.append(.updated(!queues.isEmpty))
-            case .requeue(let id, let from, let queue, let at):
-                let requeued = try await PostgresRows.strings(
-                    connection.query(
-                        """
-                        UPDATE \(unescaped: workflows) SET status = 'ENQUEUED', queue_name = \(queue), executor_id = NULL,
-                          recovery_attempts = 0, updated_at = \(at)
-                        WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING workflow_id
-                        """, logger: logger))
-                if !requeued.isEmpty { touchedQueue = true }
-                results.append(.updated(!requeued.isEmpty))
-            case .copySteps(let sourceID, let targetID, let belowStep):
-                guard insertedHere.contains(targetID) else {
-                    results.append(.copied(0))
-                    continue
-                }
-                let steps = table("operation_outputs")
-                let copied = try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: steps)(workflow_id, function_id, function_name, output, error,
-                      child_workflow_id, started_at, completed_at)
-                    SELECT \(targetID), function_id, function_name, output, error, child_workflow_id, started_at,
-                      completed_at
-                    FROM \(unescaped: steps) WHERE workflow_id = \(sourceID) AND function_id < \(belowStep)
-                    ON CONFLICT DO NOTHING RETURNING function_id
-                    """, logger: logger
-                ).collect()
-                results.append(.copied(copied.count))
-            case .cancelTree(let rootID, let originJSON, let at):
-                let rows = try await connection.query(
-                    """
-                    WITH RECURSIVE tree(id) AS (
-                      SELECT \(rootID)::text
-                      UNION SELECT w.workflow_id FROM \(unescaped: workflows) w JOIN tree ON w.parent_workflow_id = tree.id)
-                    UPDATE \(unescaped: workflows) SET status = 'CANCELLED', error = \(originJSON),
-                      deduplication_id = NULL, updated_at = \(at)
-                    WHERE workflow_id IN (SELECT id FROM tree) AND status IN ('PENDING', 'ENQUEUED')
-                    RETURNING workflow_id, queue_name
-                    """, logger: logger
-                ).collect()
-                var ids: [String] = []
-                for row in rows {
-                    let (id, queue) = try row.decode((String, String?).self)
-                    ids.append(id)
-                    if queue != nil { touchedQueue = true }
-                }
-                results.append(.cancelled(ids.sorted()))
-            }
+            results.append(try await apply(write, &state, connection))
         }
         var cancelled: Set<String> = []
-        if !steppedWorkflows.isEmpty {
+        if !state.steppedWorkflows.isEmpty {
             let ids = try await PostgresRows.strings(
                 connection.query(
                     """
                     SELECT workflow_id FROM \(unescaped: workflows)
-                    WHERE status = 'CANCELLED' AND workflow_id = ANY(\(Array(steppedWorkflows)))
+                    WHERE status = 'CANCELLED' AND workflow_id = ANY(\(Array(state.steppedWorkflows)))
                     """, logger: logger))
             cancelled = Set(ids.compactMap { $0 })
         }
-        if touchedQueue {
+        if state.touchedQueue {
             try await connection.query("SELECT pg_notify(\(channel), 'commit')", logger: logger)
         }
-        return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), touchedQueue)
+        return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), state.touchedQueue)
+    }
+
+    /// Applies one write.
+    private func apply(_ write: JournalWrite, _ state: inout State, _ connection: PostgresConnection) async throws
+        -> JournalWriteResult
+    {
+        let workflows = table("workflow_status")
+        switch write {
+        case .insertWorkflow(let record):
+            let result = try await insertWorkflow(record, connection)
+            if result == .workflowInserted { state.insertedHere.insert(record.id) }
+            if result == .workflowInserted, record.status == .enqueued { state.touchedQueue = true }
+            return result
+        case .recordStep(let step):
+            state.steppedWorkflows.insert(step.workflowID)
+            return try await recordStep(step, connection)
+        case .completeWorkflow(let id, let status, let output, let error, let at):
+            let queues = try await PostgresRows.strings(
+                connection.query(
+                    """
+                    UPDATE \(unescaped: workflows) SET status = \(status.rawValue), output = \(output),
+                      error = \(error), deduplication_id = NULL, updated_at = \(at)
+                    WHERE workflow_id = \(id) AND status = 'PENDING' RETURNING queue_name
+                    """, logger: logger))
+            if queues.contains(where: { $0 != nil }) { state.touchedQueue = true }
+            return .updated(!queues.isEmpty)
+        case .transition(let id, let from, let to, let executorID, let reset, let at):
+            let queues = try await PostgresRows.strings(
+                connection.query(
+                    """
+                    UPDATE \(unescaped: workflows) SET status = \(to.rawValue),
+                      executor_id = COALESCE(\(executorID), executor_id),
+                      recovery_attempts = CASE WHEN \(reset) THEN 0 ELSE recovery_attempts END,
+                      deduplication_id = CASE WHEN \(to.isTerminal) THEN NULL ELSE deduplication_id END,
+                      updated_at = \(at)
+                    WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING queue_name
+                    """, logger: logger))
+            // A queued workflow entering ENQUEUED, or leaving the running set, adds or frees work.
+            if to == .enqueued || to.isTerminal, queues.contains(where: { $0 != nil }) { state.touchedQueue = true }
+            return .updated(!queues.isEmpty)
+        case .requeue(let id, let from, let queue, let at):
+            let requeued = try await PostgresRows.strings(
+                connection.query(
+                    """
+                    UPDATE \(unescaped: workflows) SET status = 'ENQUEUED', queue_name = \(queue), executor_id = NULL,
+                      recovery_attempts = 0, updated_at = \(at)
+                    WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING workflow_id
+                    """, logger: logger))
+            if !requeued.isEmpty { state.touchedQueue = true }
+            return .updated(!requeued.isEmpty)
+        case .copySteps(let sourceID, let targetID, let belowStep):
+            guard state.insertedHere.contains(targetID) else {
+                return .refused(JournalRefusal.copyIntoExisting(targetID: targetID))
+            }
+            let steps = table("operation_outputs")
+            let stepped = try await connection.query(
+                "SELECT 1 FROM \(unescaped: steps) WHERE workflow_id = \(targetID) LIMIT 1", logger: logger
+            ).collect()
+            if !stepped.isEmpty { return .refused(JournalRefusal.copyIntoStepped(targetID: targetID)) }
+            let copied = try await connection.query(
+                """
+                INSERT INTO \(unescaped: steps)(workflow_id, function_id, function_name, output, error,
+                  child_workflow_id, started_at, completed_at)
+                SELECT \(targetID), function_id, function_name, output, error, child_workflow_id, started_at,
+                  completed_at
+                FROM \(unescaped: steps) WHERE workflow_id = \(sourceID) AND function_id < \(belowStep)
+                RETURNING function_id
+                """, logger: logger
+            ).collect()
+            return .copied(copied.count)
+        case .cancelTree(let rootID, let originJSON, let at):
+            let rows = try await connection.query(
+                """
+                WITH RECURSIVE tree(id) AS (
+                  SELECT \(rootID)::text
+                  UNION SELECT w.workflow_id FROM \(unescaped: workflows) w JOIN tree ON w.parent_workflow_id = tree.id)
+                UPDATE \(unescaped: workflows) SET status = 'CANCELLED', error = \(originJSON),
+                  deduplication_id = NULL, updated_at = \(at)
+                WHERE workflow_id IN (SELECT id FROM tree) AND status IN ('PENDING', 'ENQUEUED')
+                RETURNING workflow_id, queue_name
+                """, logger: logger
+            ).collect()
+            var ids: [String] = []
+            for row in rows {
+                let (id, queue) = try row.decode((String, String?).self)
+                ids.append(id)
+                if queue != nil { state.touchedQueue = true }
+            }
+            return .cancelled(ids.sorted())
+        case .expectWorkflow(let id, let statuses):
+            // FOR UPDATE: what was checked holds until the commit (a concurrent writer waits).
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.workflowColumns) FROM \(unescaped: workflows)
+                WHERE workflow_id = \(id) FOR UPDATE
+                """, logger: logger)
+            guard let record = try await PostgresRows.workflows(rows).first else { return .found(nil) }
+            if let statuses, !statuses.contains(record.status) { return .found(nil) }
+            return .found(record)
+        case .guarded(let required, let then):
+            // A constant name per nesting depth; the name is not a value, so it is not bound.
+            let savepoint = "guarded_\(state.depth)"
+            let before = state
+            state.depth += 1
+            try await connection.query(PostgresQuery(unsafeSQL: "SAVEPOINT \(savepoint)"), logger: logger)
+            var results: [JournalWriteResult] = []
+            for write in required {
+                let result = try await apply(write, &state, connection)
+                results.append(result)
+                guard result.tookEffect else {
+                    try await connection.query(PostgresQuery(unsafeSQL: "ROLLBACK TO SAVEPOINT \(savepoint)"), logger: logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT \(savepoint)"), logger: logger)
+                    state = before
+                    return .guarded(applied: false, results: results)
+                }
+            }
+            for write in then { results.append(try await apply(write, &state, connection)) }
+            try await connection.query(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT \(savepoint)"), logger: logger)
+            state.depth = before.depth
+            return .guarded(applied: true, results: results)
+        }
     }
 
     /// Inserts a workflow unless its id or its queue deduplication id is taken. `ON CONFLICT DO

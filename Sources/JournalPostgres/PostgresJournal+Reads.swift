@@ -81,3 +81,28 @@ extension PostgresJournal {
         }
     }
 }
+
+extension PostgresJournal {
+    /// Every row of every table of the journal's schema, one line per row (the row's text
+    /// form), tables by name, rows sorted.
+    public func dump() async throws -> [String] {
+        try await withPooledConnection("dump the journal") { connection in
+            let tables = try await PostgresRows.strings(
+                connection.query(
+                    """
+                    SELECT table_name::text FROM information_schema.tables
+                    WHERE table_schema = \(self.schema) AND table_type = 'BASE TABLE' ORDER BY table_name
+                    """, logger: self.logger))
+            var lines: [String] = []
+            for case let table? in tables {
+                // A name read from the catalogue, quoted as an identifier: not a value to bind.
+                let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                let rows = try await PostgresRows.strings(
+                    connection.query(
+                        PostgresQuery(unsafeSQL: "SELECT t::text FROM \"\(self.schema)\".\(quoted) t"), logger: self.logger))
+                lines += rows.map { "\(table): \($0 ?? "NULL")" }.sorted()
+            }
+            return lines
+        }
+    }
+}

@@ -15,91 +15,128 @@ extension SQLiteJournal {
 
 /// The SQL of one group commit.
 enum SQLiteCommit {
+    /// What the writes of one commit have done so far, beside their results.
+    struct State {
+        /// Whether queued work changed (a queue waiter should look again).
+        var touchedQueue = false
+        /// Workflows whose steps were recorded (checked for a cancel at the end).
+        var steppedWorkflows: Set<String> = []
+        /// Fork targets: a copy goes only into a workflow this commit inserted, never into an
+        /// existing one (whose own steps, or lack of them, belong to its own input).
+        var insertedHere: Set<String> = []
+    }
+
     /// Applies the batch inside the caller's transaction; also says whether queued work changed.
     static func apply(_ writes: [JournalWrite], _ db: Database) throws -> (JournalCommitResult, Bool) {
         var results: [JournalWriteResult] = []
         results.reserveCapacity(writes.count)
-        var touchedQueue = false
-        var steppedWorkflows: Set<String> = []
-        // Fork targets: a copy goes only into a workflow this commit inserted, never into an
-        // existing one (whose own steps, or lack of them, belong to its own input).
-        var insertedHere: Set<String> = []
+        var state = State()
         for write in writes {
-            switch write {
-            case .insertWorkflow(let record):
-                let result = try insertWorkflow(record, db)
-                if result == .workflowInserted { insertedHere.insert(record.id) }
-                if result == .workflowInserted, record.status == .enqueued { touchedQueue = true }
-                results.append(result)
-            case .recordStep(let step):
-                steppedWorkflows.insert(step.workflowID)
-                results.append(try recordStep(step, db))
-            case .completeWorkflow(let id, let status, let output, let error, let at):
-                let statement = try db.cachedStatement(
-                    sql: """
-                        UPDATE workflow_status SET status = ?, output = ?, error = ?, deduplication_id = NULL,
-                          updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' RETURNING queue_name
-                        """)
-                let rows = try Row.fetchAll(statement, arguments: [status.rawValue, output, error, at, id])
-                if rows.contains(where: { ($0[0] as String?) != nil }) { touchedQueue = true }
-                results.append(.updated(!rows.isEmpty))
-            case .transition(let id, let from, let to, let executorID, let reset, let at):
-                let statement = try db.cachedStatement(
-                    sql: """
-                        UPDATE workflow_status SET status = ?, executor_id = COALESCE(?, executor_id),
-                          recovery_attempts = CASE WHEN ? THEN 0 ELSE recovery_attempts END,
-                          deduplication_id = CASE WHEN ? THEN NULL ELSE deduplication_id END, updated_at = ?
-                        WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?)) RETURNING queue_name
-                        """)
-                let rows = try Row.fetchAll(
-                    statement,
-                    arguments: [to.rawValue, executorID, reset, to.isTerminal, at, id, try jsonArray(from.map(\.rawValue))])
-                // A queued workflow entering ENQUEUED, or leaving the running set, frees or adds work.
-                if to == .enqueued || to.isTerminal, rows.contains(where: { ($0[0] as String?) != nil }) {
-                    touchedQueue = true
-                }
-                results.append(.updated(!rows.isEmpty))
-            case .requeue(let id, let from, let queue, let at):
-                let statement = try db.cachedStatement(
-                    sql: """
-                        UPDATE workflow_status SET status = 'ENQUEUED', queue_name = ?, executor_id = NULL,
-                          recovery_attempts = 0, updated_at = ?
-                        WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?))
-                        """)
-                try statement.execute(arguments: [queue, at, id, try jsonArray(from.map(\.rawValue))])
-                if db.changesCount > 0 { touchedQueue = true }
-                results.append(.updated(db.changesCount > 0))
-            case .copySteps(let sourceID, let targetID, let belowStep):
-                guard insertedHere.contains(targetID) else {
-                    results.append(.copied(0))
-                    continue
-                }
-                let statement = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO operation_outputs(workflow_id, function_id, function_name, output, error,
-                          child_workflow_id, started_at, completed_at)
-                        SELECT ?, function_id, function_name, output, error, child_workflow_id, started_at, completed_at
-                        FROM operation_outputs WHERE workflow_id = ? AND function_id < ?
-                        ON CONFLICT DO NOTHING
-                        """)
-                try statement.execute(arguments: [targetID, sourceID, belowStep])
-                results.append(.copied(db.changesCount))
-            case .cancelTree(let rootID, let originJSON, let at):
-                let (ids, freedQueue) = try cancelTree(rootID: rootID, originJSON: originJSON, at: at, db)
-                if freedQueue { touchedQueue = true }
-                results.append(.cancelled(ids))
-            }
+            results.append(try apply(write, &state, db))
         }
         var cancelled: Set<String> = []
-        if !steppedWorkflows.isEmpty {
+        if !state.steppedWorkflows.isEmpty {
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT workflow_id FROM workflow_status
                     WHERE status = 'CANCELLED' AND workflow_id IN (SELECT value FROM json_each(?))
                     """)
-            cancelled = Set(try String.fetchAll(statement, arguments: [try jsonArray(Array(steppedWorkflows))]))
+            cancelled = Set(try String.fetchAll(statement, arguments: [try jsonArray(Array(state.steppedWorkflows))]))
         }
-        return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), touchedQueue)
+        return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), state.touchedQueue)
+    }
+
+    /// Applies one write.
+    static func apply(_ write: JournalWrite, _ state: inout State, _ db: Database) throws -> JournalWriteResult {
+        switch write {
+        case .insertWorkflow(let record):
+            let result = try insertWorkflow(record, db)
+            if result == .workflowInserted { state.insertedHere.insert(record.id) }
+            if result == .workflowInserted, record.status == .enqueued { state.touchedQueue = true }
+            return result
+        case .recordStep(let step):
+            state.steppedWorkflows.insert(step.workflowID)
+            return try recordStep(step, db)
+        case .completeWorkflow(let id, let status, let output, let error, let at):
+            let statement = try db.cachedStatement(
+                sql: """
+                    UPDATE workflow_status SET status = ?, output = ?, error = ?, deduplication_id = NULL,
+                      updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' RETURNING queue_name
+                    """)
+            let rows = try Row.fetchAll(statement, arguments: [status.rawValue, output, error, at, id])
+            if rows.contains(where: { ($0[0] as String?) != nil }) { state.touchedQueue = true }
+            return .updated(!rows.isEmpty)
+        case .transition(let id, let from, let to, let executorID, let reset, let at):
+            let statement = try db.cachedStatement(
+                sql: """
+                    UPDATE workflow_status SET status = ?, executor_id = COALESCE(?, executor_id),
+                      recovery_attempts = CASE WHEN ? THEN 0 ELSE recovery_attempts END,
+                      deduplication_id = CASE WHEN ? THEN NULL ELSE deduplication_id END, updated_at = ?
+                    WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?)) RETURNING queue_name
+                    """)
+            let rows = try Row.fetchAll(
+                statement,
+                arguments: [to.rawValue, executorID, reset, to.isTerminal, at, id, try jsonArray(from.map(\.rawValue))])
+            // A queued workflow entering ENQUEUED, or leaving the running set, frees or adds work.
+            if to == .enqueued || to.isTerminal, rows.contains(where: { ($0[0] as String?) != nil }) {
+                state.touchedQueue = true
+            }
+            return .updated(!rows.isEmpty)
+        case .requeue(let id, let from, let queue, let at):
+            let statement = try db.cachedStatement(
+                sql: """
+                    UPDATE workflow_status SET status = 'ENQUEUED', queue_name = ?, executor_id = NULL,
+                      recovery_attempts = 0, updated_at = ?
+                    WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?))
+                    """)
+            try statement.execute(arguments: [queue, at, id, try jsonArray(from.map(\.rawValue))])
+            if db.changesCount > 0 { state.touchedQueue = true }
+            return .updated(db.changesCount > 0)
+        case .copySteps(let sourceID, let targetID, let belowStep):
+            guard state.insertedHere.contains(targetID) else {
+                return .refused(JournalRefusal.copyIntoExisting(targetID: targetID))
+            }
+            let hasSteps = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM operation_outputs WHERE workflow_id = ?)")
+            if try Bool.fetchOne(hasSteps, arguments: [targetID]) == true {
+                return .refused(JournalRefusal.copyIntoStepped(targetID: targetID))
+            }
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO operation_outputs(workflow_id, function_id, function_name, output, error,
+                      child_workflow_id, started_at, completed_at)
+                    SELECT ?, function_id, function_name, output, error, child_workflow_id, started_at, completed_at
+                    FROM operation_outputs WHERE workflow_id = ? AND function_id < ?
+                    """)
+            try statement.execute(arguments: [targetID, sourceID, belowStep])
+            return .copied(db.changesCount)
+        case .cancelTree(let rootID, let originJSON, let at):
+            let (ids, freedQueue) = try cancelTree(rootID: rootID, originJSON: originJSON, at: at, db)
+            if freedQueue { state.touchedQueue = true }
+            return .cancelled(ids)
+        case .expectWorkflow(let id, let statuses):
+            // The commit's IMMEDIATE transaction already excludes every other writer.
+            guard let record = try SQLiteRows.workflow(id: id, db) else { return .found(nil) }
+            if let statuses, !statuses.contains(record.status) { return .found(nil) }
+            return .found(record)
+        case .guarded(let required, let then):
+            var results: [JournalWriteResult] = []
+            var applied = true
+            let before = state
+            try db.inSavepoint {
+                for write in required {
+                    let result = try apply(write, &state, db)
+                    results.append(result)
+                    guard result.tookEffect else {
+                        applied = false
+                        return .rollback
+                    }
+                }
+                for write in then { results.append(try apply(write, &state, db)) }
+                return .commit
+            }
+            if !applied { state = before }
+            return .guarded(applied: applied, results: results)
+        }
     }
 
     /// Cancels the active rows of the tree below `rootID` (the root included); returns their

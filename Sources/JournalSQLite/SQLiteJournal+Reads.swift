@@ -61,3 +61,23 @@ extension SQLiteJournal {
         }
     }
 }
+
+extension SQLiteJournal {
+    /// Every row of every table, one line per row, tables by name, rows sorted.
+    public func dump() async throws -> [String] {
+        try await readSnapshot("dump the journal") { db in
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            var lines: [String] = []
+            for table in tables {
+                // A name read from the catalogue, quoted as an identifier: not a value to bind.
+                let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(quoted)")
+                lines += rows.map { row in
+                    "\(table): " + row.map { column, value in "\(column)=\(value)" }.joined(separator: " ")
+                }.sorted()
+            }
+            return lines
+        }
+    }
+}

@@ -143,7 +143,7 @@ struct JournalBackendTests {
         }
     }
 
-    @Test("copySteps into a workflow that was not inserted in the same commit (an existing id) copies nothing",
+    @Test("copySteps into a workflow that was not inserted in the same commit (an existing id) is refused and copies nothing",
           arguments: BackendKind.allCases)
     func copyStepsRefusesExisting(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in
@@ -153,11 +153,109 @@ struct JournalBackendTests {
             let result = try await backend.commit([
                 .insertWorkflow(workflow("victim")), .copySteps(sourceID: "src", targetID: "victim", belowStep: 3),
             ])
-            #expect(result.results.last == .copied(0))
+            #expect(result.results.last == .refused(JournalRefusal.copyIntoExisting(targetID: "victim")))
             #expect(try await backend.steps(workflowID: "victim").isEmpty, "another workflow's steps must never be copied in")
             let alone = try await backend.commit([.copySteps(sourceID: "src", targetID: "victim", belowStep: 3)])
-            #expect(alone.results == [.copied(0)])
+            #expect(alone.results == [.refused(JournalRefusal.copyIntoExisting(targetID: "victim"))])
             #expect(try await backend.steps(workflowID: "victim").isEmpty)
+        }
+    }
+
+    @Test("copySteps into a freshly inserted workflow that already has (orphan) steps is refused",
+          arguments: BackendKind.allCases)
+    func copyStepsRefusesStepped(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("src"))
+            // Steps recorded for an id before its row exists (as a step of a lost row would be).
+            _ = try await backend.commit((1...4).map { .recordStep(step("src", $0)) } + [.recordStep(step("late", 1, output: "9"))])
+            let result = try await backend.commit([
+                .insertWorkflow(workflow("late")), .copySteps(sourceID: "src", targetID: "late", belowStep: 3),
+            ])
+            #expect(result.results == [.workflowInserted, .refused(JournalRefusal.copyIntoStepped(targetID: "late"))])
+            #expect(try await backend.steps(workflowID: "late").map(\.outputJSON) == ["9"])
+        }
+    }
+
+    @Test("a guarded group is all or nothing, and leaves the rest of its commit alone", arguments: BackendKind.allCases)
+    func guardedGroup(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(
+                workflow("root", status: .success), workflow("child", status: .cancelled, parent: "root"),
+                workflow("free", status: .cancelled))
+            let before = try await backend.dump()
+            // The root is not resumable any more (SUCCESS): its child must not be resumed either,
+            // even though the child's own write would match.
+            let resume = JournalWrite.guarded(
+                required: [.transition(id: "root", from: [.cancelled], to: .pending, executorID: "e", resetRecoveryAttempts: true, at: 7)],
+                then: [.transition(id: "child", from: [.cancelled], to: .pending, executorID: "e", resetRecoveryAttempts: true, at: 7)])
+            var result = try await backend.commit([resume])
+            #expect(result.results == [.guarded(applied: false, results: [.updated(false)])])
+            #expect(try await backend.dump() == before, "a refused group must write nothing")
+
+            // A required write that takes effect, then one that does not: the first is undone too,
+            // while the writes around the group in the same commit are applied.
+            result = try await backend.commit([
+                .insertWorkflow(workflow("before")),
+                .guarded(required: [.insertWorkflow(workflow("new")), .insertWorkflow(workflow("root"))], then: []),
+                .recordStep(step("before", 1)),
+            ])
+            #expect(result.results.count == 3)
+            #expect(result.results[0] == .workflowInserted && result.results[2] == .stepRecorded)
+            guard case .guarded(false, let results) = result.results[1] else {
+                Issue.record("the group should be refused: \(result.results[1])")
+                return
+            }
+            #expect(results.first == .workflowInserted && results.count == 2)
+            #expect(try await backend.workflow(id: "new") == nil, "the refused group's insert must be undone")
+            #expect(try await backend.workflow(id: "before") != nil)
+            #expect(try await backend.steps(workflowID: "before").count == 1)
+
+            // All required writes take effect: the group and its `then` writes are applied.
+            result = try await backend.commit([.guarded(
+                required: [.expectWorkflow(id: "free", statuses: [.cancelled])],
+                then: [.transition(id: "free", from: [.cancelled], to: .pending, executorID: "e", resetRecoveryAttempts: true, at: 8),
+                       .transition(id: "root", from: [.cancelled], to: .pending, executorID: "e", resetRecoveryAttempts: true, at: 8)])])
+            guard case .guarded(true, let applied) = result.results[0] else {
+                Issue.record("the group should be applied: \(result.results[0])")
+                return
+            }
+            #expect(applied.dropFirst() == [.updated(true), .updated(false)], "a `then` write may match nothing")
+            #expect(try await backend.workflow(id: "free")?.status == .pending)
+        }
+    }
+
+    @Test("expectWorkflow finds a row, in the given statuses only, and writes nothing", arguments: BackendKind.allCases)
+    func expectWorkflow(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            let row = workflow("w", status: .error)
+            try await backend.insert(row)
+            let before = try await backend.dump()
+            let result = try await backend.commit([
+                .expectWorkflow(id: "w", statuses: nil), .expectWorkflow(id: "w", statuses: [.error, .cancelled]),
+                .expectWorkflow(id: "w", statuses: [.success]), .expectWorkflow(id: "nobody", statuses: nil),
+            ])
+            #expect(result.results == [.found(row), .found(row), .found(nil), .found(nil)])
+            #expect(try await backend.dump() == before)
+        }
+    }
+
+    @Test("dump shows every row of every journal table, and changes with any write", arguments: BackendKind.allCases)
+    func dump(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            let empty = try await backend.dump()
+            #expect(empty.allSatisfy { $0.hasPrefix("journal_migrations: ") }, "a fresh journal holds only its migrations: \(empty)")
+            try await backend.insert(workflow("w"))
+            _ = try await backend.commit([.recordStep(step("w", 1))])
+            let filled = try await backend.dump()
+            #expect(filled.count == empty.count + 2)
+            #expect(filled.contains { $0.hasPrefix("workflow_status: ") && $0.contains("w") })
+            #expect(filled.contains { $0.hasPrefix("operation_outputs: ") })
+            _ = try await backend.commit([.transition(id: "w", from: [.pending], to: .pending, executorID: nil, resetRecoveryAttempts: false, at: 5)])
+            #expect(try await backend.dump() != filled, "an updated_at change must show in the dump")
         }
     }
 

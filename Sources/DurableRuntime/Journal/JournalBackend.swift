@@ -39,6 +39,12 @@ public protocol JournalBackend: Sendable {
     /// queue.
     func recover(executorIDs: [String], newExecutorID: String, now: Int64) async throws -> RecoveryClaim
 
+    /// Every row of every table of the journal, as text: one line per row, `table: values`,
+    /// tables in name order and rows sorted, values exactly as stored. For diagnostics, and for
+    /// tests that compare the whole journal before and after a call (a refused call must leave
+    /// it byte-identical).
+    func dump() async throws -> [String]
+
     /// Counts workflows per status on a queue (for queue metadata).
     func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int]
 

@@ -1,6 +1,6 @@
 /// One mutation of the journal. The ``JournalActor`` commits the writes that arrive together in
 /// one transaction (group commit); every backend applies them with the same meaning.
-public enum JournalWrite: Sendable, Equatable {
+public indirect enum JournalWrite: Sendable, Equatable {
     /// Inserts a workflow unless its id exists. With a deduplication id, fails with
     /// ``JournalWriteResult/deduplicated(existingWorkflowID:)`` while another active workflow on
     /// the same queue holds it.
@@ -20,8 +20,9 @@ public enum JournalWrite: Sendable, Equatable {
     /// its recovery attempts reset: how a client resumes a workflow so that a server runs it.
     case requeue(id: String, from: [WorkflowStatus], queue: String, at: Int64)
     /// Copies the step records of `sourceID` numbered below `belowStep` to `targetID` (fork),
-    /// which must have been inserted by an `insertWorkflow` of the same commit: into any other
-    /// workflow (an existing id) nothing is copied (`.copied(0)`).
+    /// which must have been inserted by an `insertWorkflow` of the same commit and have no
+    /// steps. Into any other workflow (an existing id) nothing is copied and the result is
+    /// ``JournalWriteResult/refused(_:)``.
     case copySteps(sourceID: String, targetID: String, belowStep: Int)
     /// Cancels `rootID` and every descendant of it (children through their parent id,
     /// recursively, also below finished ones) that is `PENDING` or `ENQUEUED`, in one statement
@@ -30,6 +31,19 @@ public enum JournalWrite: Sendable, Equatable {
     /// the descendants cancelled with it; its deduplication id is cleared. Finished rows are left
     /// as they are. The result is ``JournalWriteResult/cancelled(_:)``.
     case cancelTree(rootID: String, originJSON: String, at: Int64)
+    /// Checks, without writing, that workflow `id` exists and, with `statuses`, is in one of
+    /// them; on Postgres the row is locked (`FOR UPDATE`) until the commit, so what was checked
+    /// still holds for the writes after it. The result is ``JournalWriteResult/found(_:)``.
+    case expectWorkflow(id: String, statuses: [WorkflowStatus]?)
+    /// A management call's writes, all or nothing: the `required` writes in order, stopping at
+    /// the first that does not take effect (see ``JournalWriteResult/tookEffect``), then, only
+    /// if all did, the `then` writes, whatever they do. If a required write did not take effect
+    /// the group's writes are undone (a savepoint), the rest of the commit is unaffected, and
+    /// the result is ``JournalWriteResult/guarded(applied:results:)`` with `applied` false and
+    /// the results up to the refusing write, so the caller can say why. This is how a refused
+    /// fork, resume or cancel writes nothing: its preconditions are checked in the transaction
+    /// of its writes.
+    case guarded(required: [JournalWrite], then: [JournalWrite])
 }
 
 /// What one ``JournalWrite`` did.
@@ -50,6 +64,28 @@ public enum JournalWriteResult: Sendable, Equatable {
     case copied(Int)
     /// The ids ``JournalWrite/cancelTree(rootID:originJSON:at:)`` moved to `CANCELLED`, sorted.
     case cancelled([String])
+    /// The row ``JournalWrite/expectWorkflow(id:statuses:)`` found, or nil when there is none
+    /// in the expected statuses.
+    case found(WorkflowRecord?)
+    /// A write the journal refused, and why (a copy into a workflow not inserted by the commit).
+    case refused(String)
+    /// What a ``JournalWrite/guarded(required:then:)`` group did: whether its writes were
+    /// applied, and the results of its writes (when refused, up to the refusing one).
+    indirect case guarded(applied: Bool, results: [JournalWriteResult])
+
+    /// Whether the write changed, or confirmed, what it was meant to: a row inserted, recorded,
+    /// updated or found, steps copied (even none), a cancel that cancelled something, a group
+    /// applied. An existing id, a taken position, a state that did not match, a refusal: not.
+    public var tookEffect: Bool {
+        switch self {
+        case .workflowInserted, .stepRecorded, .copied: true
+        case .workflowExists, .deduplicated, .stepExists, .refused: false
+        case .updated(let changed): changed
+        case .cancelled(let ids): !ids.isEmpty
+        case .found(let record): record != nil
+        case .guarded(let applied, _): applied
+        }
+    }
 }
 
 /// The outcome of one group commit.
@@ -64,5 +100,18 @@ public struct JournalCommitResult: Sendable, Equatable {
     public init(results: [JournalWriteResult], cancelledWorkflowIDs: Set<String> = []) {
         self.results = results
         self.cancelledWorkflowIDs = cancelledWorkflowIDs
+    }
+}
+
+/// The reasons every backend gives in ``JournalWriteResult/refused(_:)``, worded once.
+public enum JournalRefusal {
+    /// A copy of steps into a workflow this commit did not insert.
+    public static func copyIntoExisting(targetID: String) -> String {
+        "steps are copied only into a workflow inserted by the same commit, and '\(targetID)' was not"
+    }
+
+    /// A copy of steps into a workflow that already has steps.
+    public static func copyIntoStepped(targetID: String) -> String {
+        "steps are copied only into a workflow without steps, and '\(targetID)' has some"
     }
 }

@@ -50,16 +50,35 @@ extension WorkflowRuntime {
     /// gets `DBOSAwaitedWorkflowCancelledError` and ends `ERROR`). Resuming the child alone
     /// then finishes the child only; resuming the parent afterwards replays it, and it gets the
     /// child's real result.
+    ///
+    /// The workflow's existence is checked in the transaction of the cancel: an unknown id
+    /// throws ``WorkflowError/notFound(workflowID:)`` and writes nothing.
     @discardableResult
     public func cancel(id: String) async throws -> WorkflowRecord {
         let now = journalTimestamp(clock.now())
-        let result = try await journal.submit(.cancelTree(rootID: id, originJSON: try cancelOriginJSON(rootID: id), at: now))
-        if case .cancelled(let ids) = result {
+        let cancel = JournalWrite.cancelTree(rootID: id, originJSON: try cancelOriginJSON(rootID: id), at: now)
+        let results = try await submitGuarded(required: [.expectWorkflow(id: id, statuses: nil)], then: [cancel])
+        guard let results else { throw WorkflowError.notFound(workflowID: id) }
+        if case .cancelled(let ids) = results[1] {
             for cancelled in ids { board.markCancelled(cancelled) }
         }
         let record = try await existingWorkflow(id: id)
         if record.status == .cancelled { board.markCancelled(id) }
         return record
+    }
+
+    /// Commits a ``JournalWrite/guarded(required:then:)`` group alone and returns its results,
+    /// or nil if it was refused (nothing written); `onRefusal` sees the refused results first.
+    func submitGuarded(
+        required: [JournalWrite], then: [JournalWrite], onRefusal: ([JournalWriteResult]) throws -> Void = { _ in }
+    ) async throws -> [JournalWriteResult]? {
+        let result = try await journal.submit(.guarded(required: required, then: then))
+        guard case .guarded(let applied, let results) = result else {
+            throw JournalError.queryFailed(operation: "commit a guarded write", reason: "unexpected result \(result)")
+        }
+        if applied { return results }
+        try onRefusal(results)
+        return nil
     }
 
     /// Resumes a cancelled, failed or dead-lettered workflow, and the descendants that were
@@ -73,6 +92,11 @@ extension WorkflowRuntime {
     /// the one given), the workflow goes back on that queue as `ENQUEUED` and whichever worker
     /// of any process dequeues it runs it; a queued descendant goes back on its own queue, any
     /// other descendant on that queue too. Without, a worker runtime runs them all here.
+    ///
+    /// The workflow's state is checked again in the transaction of its writes: if it is no
+    /// longer resumable by then (another resume got there first), the call throws
+    /// ``WorkflowError/invalidState(workflowID:status:action:)`` and writes nothing, not even
+    /// for the descendants.
     @discardableResult
     public func resume(id: String, queue: String? = nil) async throws -> WorkflowRecord {
         let before = try await existingWorkflow(id: id)
@@ -81,24 +105,30 @@ extension WorkflowRuntime {
             throw WorkflowError.invalidState(workflowID: id, status: before.status, action: "resume")
         }
         let descendants = before.status == .cancelled ? try await descendantsCancelled(with: id) : []
+        let now = journalTimestamp(clock.now())
+        let handOff = try queueForHandOff(explicit: queue, recorded: before.queueName, workflowID: id, action: "resume")
+        let root: JournalWrite = if let handOff {
+            .requeue(id: id, from: resumable, queue: handOff, at: now)
+        } else {
+            .transition(id: id, from: resumable, to: .pending, executorID: executorID, resetRecoveryAttempts: true, at: now)
+        }
+        guard let results = try await submitGuarded(
+            required: [root], then: resumeWrites(for: descendants, handOffQueue: handOff, at: now))
+        else {
+            let now = try await existingWorkflow(id: id)
+            throw WorkflowError.invalidState(workflowID: id, status: now.status, action: "resume")
+        }
         board.clearCancelled(id)
         for descendant in descendants { board.clearCancelled(descendant.id) }
-        let now = journalTimestamp(clock.now())
-        if let target = try queueForHandOff(explicit: queue, recorded: before.queueName, workflowID: id, action: "resume") {
-            _ = try await journal.submit(
-                [.requeue(id: id, from: resumable, queue: target, at: now)]
-                    + resumeWrites(for: descendants, handOffQueue: target, at: now))
-            for queueName in Set(descendants.map { $0.queueName ?? target } + [target]) { wakeQueue(queueName) }
+        if let handOff {
+            for queueName in Set(descendants.map { $0.queueName ?? handOff } + [handOff]) { wakeQueue(queueName) }
             return try await existingWorkflow(id: id)
         }
-        let commit = try await journal.submit(
-            [.transition(id: id, from: resumable, to: .pending, executorID: executorID, resetRecoveryAttempts: true, at: now)]
-                + resumeWrites(for: descendants, handOffQueue: nil, at: now))
         let record = try await existingWorkflow(id: id)
         dispatch(record)
         // Resumed descendants run here too: a child the parent awaits inline is claimed by
         // whichever gets there first (the parent's replay or this), the other waits for it.
-        for (descendant, result) in zip(descendants, commit.results.dropFirst()) where result == .updated(true) {
+        for (descendant, result) in zip(descendants, results.dropFirst()) where result == .updated(true) {
             var resumed = descendant
             (resumed.status, resumed.executorID) = (.pending, executorID)
             dispatch(resumed)
@@ -122,10 +152,15 @@ extension WorkflowRuntime {
     /// Forks a workflow from step `step`: a new workflow with the same name and input whose
     /// operations before `step` are copied (so they return their recorded outcomes) and the
     /// rest run anew. Returns the new workflow's row.
-    @discardableResult
     ///
     /// With `queue` (always, for a `.client` runtime: the original's queue or the one given), the
     /// fork is enqueued there for any process's workers instead of running here.
+    ///
+    /// The new id must be free: the original's existence, the insert of the new row and the
+    /// copy of the steps are one all-or-nothing journal write, so a fork refused because `newID`
+    /// is taken throws ``WorkflowError/conflictingWorkflowName(workflowID:existing:requested:)``
+    /// and writes nothing: above all, no step of the original reaches the workflow that holds the id.
+    @discardableResult
     public func fork(id: String, fromStep step: Int, newID: String? = nil, queue: String? = nil) async throws -> WorkflowRecord {
         guard step >= 1 else {
             throw WorkflowError.invalidState(workflowID: id, status: .pending, action: "fork from step \(step) (steps start at 1)")
@@ -138,11 +173,20 @@ extension WorkflowRuntime {
             id: newID ?? "\(id)-fork-\(now)", name: original.name, status: handOff == nil ? .pending : .enqueued,
             inputJSON: original.inputJSON, executorID: handOff == nil ? executorID : nil, queueName: handOff,
             maxRecoveryAttempts: original.maxRecoveryAttempts, createdAt: now, updatedAt: now)
-        let commit = try await journal.submit([
-            .insertWorkflow(forked), .copySteps(sourceID: id, targetID: forked.id, belowStep: step),
-        ])
-        if case .workflowExists = commit.results[0] {
-            throw WorkflowError.conflictingWorkflowName(workflowID: forked.id, existing: original.name, requested: "fork of \(id)")
+        let writes: [JournalWrite] = [
+            .expectWorkflow(id: id, statuses: nil), .insertWorkflow(forked),
+            .copySteps(sourceID: id, targetID: forked.id, belowStep: step),
+        ]
+        _ = try await submitGuarded(required: writes, then: []) { results in
+            switch results.last {
+            case .found(nil): throw WorkflowError.notFound(workflowID: id)
+            case .workflowExists(let existing):
+                throw WorkflowError.conflictingWorkflowName(workflowID: forked.id, existing: existing.name, requested: "fork of \(id)")
+            case .refused(let reason):
+                throw WorkflowError.invalidState(workflowID: forked.id, status: .pending, action: "fork into it (\(reason))")
+            default:
+                throw JournalError.queryFailed(operation: "fork \(id)", reason: "unexpected results \(results)")
+            }
         }
         if let handOff {
             wakeQueue(handOff)
@@ -154,8 +198,20 @@ extension WorkflowRuntime {
 
     /// Recovers the `PENDING` workflows of `executorIDs` (dead processes) on this executor:
     /// each recovery counts as an attempt; past its limit a workflow is dead-lettered.
+    ///
+    /// `executorIDs` must name at least one executor, each following the id rule of
+    /// ``WorkflowID``; otherwise ``WorkflowError/invalidExecutorIDs(reason:)`` is thrown before
+    /// anything is written. The claim itself is one journal transaction.
     @discardableResult
     public func recover(executorIDs: [String]) async throws -> RecoveryClaim {
+        guard !executorIDs.isEmpty else {
+            throw WorkflowError.invalidExecutorIDs(reason: "no executor id given; name the executors whose workflows to recover")
+        }
+        for id in executorIDs {
+            if let rule = WorkflowID.problem(id, noun: "an executor id") {
+                throw WorkflowError.invalidExecutorIDs(reason: "executor id '\(WorkflowID.shown(id))' is not valid: \(rule)")
+            }
+        }
         let claim = try await journal.recover(
             executorIDs: executorIDs, newExecutorID: executorID, now: journalTimestamp(clock.now()))
         for record in claim.toRun { dispatch(record) }

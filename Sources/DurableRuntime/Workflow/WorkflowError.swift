@@ -31,6 +31,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     case failed(workflowID: String, error: RecordedError)
     /// A chosen workflow id breaks ``WorkflowID``'s rule; `shown` is its start, escaped.
     case invalidWorkflowID(shown: String, rule: String)
+    /// A recovery named no executor, or an executor id that breaks the id rule (see ``WorkflowID``).
+    case invalidExecutorIDs(reason: String)
 
     /// A human-readable explanation with a hint at the fix.
     public var description: String {
@@ -63,6 +65,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
             "workflow \(id) failed: \(error.message)"
         case .invalidWorkflowID(let shown, let rule):
             "workflow id '\(shown)' is not valid: \(rule). Choose another id."
+        case .invalidExecutorIDs(let reason):
+            "cannot recover: \(reason)"
         }
     }
 }

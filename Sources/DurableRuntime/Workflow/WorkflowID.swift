@@ -9,14 +9,15 @@ public enum WorkflowID {
     /// The longest id, in bytes of UTF-8.
     public static let maximumBytes = 255
 
-    /// Which rule `id` breaks, or nil if it is a valid id.
-    public static func problem(_ id: String) -> String? {
-        if id.isEmpty { return "a workflow id must not be empty" }
+    /// Which rule `id` breaks, or nil if it is a valid id. `noun` names the kind of id in the
+    /// message (executor ids follow the same rule).
+    public static func problem(_ id: String, noun: String = "a workflow id") -> String? {
+        if id.isEmpty { return "\(noun) must not be empty" }
         let bytes = id.utf8.count
-        if bytes > maximumBytes { return "a workflow id is at most \(maximumBytes) bytes of UTF-8; this one has \(bytes)" }
+        if bytes > maximumBytes { return "\(noun) is at most \(maximumBytes) bytes of UTF-8; this one has \(bytes)" }
         for (offset, scalar) in id.unicodeScalars.enumerated() where scalar.properties.generalCategory == .control {
             let code = String(scalar.value, radix: 16, uppercase: true)
-            return "a workflow id must not contain control characters; character \(offset + 1) is U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
+            return "\(noun) must not contain control characters; character \(offset + 1) is U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
         }
         return nil
     }
