@@ -106,7 +106,7 @@ extension WorkflowRuntime {
         }
         let descendants = before.status == .cancelled ? try await descendantsCancelled(with: id) : []
         let now = journalTimestamp(clock.now())
-        let handOff = try queueForHandOff(explicit: queue, recorded: before.queueName, workflowID: id, action: "resume")
+        let handOff = try queueForHandOff(explicit: queue, of: before, action: "resume")
         let root: JournalWrite = if let handOff {
             .requeue(id: id, from: resumable, queue: handOff, at: now)
         } else {
@@ -138,12 +138,12 @@ extension WorkflowRuntime {
 
     /// The queue a workflow is handed to instead of running here: the explicit one; for a
     /// client runtime, else the workflow's own queue. Nil: run it here.
-    private func queueForHandOff(explicit: String?, recorded: String?, workflowID: String, action: String) throws -> String? {
+    private func queueForHandOff(explicit: String?, of record: WorkflowRecord, action: String) throws -> String? {
         if let explicit { return explicit }
         guard configuration.role == .client else { return nil }
-        guard let recorded else {
+        guard let recorded = record.queueName else {
             throw WorkflowError.invalidState(
-                workflowID: workflowID, status: .pending,
+                workflowID: record.id, status: record.status,
                 action: "\(action) from a client without a queue (the workflow was never queued; name the queue a server works on)")
         }
         return recorded
@@ -168,7 +168,7 @@ extension WorkflowRuntime {
         if let newID { try WorkflowID.validate(newID) }
         let original = try await existingWorkflow(id: id)
         let now = journalTimestamp(clock.now())
-        let handOff = try queueForHandOff(explicit: queue, recorded: original.queueName, workflowID: id, action: "fork")
+        let handOff = try queueForHandOff(explicit: queue, of: original, action: "fork")
         let forked = WorkflowRecord(
             id: newID ?? "\(id)-fork-\(now)", name: original.name, status: handOff == nil ? .pending : .enqueued,
             inputJSON: original.inputJSON, executorID: handOff == nil ? executorID : nil, queueName: handOff,
