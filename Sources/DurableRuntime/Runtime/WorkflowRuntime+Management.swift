@@ -178,6 +178,8 @@ extension WorkflowRuntime {
             .copySteps(sourceID: id, targetID: forked.id, belowStep: step),
         ]
         _ = try await submitGuarded(required: writes, then: []) { results in
+            // A commit retried after its reply was lost finds its own row: the fork landed.
+            if case .workflowExists(let existing) = results.last, existing == forked { return }
             switch results.last {
             case .found(nil): throw WorkflowError.notFound(workflowID: id)
             case .workflowExists(let existing):
