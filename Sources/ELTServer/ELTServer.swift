@@ -24,7 +24,7 @@ public struct ELTServer: Sendable {
     public func run() async throws {
         let configuration = options.configuration
         let logger = configuration.logger
-        let store = try StoreActor(path: configuration.dataDatabasePath)
+        let store = try await configuration.makeDataStore()
         if options.seedIfEmpty, try await store.integrations().isEmpty, configuration.integrations > 0 {
             let seeded = try await store.seedIntegrations(ConnectedIntegration.seeded(count: configuration.integrations))
             logger.info("seeded connected integrations", metadata: ["count": "\(seeded)"])
@@ -66,15 +66,17 @@ public struct ELTServer: Sendable {
         let services: [any Service] = [runtime.journalService, runtime, scheduler, healthServer, adminServer]
         logger.notice("elt-server starting", metadata: [
             "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "journal": "\(configuration.journalLocation)",
-            "data": "\(configuration.dataDatabasePath)", "sync": "\(configuration.syncLocation)", "version": "\(ELTVersion.current)",
+            "data": "\(configuration.dataLocation)", "sync": "\(configuration.syncLocation)", "version": "\(ELTVersion.current)",
         ])
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
         } catch {
             await target.close()
+            await store.close()
             throw error
         }
         await target.close()
+        await store.close()
     }
 }

@@ -41,6 +41,13 @@ struct ServerCommand: AsyncParsableCommand {
                                discussion: "Environment: ELT_SYNC_DATABASE_URL."))
     var syncDatabaseURL: String?
 
+    @Option(help: ArgumentHelp("The data store (staging, CDC, latest, quarantine, integrations): a postgres:// URL. Default: <data-path>/data.sqlite.",
+                               discussion: "Environment: ELT_DATA_DATABASE_URL. Servers that share a journal must share this too (see README, \"Running on several machines\")."))
+    var dataDatabaseURL: String?
+
+    @Option(help: "The schema of the data tables on Postgres.")
+    var dataSchema = "public"
+
     @Option(help: ArgumentHelp("The directory of the data database. Default: ./.elt.", discussion: "Environment: ELT_DATA_PATH."))
     var dataPath: String?
 
@@ -84,6 +91,7 @@ struct ServerCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
+            dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
             usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: executorID ?? environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local",

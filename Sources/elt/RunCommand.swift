@@ -24,6 +24,13 @@ struct RunCommand: AsyncParsableCommand {
                                discussion: "Environment: ELT_SYNC_DATABASE_URL."))
     var syncDatabaseURL: String?
 
+    @Option(help: ArgumentHelp("The data store (staging, CDC, latest, quarantine, integrations): a postgres:// URL. Default: <data-path>/data.sqlite.",
+                               discussion: "Environment: ELT_DATA_DATABASE_URL. Servers that share a journal must share this too (see README, \"Running on several machines\")."))
+    var dataDatabaseURL: String?
+
+    @Option(help: "The schema of the data tables on Postgres.")
+    var dataSchema = "public"
+
     @Option(help: ArgumentHelp("The directory of the data database (data.sqlite). Default: ./.elt.",
                                discussion: "Environment: ELT_DATA_PATH."))
     var dataPath: String?
@@ -79,6 +86,7 @@ struct RunCommand: AsyncParsableCommand {
         CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .warning)
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
+            dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
             usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)))
         let userSource: any UserSource =
@@ -91,7 +99,7 @@ struct RunCommand: AsyncParsableCommand {
                               source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
         if !json {
             print("🚀 Running root_orchestration_workflow")
-            print("   data:    \(configuration.dataDatabasePath)")
+            print("   data:    \(configuration.dataLocation)")
             print("   journal: \(configuration.journalLocation)")
             print("   sync:    \(configuration.syncLocation)")
             if seedFailures { print("   failures: the seed's rates (API 2 %, DB 40 %, OOM 5 % after batch 5)") }

@@ -96,22 +96,22 @@ struct SyncOutboxTests {
         #expect(try await harness.store.unsyncedRuns(tenant: tenant).isEmpty)
     }
 
-    @Test("a run's changes are read in chunks of the reader's size, in id order, each once")
-    func changeReaderChunks() async throws {
-        let harness = try await PipelineHarness(.sqlite, integrations: 1, source: GeneratorUserSource(baseCount: 2_500))
+    @Test("a run's changes are read in chunks of the reader's size, in id order, each once", arguments: JournalKind.available)
+    func changeReaderChunks(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind, integrations: 1, source: GeneratorUserSource(baseCount: 2_500))
         let integration = try await harness.integrations()[0]
         _ = try await harness.withRuntime {
             try await $0.run(ELTPipelineWorkflow.self, id: "p", input: PipelineHarness.pipelineInput(integration, numBatches: 30))
         }
-        let reader = harness.store.changeReader(runID: "p", tenant: integration.tenant, chunkSize: 1_000)
+        let reader = harness.store.changeChunks(runID: "p", tenant: integration.tenant, chunkSize: 1_000)
         var sizes: [Int] = []
         var ids: [String] = []
-        while let chunk = try reader.next() {
+        while let chunk = try await reader.next() {
             sizes.append(chunk.count)
             ids += chunk.map(\.id)
         }
         #expect(sizes == [1_000, 1_000, 500])
         #expect(ids == ids.sorted() && Set(ids).count == 2_500)
-        #expect(try reader.next() == nil)
+        #expect(try await reader.next() == nil)
     }
 }

@@ -15,6 +15,11 @@ public struct ELTConfiguration: Sendable {
     public var systemDatabaseURL: String?
     /// The sync target: a `postgres://` URL, or nil for `<dataPath>/main.sqlite`.
     public var syncDatabaseURL: String?
+    /// The data store (the application database): a `postgres://` URL, or nil for
+    /// `<dataPath>/data.sqlite`. Machines that share work must share it.
+    public var dataDatabaseURL: String?
+    /// The schema of the data tables on Postgres (`public` by default).
+    public var dataSchema: String
     /// The schema of the sync target's tables on Postgres.
     public var syncSchema: String
     /// The schema of the journal's tables on Postgres (`durable` by default).
@@ -40,9 +45,11 @@ public struct ELTConfiguration: Sendable {
     /// Creates a configuration; `nil` values fall back to the environment, then to the defaults.
     ///
     /// Environment: `ELT_DATA_PATH`, `ELT_SYSTEM_DATABASE_URL` (falling back to
-    /// `DBOS_DATABASE_URL`), `ELT_SYNC_DATABASE_URL`. An empty value counts as unset.
+    /// `DBOS_DATABASE_URL`), `ELT_SYNC_DATABASE_URL`, `ELT_DATA_DATABASE_URL`. An empty value
+    /// counts as unset.
     public init(
         dataPath: String? = nil, systemDatabaseURL: String? = nil, syncDatabaseURL: String? = nil,
+        dataDatabaseURL: String? = nil, dataSchema: String = "public",
         syncSchema: String = "public", journalSchema: String = "durable",
         integrations: Int = 2, seedFailures: Bool = false, sourceLatency: Duration = .zero,
         usersPerIntegration: Int = UserGenerator.defaultBaseCount, syncRetry: SyncRetryPolicy = .default,
@@ -56,6 +63,8 @@ public struct ELTConfiguration: Sendable {
         self.dataPath = value(dataPath, "ELT_DATA_PATH") ?? Self.defaultDataPath
         self.systemDatabaseURL = value(systemDatabaseURL, "ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL")
         self.syncDatabaseURL = value(syncDatabaseURL, "ELT_SYNC_DATABASE_URL")
+        self.dataDatabaseURL = value(dataDatabaseURL, "ELT_DATA_DATABASE_URL")
+        self.dataSchema = dataSchema
         self.syncSchema = syncSchema
         self.journalSchema = journalSchema
         self.integrations = integrations
@@ -67,8 +76,23 @@ public struct ELTConfiguration: Sendable {
         self.logger = logger
     }
 
-    /// The data database file.
+    /// The embedded data database file (used when no ``dataDatabaseURL`` is set).
     public var dataDatabasePath: String { (dataPath as NSString).appendingPathComponent("data.sqlite") }
+
+    /// Where the data store is, without credentials.
+    public var dataLocation: String {
+        guard let url = dataDatabaseURL else { return "SQLite " + dataDatabasePath }
+        return "Postgres " + ((try? PostgresJournal.redacted(url: url)) ?? "(invalid Postgres URL)") + " (schema \(dataSchema))"
+    }
+
+    /// Opens the data store (Postgres if a URL is set, else the embedded SQLite file) and
+    /// creates or migrates its tables.
+    public func makeDataStore() async throws -> any DataStore {
+        if let url = dataDatabaseURL {
+            return try await PostgresDataStore.open(url: url, schema: dataSchema, logger: logger)
+        }
+        return try StoreActor(path: dataDatabasePath)
+    }
 
     /// A new journal backend (Postgres if a URL is set, else the embedded SQLite file). A
     /// Postgres backend runs once; make a new one for each runtime.

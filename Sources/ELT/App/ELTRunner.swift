@@ -48,8 +48,17 @@ public struct ELTRunner: Sendable {
     /// Runs the root workflow with `input` under `workflowID` (a new id if nil); a finished
     /// id returns its recorded result without running anything.
     public func run(input: RootInput = RootInput(), workflowID: String? = nil) async throws -> Outcome {
-        let store = try StoreActor(path: configuration.dataDatabasePath)
-        try await store.seedIntegrations(ConnectedIntegration.seeded(count: configuration.integrations))
+        let store = try await configuration.makeDataStore()
+        do {
+            try await store.seedIntegrations(ConnectedIntegration.seeded(count: configuration.integrations))
+            return try await run(input: input, workflowID: workflowID, store: store)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    private func run(input: RootInput, workflowID: String?, store: any DataStore) async throws -> Outcome {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
         let environment = PipelineEnvironment(
@@ -58,6 +67,7 @@ public struct ELTRunner: Sendable {
         do {
             let outcome = try await run(input: input, workflowID: workflowID, environment: environment)
             await target.close()
+            await store.close()
             return outcome
         } catch {
             await target.close()

@@ -102,7 +102,7 @@ actor PipelineActor {
 
     /// `max_delete_fraction`, checked (0…1), or the default.
     static func resolveMaxDeleteFraction(_ value: Double?) throws -> Double {
-        guard let value else { return StoreActor.defaultMaxDeleteFraction }
+        guard let value else { return DataStoreDefaults.maxDeleteFraction }
         guard value.isFinite, (0...1).contains(value) else {
             throw PipelineError.invalidParameter(name: "max_delete_fraction", value: "\(value)", expected: "a fraction from 0 to 1 (1 allows any deletes)")
         }

@@ -14,7 +14,7 @@ public struct PipelineEnvironment: Sendable {
     }
 
     /// The SQLite data database.
-    public var store: StoreActor
+    public var store: any DataStore
     /// Where users come from.
     public var source: any UserSource
     /// Where changes are synced to.
@@ -39,7 +39,7 @@ public struct PipelineEnvironment: Sendable {
 
     /// Creates an environment.
     public init(
-        store: StoreActor, source: any UserSource = GeneratorUserSource(), syncTarget: any SyncTarget,
+        store: any DataStore, source: any UserSource = GeneratorUserSource(), syncTarget: any SyncTarget,
         failures: FailureSimulation = .none, retries: PipelineRetries = PipelineRetries(),
         gauge: LiveRecordGauge = LiveRecordGauge(), validator: RecordValidator = RecordValidator(),
         outOfMemory: OutOfMemoryAction = .crashRuntime, pageConcurrency: Int = 10,

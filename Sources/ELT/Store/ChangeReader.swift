@@ -4,9 +4,9 @@ import Synchronization
 /// Reads one run's changes from `users_cdc` in chunks, ordered by user id (keyset paging on
 /// the run-first key), so a sync holds one chunk at a time however large the tenant.
 ///
-/// ``next()`` is synchronous: a sync target calls it inside its own transaction (the SQLite
+/// ``nextNow()`` is synchronous: a sync target calls it inside its own transaction (the SQLite
 /// target's runs on GRDB's writer queue). Each call is one short read of the data database.
-public final class ChangeReader: ChangeChunks {
+public final class ChangeReader: SynchronousChangeChunks {
     private let pool: DatabasePool
     private let path: String
     private let runID: String
@@ -25,7 +25,7 @@ public final class ChangeReader: ChangeChunks {
     }
 
     /// The next chunk of at most `chunkSize` changes, or nil after the last.
-    public func next() throws -> [UserChange]? {
+    public func nextNow() throws -> [UserChange]? {
         let (after, done) = cursor.withLock { $0 }
         if done { return nil }
         let chunk: [UserChange]

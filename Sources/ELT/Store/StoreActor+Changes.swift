@@ -1,10 +1,6 @@
 import GRDB
 
 extension StoreActor {
-    /// The share of a tenant's `users_latest` rows a run may delete before its deletes are
-    /// withheld: 20 %.
-    public static let defaultMaxDeleteFraction = 0.2
-
     /// Detects the changes between run `runID`'s staged snapshot and `users_latest`, and writes
     /// them into `users_cdc`, once.
     ///
@@ -21,8 +17,7 @@ extension StoreActor {
     /// - With a `sequence` (the run's start order among the tenant's runs), a run older than the
     ///   tenant's last applied run detects nothing and is marked superseded.
     public func detectChanges(
-        runID: String, tenant: Tenant, snapshotComplete: Bool, sequence: Int? = nil,
-        maxDeleteFraction: Double = StoreActor.defaultMaxDeleteFraction
+        runID: String, tenant: Tenant, snapshotComplete: Bool, sequence: Int?, maxDeleteFraction: Double
     ) async throws -> CDCOutcome {
         try await write("cdc_detection") { db in
             if let done = try Self.completion(db, CDCOutcome.self, runID: runID, tenant: tenant, stage: "cdc", part: 0) {
@@ -50,7 +45,7 @@ extension StoreActor {
     /// run's detection, the changes are detected again first, against the latest table as it
     /// is now, in the same transaction.
     public func applyChanges(
-        runID: String, tenant: Tenant, sequence: Int? = nil, maxDeleteFraction: Double = StoreActor.defaultMaxDeleteFraction
+        runID: String, tenant: Tenant, sequence: Int?, maxDeleteFraction: Double
     ) async throws -> ApplyOutcome {
         try await write("apply_to_latest") { db in
             if let done = try Self.completion(db, ApplyOutcome.self, runID: runID, tenant: tenant, stage: "apply", part: 0) {

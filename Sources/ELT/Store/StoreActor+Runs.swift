@@ -61,7 +61,7 @@ extension StoreActor {
 
     /// A reader of run `runID`'s changes in chunks of `chunkSize`, by user id: what a sync
     /// streams, so memory does not grow with the tenant.
-    public nonisolated func changeReader(runID: String, tenant: Tenant, chunkSize: Int = 1_000) -> ChangeReader {
+    public nonisolated func changeChunks(runID: String, tenant: Tenant, chunkSize: Int) -> any ChangeChunks {
         ChangeReader(pool: pool, path: path, runID: runID, tenant: tenant, chunkSize: chunkSize)
     }
 

@@ -1,15 +1,20 @@
 import Foundation
 import GRDB
 
-/// The owner of the SQLite data database: connected integrations, staging, CDC, latest, quarantine.
+/// The SQLite ``DataStore``, the embedded default: the owner of the data database file under
+/// `--data-path` (connected integrations, staging, CDC, latest, quarantine).
 ///
 /// Nothing else opens the file for writing. Every stage writes its rows and a completion record
 /// (`stage_completions`) in one transaction, and a stage that finds its completion returns the
 /// recorded outcome without writing again. So a crash between a stage's commit and its journal
 /// checkpoint replays the step without duplicating a row, and nothing needs cleaning afterwards.
-public actor StoreActor {
+public actor StoreActor: DataStore {
     /// The database file.
     public nonisolated let path: String
+    /// `SQLite`.
+    public nonisolated var kind: String { "SQLite" }
+    /// The database file.
+    public nonisolated var location: String { path }
     nonisolated let pool: DatabasePool
 
     /// Opens (creating it and its directory if needed) the data database at `path`, in WAL mode,
@@ -28,7 +33,7 @@ public actor StoreActor {
     /// Inserts the integrations that are not there yet; returns how many were new.
     @discardableResult
     public func seedIntegrations(_ integrations: [ConnectedIntegration]) async throws -> Int {
-        let rows = try integrations.map { ($0, try Self.encode($0.providerData)) }
+        let rows = try integrations.map { ($0, try StoreJSON.encode($0.providerData)) }
         return try await write("seed connected_integrations") { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO connected_integrations (id, organization_id, provider, provider_data)
@@ -73,7 +78,7 @@ public actor StoreActor {
     /// `simulateFailure` makes the transaction fail after its inserts, so it rolls back.
     public func stageBatch(
         runID: String, tenant: Tenant, batch: Int, pages: [StagedPage], quarantined: [QuarantinedRecord],
-        simulateFailure: Bool = false
+        simulateFailure: Bool
     ) async throws -> StagingOutcome {
         try await write("insert_users_to_staging") { db in
             if let done = try Self.completion(db, StagingOutcome.self, runID: runID, tenant: tenant, stage: "staging", part: batch) {
@@ -116,15 +121,6 @@ public actor StoreActor {
         }
     }
 
-    /// Stages `users` as one page numbered `batch` (tests and benchmarks).
-    public func stageBatch(
-        runID: String, tenant: Tenant, batch: Int, users: [SourceUser], quarantined: [QuarantinedRecord],
-        simulateFailure: Bool = false
-    ) async throws -> StagingOutcome {
-        try await stageBatch(runID: runID, tenant: tenant, batch: batch, pages: [StagedPage(page: batch, users: users)],
-                             quarantined: quarantined, simulateFailure: simulateFailure)
-    }
-
     /// Run `runID`'s changes for `tenant`, ordered by user id.
     public func changes(runID: String, tenant: Tenant) async throws -> [UserChange] {
         try await read("read users_cdc") { db in
@@ -139,7 +135,7 @@ public actor StoreActor {
     // MARK: - Inspection
 
     /// The rows of `table`, for one tenant or all, and for one run or all (`users_latest` has no run).
-    public func count(_ table: DataTable, tenant: Tenant? = nil, runID: String? = nil) async throws -> Int {
+    public func count(_ table: DataTable, tenant: Tenant?, runID: String?) async throws -> Int {
         try await read("count \(table.rawValue)") { db in
             var conditions: [String] = []
             var arguments = StatementArguments()
@@ -192,6 +188,9 @@ public actor StoreActor {
         }
     }
 
+    /// Nothing to release: the pool closes with the actor.
+    public func close() async {}
+
     // MARK: - Plumbing
 
     /// Users per staging `INSERT` (9 values each, far below SQLite's 32,766 variables).
@@ -230,11 +229,7 @@ public actor StoreActor {
             SELECT outcome FROM stage_completions
             WHERE workflow_id = ? AND organization_id = ? AND connected_integration_id = ? AND stage = ? AND part = ?
             """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID, stage, part]) else { return nil }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
-        } catch {
-            throw StoreError.corrupt(what: "\(stage) completion of \(runID)", reason: String(describing: error))
-        }
+        return try StoreJSON.decode(T.self, text, what: "\(stage) completion of \(runID)")
     }
 
     static func recordCompletion<T: Encodable>(
@@ -243,25 +238,11 @@ public actor StoreActor {
         try db.execute(sql: """
             INSERT INTO stage_completions (workflow_id, organization_id, connected_integration_id, stage, part, outcome)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID, stage, part, try encode(outcome)])
-    }
-
-    private static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+            """, arguments: [runID, tenant.organizationID, tenant.connectedIntegrationID, stage, part, try StoreJSON.encode(outcome)])
     }
 
     private static func integration(from row: Row) throws -> ConnectedIntegration {
-        let text: String = row["provider_data"]
-        let providerData: ProviderData
-        do {
-            providerData = try JSONDecoder().decode(ProviderData.self, from: Data(text.utf8))
-        } catch {
-            throw StoreError.corrupt(what: "provider_data of integration \(row["id"] ?? "?")", reason: String(describing: error))
-        }
-        var integration = ConnectedIntegration(organizationID: row["organization_id"], provider: row["provider"], providerData: providerData)
-        integration.id = row["id"]
-        return integration
+        try StoreJSON.integration(id: row["id"], organizationID: row["organization_id"], provider: row["provider"],
+                                  providerData: row["provider_data"])
     }
 }

@@ -42,9 +42,14 @@ public struct PostgresSyncTarget: SyncTarget {
     private var users: String { "\"\(schema)\".users" }
     private var runs: String { "\"\(schema)\".sync_runs" }
 
-    /// Creates the schema and tables if missing.
+    /// Creates the schema and tables if missing, in one transaction under an advisory lock on
+    /// the schema name (the lock the journal and the data store take), so servers starting
+    /// together on an empty database do not race (`CREATE … IF NOT EXISTS` alone does:
+    /// Postgres then fails one of them on `pg_type_typname_nsp_index`).
     public func prepare() async throws {
         try await withConnection("create tables") { connection in
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(1785624001, hashtext(\(schema)))", logger: logger)
             try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS \(unescaped: users) (
@@ -69,6 +74,7 @@ public struct PostgresSyncTarget: SyncTarget {
                     PRIMARY KEY (workflow_id, organization_id, connected_integration_id)
                 )
                 """, logger: logger)
+            try await connection.query("COMMIT", logger: logger)
         }
     }
 
@@ -95,7 +101,7 @@ public struct PostgresSyncTarget: SyncTarget {
                     return SyncOutcome(upserts: Int(upserts), deletes: Int(deletes), alreadyApplied: true)
                 }
                 var upsertCount = 0, deleteCount = 0
-                while let chunk = try changes.next() {
+                while let chunk = try await changes.next() {
                     let upserts = chunk.filter { $0.changeType != .delete }
                     let deletes = chunk.filter { $0.changeType == .delete }
                     for part in upserts.chunks(of: batchSize) {

@@ -48,8 +48,24 @@ public final class SQLiteSyncTarget: SyncTarget {
     }
 
     /// Upserts and deletes the run's changes and records the run, in one transaction.
-    public func apply(runID: String, tenant: Tenant, changes: any ChangeChunks) async throws -> SyncOutcome {
-        try await write("apply run \(runID)") { db in
+    ///
+    /// Chunks from a SQLite data store are streamed inside the transaction; others (a Postgres
+    /// data store's, which must await) are read ahead of it, since a GRDB transaction cannot
+    /// suspend: one run's changes are then in memory at once.
+    public func apply(runID: String, tenant: Tenant, changes source: any ChangeChunks) async throws -> SyncOutcome {
+        let changes: any SynchronousChangeChunks
+        if let streaming = source as? any SynchronousChangeChunks {
+            changes = streaming
+        } else {
+            var all: [UserChange] = []
+            do {
+                while let chunk = try await source.next() { all += chunk }
+            } catch let error as StoreError {
+                throw SyncTargetError(location: location, operation: "read the changes of run \(runID)", reason: error.description)
+            }
+            changes = ArrayChangeChunks(all)
+        }
+        return try await write("apply run \(runID)") { db in
             if let row = try Row.fetchOne(db, sql: """
                 SELECT upserts, deletes FROM sync_runs
                 WHERE workflow_id = ? AND organization_id = ? AND connected_integration_id = ?
@@ -67,7 +83,7 @@ public final class SQLiteSyncTarget: SyncTarget {
                 DELETE FROM users WHERE id = ? AND organization_id = ? AND connected_integration_id = ?
                 """)
             var outcome = SyncOutcome(upserts: 0, deletes: 0, alreadyApplied: false)
-            while let chunk = try changes.next() {
+            while let chunk = try changes.nextNow() {
                 for change in chunk {
                     if change.changeType == .delete {
                         try delete.execute(arguments: [change.id, tenant.organizationID, tenant.connectedIntegrationID])

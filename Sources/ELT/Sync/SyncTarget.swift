@@ -37,11 +37,26 @@ extension SyncTarget {
 /// A run's changes, handed to a sync target a chunk at a time.
 public protocol ChangeChunks: Sendable {
     /// The next chunk, or nil after the last. Called inside the target's transaction.
-    func next() throws -> [UserChange]?
+    func next() async throws -> [UserChange]?
+}
+
+/// Changes that can be read without suspending (from a SQLite data store, or memory). A
+/// target whose transaction cannot await (the SQLite target's runs on GRDB's queue) streams
+/// these inside it; other chunks it reads ahead of its transaction.
+public protocol SynchronousChangeChunks: ChangeChunks {
+    /// The next chunk, or nil after the last, read on the calling thread.
+    func nextNow() throws -> [UserChange]?
+}
+
+extension SynchronousChangeChunks {
+    /// ``nextNow()``.
+    public func next() async throws -> [UserChange]? {
+        try nextNow()
+    }
 }
 
 /// Changes already in memory, as one chunk.
-public final class ArrayChangeChunks: ChangeChunks {
+public final class ArrayChangeChunks: SynchronousChangeChunks {
     private let remaining: Mutex<[UserChange]?>
 
     /// Wraps `changes`.
@@ -50,7 +65,7 @@ public final class ArrayChangeChunks: ChangeChunks {
     }
 
     /// All the changes the first time, then nil.
-    public func next() throws -> [UserChange]? {
+    public func nextNow() throws -> [UserChange]? {
         remaining.withLock { chunk in
             defer { chunk = nil }
             return chunk

@@ -18,7 +18,7 @@ public struct CDCDetectionWorkflow: Workflow {
         try await context.step("detect_changes", retry: environment.retries.database) {
             try await environment.store.detectChanges(
                 runID: input.runID, tenant: input.tenant, snapshotComplete: input.snapshotComplete ?? false, sequence: input.sequence,
-                maxDeleteFraction: input.maxDeleteFraction ?? StoreActor.defaultMaxDeleteFraction)
+                maxDeleteFraction: input.maxDeleteFraction ?? DataStoreDefaults.maxDeleteFraction)
         }
     }
 }
@@ -40,7 +40,7 @@ public struct ApplyToLatestWorkflow: Workflow {
         try await context.step("apply_changes", retry: environment.retries.database) {
             try await environment.store.applyChanges(
                 runID: input.runID, tenant: input.tenant, sequence: input.sequence,
-                maxDeleteFraction: input.maxDeleteFraction ?? StoreActor.defaultMaxDeleteFraction)
+                maxDeleteFraction: input.maxDeleteFraction ?? DataStoreDefaults.maxDeleteFraction)
         }
     }
 }
@@ -72,7 +72,7 @@ public struct SyncToPostgresWorkflow: Workflow {
             var earlier = (upserts: 0, deletes: 0)
             for run in try await store.runsToSync(runID: input.runID, tenant: input.tenant, sequence: input.sequence) {
                 let outcome = try await retry.run("sync run \(run) of \(input.tenant)", logger: logger) {
-                    try await target.apply(runID: run, tenant: input.tenant, changes: store.changeReader(runID: run, tenant: input.tenant))
+                    try await target.apply(runID: run, tenant: input.tenant, changes: store.changeChunks(runID: run, tenant: input.tenant))
                 }
                 try await store.markSynced(runID: run, tenant: input.tenant)
                 if run == input.runID {

@@ -4,13 +4,13 @@ import ELT
 import Foundation
 import Testing
 
-/// A pipeline on a temporary journal, data database and sync target: SQLite files for the
-/// `.sqlite` kind; a Postgres journal schema and a Postgres sync schema for `.postgres`.
+/// A pipeline on a temporary journal, data store and sync target: SQLite files for the
+/// `.sqlite` kind; a Postgres journal schema, data schema and sync schema for `.postgres`.
 struct PipelineHarness {
     let kind: JournalKind
     let journal: TemporaryJournal
     let directory: URL
-    let store: StoreActor
+    let store: any DataStore
     let target: any SyncTarget
     var source: any UserSource
     var failures: FailureSimulation
@@ -28,7 +28,7 @@ struct PipelineHarness {
         let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("elt-test-\(token)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try StoreActor(path: directory.appendingPathComponent("data.sqlite").path)
+        store = try await TestDataStores.make(kind)
         try await store.seedIntegrations(ConnectedIntegration.seeded(count: integrations))
         switch kind {
         case .sqlite:

@@ -1,26 +1,21 @@
+import DurableTesting
 import ELT
 import Foundation
 import GRDB
 import Testing
 
-@Suite("StoreActor")
-struct StoreActorTests {
+/// What every ``DataStore`` does, on both backends.
+@Suite("Data stores")
+struct DataStoreTests {
     let tenant = Tenant(organizationID: "org-001", connectedIntegrationID: "integration-1")
-    let path: String
-    let store: StoreActor
-
-    init() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("elt-store-\(UUID().uuidString)")
-        path = directory.appendingPathComponent("data.sqlite").path
-        store = try StoreActor(path: path)
-    }
 
     func users(_ range: Range<Int>, suffix: String = "") -> [SourceUser] {
         range.map { SourceUser(id: "u\($0)", externalID: "ext-\($0)", name: "User \($0)\(suffix)", email: "u\($0)@example.com") }
     }
 
-    @Test("staging a batch twice writes its rows once and returns the recorded outcome")
-    func stageTwice() async throws {
+    @Test("staging a batch twice writes its rows once and returns the recorded outcome", arguments: JournalKind.available)
+    func stageTwice(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
         let first = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [])
         let second = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [])
         #expect(first == StagingOutcome(staged: 10, quarantined: 0))
@@ -29,8 +24,9 @@ struct StoreActorTests {
         #expect(try await store.duplicateStagingRows() == 0)
     }
 
-    @Test("a failed staging transaction leaves nothing behind, and the retry stages the batch")
-    func failedStagingRollsBack() async throws {
+    @Test("a failed staging transaction leaves nothing behind, and the retry stages the batch", arguments: JournalKind.available)
+    func failedStagingRollsBack(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
         let bad = QuarantinedRecord(page: 0, position: 3, rawJSON: "{}", reason: "id is missing")
         await #expect(throws: StoreError.self) {
             try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [bad], simulateFailure: true)
@@ -43,8 +39,9 @@ struct StoreActorTests {
         #expect(try await store.count(.quarantine) == 1)
     }
 
-    @Test("CDC and apply run once per run: a second call returns the recorded outcome and writes nothing")
-    func cdcAndApplyOnce() async throws {
+    @Test("CDC and apply run once per run: a second call returns the recorded outcome and writes nothing", arguments: JournalKind.available)
+    func cdcAndApplyOnce(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
         _ = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<5), quarantined: [])
         let cdc = try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: true)
         #expect(try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: true) == cdc)
@@ -56,26 +53,28 @@ struct StoreActorTests {
         #expect(try await store.count(.latest) == 5)
     }
 
-    @Test("CDC keeps a user's last occurrence in the snapshot (highest page, then position), whatever the insertion order")
-    func deduplication() async throws {
-        let database = try DatabaseQueue(path: path)
-        try await database.write { [tenant] db in
-            for (name, page, position) in [("Old", 1, 4), ("Newest", 2, 0), ("Older", 1, 3)] {
-                try db.execute(sql: """
-                    INSERT INTO users_staging (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, page, position)
-                    VALUES ('dup', 'run', 'ext-dup', ?, ?, ?, 'x@example.com', ?, ?)
-                    """, arguments: [tenant.organizationID, tenant.connectedIntegrationID, name, page, position])
-            }
+    @Test("CDC keeps a user's last occurrence in the snapshot (highest page, then position), whatever the insertion order", arguments: JournalKind.available)
+    func deduplication(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
+        func user(_ name: String) -> SourceUser {
+            SourceUser(id: "dup", externalID: "ext-dup", name: name, email: "x@example.com")
         }
+        // Page 2 is staged before page 1, and within page 1 the older occurrence comes first.
+        let filler = users(0..<3)
+        _ = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, pages: [
+            StagedPage(page: 2, users: [user("Newest")]),
+            StagedPage(page: 1, users: filler + [user("Older"), user("Old")]),
+        ], quarantined: [])
         let cdc = try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: false)
-        #expect(cdc.counts == [1, 0, 0])
+        #expect(cdc.counts == [4, 0, 0])
         #expect(cdc.duplicates == 2)
         let changes = try await store.changes(runID: "run", tenant: tenant)
-        #expect(changes.map(\.name) == ["Newest"])
+        #expect(changes.map(\.name) == ["Newest", "User 0", "User 1", "User 2"])
     }
 
-    @Test("a complete snapshot turns absent users into deletes; apply removes them from latest")
-    func deletes() async throws {
+    @Test("a complete snapshot turns absent users into deletes; apply removes them from latest", arguments: JournalKind.available)
+    func deletes(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
         _ = try await store.stageBatch(runID: "r1", tenant: tenant, batch: 0, users: users(0..<10), quarantined: [])
         _ = try await store.detectChanges(runID: "r1", tenant: tenant, snapshotComplete: true)
         _ = try await store.applyChanges(runID: "r1", tenant: tenant)
@@ -93,12 +92,69 @@ struct StoreActorTests {
         #expect(try await store.count(.latest, tenant: other) == 0)
     }
 
-    @Test("seeding integrations twice keeps one row each, with their provider data")
-    func seeding() async throws {
+    @Test("seeding integrations twice keeps one row each, with their provider data", arguments: JournalKind.available)
+    func seeding(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
         #expect(try await store.seedIntegrations(ConnectedIntegration.seeded(count: 3)) == 3)
         #expect(try await store.seedIntegrations(ConnectedIntegration.seeded(count: 5)) == 2)
         let integrations = try await store.integrations()
         #expect(integrations == ConnectedIntegration.seeded(count: 5))
+    }
+
+    @Test("a run's changes are read in chunks by id, the same on both backends", arguments: JournalKind.available)
+    func changeChunks(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
+        _ = try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users(0..<25), quarantined: [])
+        _ = try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: true)
+        let reader = store.changeChunks(runID: "run", tenant: tenant, chunkSize: 10)
+        var sizes: [Int] = []
+        var ids: [String] = []
+        while let chunk = try await reader.next() {
+            sizes.append(chunk.count)
+            ids += chunk.map(\.id)
+        }
+        #expect(sizes == [10, 10, 5])
+        #expect(ids == users(0..<25).map(\.id).sorted(), "byte order, as SQLite compares")
+        #expect(try await store.changes(runID: "run", tenant: tenant).map(\.id) == ids)
+    }
+
+    @Test("runs register in start order, and the outbox lists applied, unsynced runs", arguments: JournalKind.available)
+    func runsAndOutbox(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
+        #expect(try await store.registerRun(runID: "r1", tenant: tenant) == 1)
+        #expect(try await store.registerRun(runID: "r2", tenant: tenant) == 2)
+        #expect(try await store.registerRun(runID: "r1", tenant: tenant) == 1, "registering again returns the same number")
+        for run in ["r1", "r2"] {
+            _ = try await store.stageBatch(runID: run, tenant: tenant, batch: 0, users: users(0..<3), quarantined: [])
+            _ = try await store.detectChanges(runID: run, tenant: tenant, snapshotComplete: true, sequence: run == "r1" ? 1 : 2,
+                                              maxDeleteFraction: 0.2)
+            _ = try await store.applyChanges(runID: run, tenant: tenant, sequence: run == "r1" ? 1 : 2, maxDeleteFraction: 0.2)
+        }
+        #expect(try await store.unsyncedRuns(tenant: tenant) == ["r1", "r2"])
+        #expect(try await store.runsToSync(runID: "r2", tenant: tenant, sequence: 2) == ["r1", "r2"])
+        try await store.markSynced(runID: "r1", tenant: tenant)
+        #expect(try await store.runsToSync(runID: "r2", tenant: tenant, sequence: 2) == ["r2"])
+        // A run older than the last applied one is superseded: it applies nothing.
+        #expect(try await store.registerRun(runID: "r0", tenant: tenant) == 3)
+        let other = Tenant(organizationID: "org-002", connectedIntegrationID: "integration-2")
+        #expect(try await store.registerRun(runID: "r1", tenant: other) == 1, "sequences are per tenant")
+    }
+}
+
+/// What only the SQLite store does: its file, its migrations.
+@Suite("StoreActor")
+struct StoreActorTests {
+    let tenant = Tenant(organizationID: "org-001", connectedIntegrationID: "integration-1")
+    let path: String
+
+    init() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("elt-store-\(UUID().uuidString)")
+        path = directory.appendingPathComponent("data.sqlite").path
+        _ = try StoreActor(path: path)
+    }
+
+    func users(_ range: Range<Int>, suffix: String = "") -> [SourceUser] {
+        range.map { SourceUser(id: "u\($0)", externalID: "ext-\($0)", name: "User \($0)\(suffix)", email: "u\($0)@example.com") }
     }
 
     @Test("a version 1 data database (user-id-first keys) is rebuilt with run-first keys, keeping every row")

@@ -1,0 +1,725 @@
+import Foundation
+import JournalPostgres
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The Postgres ``DataStore``: the pipeline's tables in one schema of a Postgres database that
+/// several machines share, so a tenant staged on one machine is detected, applied and synced
+/// correctly on whichever machine dequeues its next stage.
+///
+/// - Same tables, columns and keys as the SQLite store; key and text columns use the `"C"`
+///   collation, so ids sort and compare byte-wise as in SQLite (keyset paging, dedup order).
+/// - Each write is one transaction that first takes a transaction-level advisory lock on its
+///   tenant (`pg_advisory_xact_lock`), so the stages of one tenant are serialised across
+///   machines as the single SQLite writer serialises them on one; stages of different tenants
+///   run in parallel.
+/// - A stage's rows and its completion record commit together; a replayed stage finds its
+///   completion and writes nothing.
+/// - Migrations run in one transaction under an advisory lock on the schema name (the same lock
+///   the journal and the sync target take), so two servers starting together on an empty
+///   database apply them once (no `CREATE … IF NOT EXISTS` race).
+/// - Every value is bound; multi-row writes use `unnest` arrays of up to ``batchRows`` rows.
+/// - Connections are direct, up to ``idleConnections`` kept open between transactions (no pool
+///   service has to run beside it); a connection that failed is closed, never reused.
+public final class PostgresDataStore: DataStore {
+    /// `Postgres`.
+    public var kind: String { "Postgres" }
+    /// The URL without its password.
+    public let location: String
+    /// The schema holding the tables.
+    public let schema: String
+    /// Rows per multi-row statement.
+    public static let batchRows = 1_000
+    /// Connections kept open between transactions.
+    public static let idleConnections = 8
+    /// The schema version this code writes (`data_migrations`).
+    public static let schemaVersion = 1
+
+    let connections: SyncConnections
+    let logger: Logger
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and creates or
+    /// migrates the tables in `schema` (default `public`).
+    public static func open(url: String, schema: String = "public", logger: Logger = Logger(label: "elt.data")) async throws
+        -> PostgresDataStore
+    {
+        let store = try PostgresDataStore(url: url, schema: schema, logger: logger)
+        try await store.migrate()
+        return store
+    }
+
+    private init(url: String, schema: String, logger: Logger) throws {
+        guard Self.isPlainIdentifier(schema) else {
+            throw StoreError.cannotOpen(
+                path: "postgres", reason: "--data-schema '\(schema)' is not a plain identifier (letters, digits, _; not starting with a digit; at most 63)")
+        }
+        let configuration: PostgresConnection.Configuration
+        do {
+            configuration = try PostgresJournal.connectionConfiguration(url: url)
+            location = try PostgresJournal.redacted(url: url)
+        } catch {
+            throw StoreError.cannotOpen(path: "the data database URL", reason: String(describing: error))
+        }
+        connections = SyncConnections(configuration: configuration, logger: logger, capacity: Self.idleConnections)
+        self.schema = schema
+        self.logger = logger
+    }
+
+    static func isPlainIdentifier(_ name: String) -> Bool {
+        guard let first = name.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
+        return name.count <= 63 && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+    }
+
+    /// A table of this store, schema-qualified (the schema is a validated identifier).
+    func table(_ name: String) -> String { "\"\(schema)\".\(name)" }
+
+    // MARK: - Integrations
+
+    @discardableResult
+    public func seedIntegrations(_ integrations: [ConnectedIntegration]) async throws -> Int {
+        let rows = try integrations.map { ($0, try StoreJSON.encode($0.providerData)) }
+        return try await transaction("seed connected_integrations", tenant: nil) { connection in
+            var inserted = 0
+            for part in rows.chunks(of: Self.batchRows) {
+                let ids = part.map(\.0.id), orgs = part.map(\.0.organizationID)
+                let providers = part.map(\.0.provider), data = part.map(\.1)
+                let result = try await connection.query("""
+                    INSERT INTO \(unescaped: self.table("connected_integrations")) (id, organization_id, provider, provider_data)
+                    SELECT * FROM unnest(\(ids)::text[], \(orgs)::text[], \(providers)::text[], \(data)::text[])
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: self.logger).collect()
+                inserted += result.count
+            }
+            return inserted
+        }
+    }
+
+    public func integrations() async throws -> [ConnectedIntegration] {
+        try await read("list connected_integrations") { connection in
+            try await Self.integrations(connection.query("""
+                SELECT id, organization_id, provider, provider_data FROM \(unescaped: self.table("connected_integrations"))
+                ORDER BY organization_id, provider, id
+                """, logger: self.logger))
+        }
+    }
+
+    public func integration(id: String) async throws -> ConnectedIntegration? {
+        try await read("read connected_integrations") { connection in
+            try await Self.integrations(connection.query("""
+                SELECT id, organization_id, provider, provider_data FROM \(unescaped: self.table("connected_integrations"))
+                WHERE id = \(id)
+                """, logger: self.logger)).first
+        }
+    }
+
+    private static func integrations(_ rows: PostgresRowSequence) async throws -> [ConnectedIntegration] {
+        var result: [ConnectedIntegration] = []
+        for try await (id, organization, provider, data) in rows.decode((String, String, String, String).self) {
+            result.append(try StoreJSON.integration(id: id, organizationID: organization, provider: provider, providerData: data))
+        }
+        return result
+    }
+
+    // MARK: - Stages
+
+    public func stageBatch(
+        runID: String, tenant: Tenant, batch: Int, pages: [StagedPage], quarantined: [QuarantinedRecord],
+        simulateFailure: Bool
+    ) async throws -> StagingOutcome {
+        try await transaction("insert_users_to_staging", tenant: tenant) { connection in
+            let stage = StageKey(runID: runID, tenant: tenant, stage: "staging", part: batch)
+            if let done = try await self.completion(connection, StagingOutcome.self, stage) { return done }
+            let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
+            var rows: [(page: Int, position: Int, user: SourceUser)] = []
+            for page in pages {
+                for (position, user) in page.users.enumerated() { rows.append((page.page, position, user)) }
+            }
+            for part in rows.chunks(of: Self.batchRows) {
+                let ids = part.map(\.user.id), externalIDs = part.map(\.user.externalID)
+                let names = part.map(\.user.name), emails = part.map(\.user.email)
+                let pageNumbers = part.map(\.page), positions = part.map(\.position)
+                try await connection.query("""
+                    INSERT INTO \(unescaped: self.table("users_staging"))
+                        (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, page, position)
+                    SELECT u.id, \(runID), u.external_id, \(org), \(integration), u.name, u.email, u.page, u.position
+                    FROM unnest(\(ids)::text[], \(externalIDs)::text[], \(names)::text[], \(emails)::text[],
+                                \(pageNumbers)::bigint[], \(positions)::bigint[])
+                        AS u(id, external_id, name, email, page, position)
+                    """, logger: self.logger)
+            }
+            // Rejected records are few (one statement each).
+            for record in quarantined {
+                try await connection.query("""
+                    INSERT INTO \(unescaped: self.table("users_quarantine"))
+                        (workflow_id, organization_id, connected_integration_id, page, position, raw_json, reason, user_id)
+                    VALUES (\(runID), \(org), \(integration), \(record.page), \(record.position), \(record.rawJSON),
+                            \(record.reason), \(record.userID))
+                    ON CONFLICT DO NOTHING
+                    """, logger: self.logger)
+            }
+            if simulateFailure { throw StoreError.simulatedFailure(operation: "insert_users_to_staging") }
+            let outcome = StagingOutcome(staged: rows.count, quarantined: quarantined.count)
+            try await self.recordCompletion(connection, outcome, stage)
+            return outcome
+        }
+    }
+
+    public func registerRun(runID: String, tenant: Tenant) async throws -> Int {
+        try await transaction("register run", tenant: tenant) { connection in
+            let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
+            let runs = self.table("tenant_runs")
+            try await connection.query("""
+                INSERT INTO \(unescaped: runs) (organization_id, connected_integration_id, workflow_id, sequence)
+                SELECT \(org), \(integration), \(runID), COALESCE(MAX(sequence), 0) + 1 FROM \(unescaped: runs)
+                WHERE organization_id = \(org) AND connected_integration_id = \(integration)
+                ON CONFLICT DO NOTHING
+                """, logger: self.logger)
+            let rows = try await connection.query("""
+                SELECT sequence FROM \(unescaped: runs)
+                WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND workflow_id = \(runID)
+                """, logger: self.logger).collect()
+            guard let row = rows.first else {
+                throw StoreError.corrupt(what: "tenant_runs", reason: "run \(runID) was registered but cannot be read back")
+            }
+            return try row.decode(Int.self)
+        }
+    }
+
+    public func detectChanges(
+        runID: String, tenant: Tenant, snapshotComplete: Bool, sequence: Int?, maxDeleteFraction: Double
+    ) async throws -> CDCOutcome {
+        try await transaction("cdc_detection", tenant: tenant) { connection in
+            let stage = StageKey(runID: runID, tenant: tenant, stage: "cdc", part: 0)
+            if let done = try await self.completion(connection, CDCOutcome.self, stage) { return done }
+            let applied = try await self.lastAppliedRun(connection, tenant: tenant)
+            var outcome: CDCOutcome
+            if let sequence, let applied, applied.sequence > sequence {
+                try await self.markSuperseded(connection, runID: runID, tenant: tenant, by: applied.runID)
+                outcome = .superseded(by: applied.runID)
+            } else {
+                outcome = try await self.detect(connection, runID: runID, tenant: tenant, snapshotComplete: snapshotComplete,
+                                                maxDeleteFraction: maxDeleteFraction)
+                outcome.baseSequence = applied?.sequence ?? 0
+            }
+            try await self.recordCompletion(connection, outcome, stage)
+            return outcome
+        }
+    }
+
+    public func applyChanges(runID: String, tenant: Tenant, sequence: Int?, maxDeleteFraction: Double) async throws -> ApplyOutcome {
+        try await transaction("apply_to_latest", tenant: tenant) { connection in
+            let stage = StageKey(runID: runID, tenant: tenant, stage: "apply", part: 0)
+            if let done = try await self.completion(connection, ApplyOutcome.self, stage) { return done }
+            let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
+            let (cdc, latest) = (self.table("users_cdc"), self.table("users_latest"))
+            var redetected: CDCOutcome?
+            if let sequence {
+                let applied = try await self.lastAppliedRun(connection, tenant: tenant)
+                if let applied, applied.sequence > sequence {
+                    try await self.markSuperseded(connection, runID: runID, tenant: tenant, by: applied.runID)
+                    let outcome = ApplyOutcome(applied: 0, latest: try await self.latestCount(connection, tenant),
+                                               supersededBy: applied.runID)
+                    try await self.recordCompletion(connection, outcome, stage)
+                    return outcome
+                }
+                let detection = try await self.completion(
+                    connection, CDCOutcome.self, StageKey(runID: runID, tenant: tenant, stage: "cdc", part: 0))
+                if let detection, (applied?.sequence ?? 0) != (detection.baseSequence ?? 0) {
+                    try await connection.query("""
+                        DELETE FROM \(unescaped: cdc)
+                        WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+                        """, logger: self.logger)
+                    var again = try await self.detect(connection, runID: runID, tenant: tenant,
+                                                      snapshotComplete: detection.snapshotComplete, maxDeleteFraction: maxDeleteFraction)
+                    again.baseSequence = applied?.sequence ?? 0
+                    redetected = again
+                }
+            }
+            let upserted = try await self.count(connection.query("""
+                WITH changed AS (
+                    INSERT INTO \(unescaped: latest)
+                        (id, external_id, organization_id, connected_integration_id, name, email, last_updated)
+                    SELECT id, external_id, organization_id, connected_integration_id, name, email, now()
+                    FROM \(unescaped: cdc)
+                    WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+                      AND change_type IN ('INSERT', 'UPDATE')
+                    ON CONFLICT (organization_id, connected_integration_id, id) DO UPDATE SET
+                        external_id = EXCLUDED.external_id, name = EXCLUDED.name, email = EXCLUDED.email,
+                        last_updated = EXCLUDED.last_updated
+                    RETURNING 1)
+                SELECT COUNT(*) FROM changed
+                """, logger: self.logger))
+            let deleted = try await self.count(connection.query("""
+                WITH gone AS (
+                    DELETE FROM \(unescaped: latest)
+                    WHERE organization_id = \(org) AND connected_integration_id = \(integration)
+                      AND id IN (
+                        SELECT id FROM \(unescaped: cdc)
+                        WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+                          AND change_type = 'DELETE')
+                    RETURNING 1)
+                SELECT COUNT(*) FROM gone
+                """, logger: self.logger))
+            try await connection.query("""
+                UPDATE \(unescaped: self.table("tenant_runs")) SET applied_at = now()
+                WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND workflow_id = \(runID)
+                """, logger: self.logger)
+            let outcome = ApplyOutcome(applied: upserted + deleted, latest: try await self.latestCount(connection, tenant),
+                                       redetected: redetected)
+            try await self.recordCompletion(connection, outcome, stage)
+            return outcome
+        }
+    }
+
+    /// Writes run `runID`'s changes into `users_cdc` and counts them: the SQLite store's
+    /// statements (see ``StoreActor/detectChanges(runID:tenant:snapshotComplete:sequence:maxDeleteFraction:)``).
+    private func detect(
+        _ connection: PostgresConnection, runID: String, tenant: Tenant, snapshotComplete: Bool, maxDeleteFraction: Double
+    ) async throws -> CDCOutcome {
+        let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
+        let (staging, cdc, latest, quarantine) = (
+            table("users_staging"), table("users_cdc"), table("users_latest"), table("users_quarantine"))
+        let latestBefore = try await latestCount(connection, tenant)
+        try await connection.query("""
+            WITH staged AS (
+                SELECT id, external_id, name, email,
+                       ROW_NUMBER() OVER (PARTITION BY id ORDER BY page DESC, position DESC) AS rn
+                FROM \(unescaped: staging)
+                WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+            )
+            INSERT INTO \(unescaped: cdc)
+                (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
+            SELECT s.id, \(runID), s.external_id, \(org), \(integration), s.name, s.email,
+                   CASE WHEN l.id IS NULL THEN 'INSERT' ELSE 'UPDATE' END
+            FROM staged s
+            LEFT JOIN \(unescaped: latest) l
+                ON l.id = s.id AND l.organization_id = \(org) AND l.connected_integration_id = \(integration)
+            WHERE s.rn = 1
+              AND (l.id IS NULL OR l.name != s.name OR l.email != s.email OR l.external_id != s.external_id)
+            """, logger: logger)
+        let duplicates = try await count(connection.query("""
+            SELECT COUNT(*) - COUNT(DISTINCT id) FROM \(unescaped: staging)
+            WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+            """, logger: logger))
+        var withheld = 0
+        var notInferred: String?
+        if snapshotComplete {
+            let anonymous = try await count(connection.query("""
+                SELECT COUNT(*) FROM \(unescaped: quarantine)
+                WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+                  AND user_id IS NULL
+                """, logger: logger))
+            if anonymous > 0 {
+                notInferred = "\(anonymous) quarantined record\(anonymous == 1 ? " has" : "s have") no usable id, so any user could be among them"
+            } else {
+                let candidates = try await count(connection.query("""
+                    SELECT COUNT(*) FROM \(unescaped: latest) l
+                    WHERE l.organization_id = \(org) AND l.connected_integration_id = \(integration)
+                      AND NOT EXISTS (
+                        SELECT 1 FROM \(unescaped: staging) s
+                        WHERE s.workflow_id = \(runID) AND s.organization_id = \(org)
+                          AND s.connected_integration_id = \(integration) AND s.id = l.id)
+                      AND NOT EXISTS (
+                        SELECT 1 FROM \(unescaped: quarantine) q
+                        WHERE q.workflow_id = \(runID) AND q.organization_id = \(org)
+                          AND q.connected_integration_id = \(integration) AND q.user_id = l.id)
+                    """, logger: logger))
+                if candidates > 0, Double(candidates) > maxDeleteFraction * Double(latestBefore) {
+                    withheld = candidates
+                } else if candidates > 0 {
+                    try await connection.query("""
+                        INSERT INTO \(unescaped: cdc)
+                            (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
+                        SELECT l.id, \(runID), l.external_id, \(org), \(integration), l.name, l.email, 'DELETE'
+                        FROM \(unescaped: latest) l
+                        WHERE l.organization_id = \(org) AND l.connected_integration_id = \(integration)
+                          AND NOT EXISTS (
+                            SELECT 1 FROM \(unescaped: staging) s
+                            WHERE s.workflow_id = \(runID) AND s.organization_id = \(org)
+                              AND s.connected_integration_id = \(integration) AND s.id = l.id)
+                          AND NOT EXISTS (
+                            SELECT 1 FROM \(unescaped: quarantine) q
+                            WHERE q.workflow_id = \(runID) AND q.organization_id = \(org)
+                              AND q.connected_integration_id = \(integration) AND q.user_id = l.id)
+                        """, logger: logger)
+                }
+            }
+        }
+        var outcome = CDCOutcome(inserts: 0, updates: 0, deletes: 0, duplicates: duplicates, withheldDeletes: withheld,
+                                 latestBefore: latestBefore, deletesNotInferred: notInferred, snapshotComplete: snapshotComplete)
+        let counts = try await connection.query("""
+            SELECT change_type, COUNT(*) FROM \(unescaped: cdc)
+            WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+            GROUP BY change_type
+            """, logger: logger)
+        for try await (type, count) in counts.decode((String, Int).self) {
+            switch ChangeType(rawValue: type) {
+            case .insert: outcome.inserts = count
+            case .update: outcome.updates = count
+            case .delete: outcome.deletes = count
+            case nil: break
+            }
+        }
+        return outcome
+    }
+
+    // MARK: - Runs and sync
+
+    public func runsToSync(runID: String, tenant: Tenant, sequence: Int?) async throws -> [String] {
+        guard let sequence else { return [runID] }
+        return try await read("read tenant_runs") { connection in
+            try await self.strings(connection.query("""
+                SELECT workflow_id FROM \(unescaped: self.table("tenant_runs"))
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                  AND sequence < \(sequence) AND applied_at IS NOT NULL AND synced_at IS NULL
+                ORDER BY sequence
+                """, logger: self.logger)) + [runID]
+        }
+    }
+
+    public func markSynced(runID: String, tenant: Tenant) async throws {
+        try await transaction("mark run synced", tenant: tenant) { connection in
+            try await connection.query("""
+                UPDATE \(unescaped: self.table("tenant_runs")) SET synced_at = now()
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                  AND workflow_id = \(runID) AND synced_at IS NULL
+                """, logger: self.logger)
+        }
+    }
+
+    public func unsyncedRuns(tenant: Tenant) async throws -> [String] {
+        try await read("read tenant_runs") { connection in
+            try await self.strings(connection.query("""
+                SELECT workflow_id FROM \(unescaped: self.table("tenant_runs"))
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                  AND applied_at IS NOT NULL AND synced_at IS NULL
+                ORDER BY sequence
+                """, logger: self.logger))
+        }
+    }
+
+    public func changeChunks(runID: String, tenant: Tenant, chunkSize: Int) -> any ChangeChunks {
+        PostgresChangeReader(store: self, runID: runID, tenant: tenant, chunkSize: chunkSize)
+    }
+
+    // MARK: - Reads
+
+    public func changes(runID: String, tenant: Tenant) async throws -> [UserChange] {
+        try await changes(runID: runID, tenant: tenant, after: nil, limit: nil)
+    }
+
+    /// Run `runID`'s changes with ids after `after`, by id, at most `limit`.
+    func changes(runID: String, tenant: Tenant, after: String?, limit: Int?) async throws -> [UserChange] {
+        try await read("read users_cdc") { connection in
+            let rows = try await connection.query("""
+                SELECT id, external_id, name, email, change_type FROM \(unescaped: self.table("users_cdc"))
+                WHERE workflow_id = \(runID) AND organization_id = \(tenant.organizationID)
+                  AND connected_integration_id = \(tenant.connectedIntegrationID) AND id > \(after ?? "")
+                ORDER BY id LIMIT \(limit ?? Int(Int32.max))
+                """, logger: self.logger)
+            var result: [UserChange] = []
+            for try await (id, externalID, name, email, type) in rows.decode((String, String, String, String, String).self) {
+                guard let changeType = ChangeType(rawValue: type) else {
+                    throw StoreError.corrupt(what: "users_cdc.change_type", reason: "'\(type)' is not INSERT, UPDATE or DELETE")
+                }
+                result.append(UserChange(id: id, externalID: externalID, name: name, email: email, changeType: changeType))
+            }
+            return result
+        }
+    }
+
+    public func count(_ table: DataTable, tenant: Tenant?, runID: String?) async throws -> Int {
+        let name = self.table(table.rawValue)
+        let runID = table == .latest ? nil : runID
+        return try await read("count \(table.rawValue)") { connection in
+            let query: PostgresQuery = switch (tenant, runID) {
+            case (nil, nil): "SELECT COUNT(*) FROM \(unescaped: name)"
+            case (let tenant?, nil):
+                """
+                SELECT COUNT(*) FROM \(unescaped: name)
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                """
+            case (nil, let runID?): "SELECT COUNT(*) FROM \(unescaped: name) WHERE workflow_id = \(runID)"
+            case (let tenant?, let runID?):
+                """
+                SELECT COUNT(*) FROM \(unescaped: name)
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                  AND workflow_id = \(runID)
+                """
+            }
+            return try await self.count(connection.query(query, logger: self.logger))
+        }
+    }
+
+    public func latestUsers(tenant: Tenant) async throws -> [SourceUser] {
+        try await read("read users_latest") { connection in
+            var result: [SourceUser] = []
+            for try await (id, externalID, name, email) in try await connection.query("""
+                SELECT id, external_id, name, email FROM \(unescaped: self.table("users_latest"))
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                ORDER BY id
+                """, logger: self.logger).decode((String, String, String, String).self) {
+                result.append(SourceUser(id: id, externalID: externalID, name: name, email: email))
+            }
+            return result
+        }
+    }
+
+    public func quarantined(tenant: Tenant) async throws -> [QuarantinedRecord] {
+        try await read("read users_quarantine") { connection in
+            var result: [QuarantinedRecord] = []
+            for try await (page, position, raw, reason) in try await connection.query("""
+                SELECT page, position, raw_json, reason FROM \(unescaped: self.table("users_quarantine"))
+                WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+                ORDER BY workflow_id, page, position
+                """, logger: self.logger).decode((Int, Int, String, String).self) {
+                result.append(QuarantinedRecord(page: page, position: position, rawJSON: raw, reason: reason))
+            }
+            return result
+        }
+    }
+
+    public func duplicateStagingRows() async throws -> Int {
+        try await read("count duplicate staging rows") { connection in
+            let staging = self.table("users_staging")
+            return try await self.count(connection.query("""
+                SELECT COUNT(*) - (SELECT COUNT(*) FROM (
+                    SELECT DISTINCT id, organization_id, connected_integration_id, workflow_id, page, position
+                    FROM \(unescaped: staging)) d)
+                FROM \(unescaped: staging)
+                """, logger: self.logger))
+        }
+    }
+
+    public func close() async {
+        await connections.closeAll()
+    }
+
+    // MARK: - Plumbing
+
+    /// One stage's completion record key.
+    struct StageKey {
+        var runID: String
+        var tenant: Tenant
+        var stage: String
+        var part: Int
+    }
+
+    private func completion<T: Decodable>(_ connection: PostgresConnection, _ type: T.Type, _ key: StageKey) async throws -> T? {
+        let rows = try await connection.query("""
+            SELECT outcome FROM \(unescaped: table("stage_completions"))
+            WHERE workflow_id = \(key.runID) AND organization_id = \(key.tenant.organizationID)
+              AND connected_integration_id = \(key.tenant.connectedIntegrationID) AND stage = \(key.stage) AND part = \(key.part)
+            """, logger: logger).collect()
+        guard let row = rows.first else { return nil }
+        return try StoreJSON.decode(T.self, try row.decode(String.self), what: "\(key.stage) completion of \(key.runID)")
+    }
+
+    private func recordCompletion<T: Encodable>(_ connection: PostgresConnection, _ outcome: T, _ key: StageKey) async throws {
+        let text = try StoreJSON.encode(outcome)
+        try await connection.query("""
+            INSERT INTO \(unescaped: table("stage_completions"))
+                (workflow_id, organization_id, connected_integration_id, stage, part, outcome)
+            VALUES (\(key.runID), \(key.tenant.organizationID), \(key.tenant.connectedIntegrationID), \(key.stage), \(key.part), \(text))
+            """, logger: logger)
+    }
+
+    private func lastAppliedRun(_ connection: PostgresConnection, tenant: Tenant) async throws -> (sequence: Int, runID: String)? {
+        let rows = try await connection.query("""
+            SELECT sequence, workflow_id FROM \(unescaped: table("tenant_runs"))
+            WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+              AND applied_at IS NOT NULL
+            ORDER BY sequence DESC LIMIT 1
+            """, logger: logger).collect()
+        guard let row = rows.first else { return nil }
+        let (sequence, runID) = try row.decode((Int, String).self)
+        return (sequence, runID)
+    }
+
+    private func markSuperseded(_ connection: PostgresConnection, runID: String, tenant: Tenant, by newer: String) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: table("tenant_runs")) SET superseded_by = \(newer)
+            WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+              AND workflow_id = \(runID)
+            """, logger: logger)
+    }
+
+    private func latestCount(_ connection: PostgresConnection, _ tenant: Tenant) async throws -> Int {
+        try await count(connection.query("""
+            SELECT COUNT(*) FROM \(unescaped: table("users_latest"))
+            WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
+            """, logger: logger))
+    }
+
+    /// The single integer a `SELECT COUNT(*)` returns.
+    private func count(_ rows: PostgresRowSequence) async throws -> Int {
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+
+    private func strings(_ rows: PostgresRowSequence) async throws -> [String] {
+        var result: [String] = []
+        for try await value in rows.decode(String.self) { result.append(value) }
+        return result
+    }
+
+    /// Runs `body` in one transaction; with a tenant, first takes the tenant's transaction-level
+    /// advisory lock, so one tenant's writes are serialised across every machine.
+    func transaction<T: Sendable>(
+        _ operation: String, tenant: Tenant?, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withConnection(operation) { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            if let tenant {
+                let key = "elt.tenant/\(tenant.organizationID)/\(tenant.connectedIntegrationID)"
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: self.logger)
+            }
+            let value = try await body(connection)
+            try await connection.query("COMMIT", logger: self.logger)
+            return value
+        }
+    }
+
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection(operation, body)
+    }
+
+    /// Runs `body` on an idle or new connection; a connection whose body failed is closed (so
+    /// an open transaction ends with it), never reused.
+    private func withConnection<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let connection: PostgresConnection
+        do {
+            connection = try await connections.take()
+        } catch {
+            await connections.closeAll()
+            throw StoreError.failed(operation: operation, path: location, reason: "cannot connect: \(PostgresErrorText.describe(error))")
+        }
+        do {
+            let value = try await body(connection)
+            await connections.giveBack(connection)
+            return value
+        } catch {
+            SyncConnections.close(connection)
+            if PostgresErrorText.isTransient(error) { await connections.closeAll() }
+            if let error = error as? StoreError { throw error }
+            throw StoreError.failed(operation: operation, path: location, reason: PostgresErrorText.describe(error))
+        }
+    }
+
+    // MARK: - Migrations
+
+    /// Creates the schema and tables, or migrates them, once across processes: one transaction
+    /// under a transaction-level advisory lock on the schema, so a second process waits and
+    /// then finds the work done. A newer schema version is refused.
+    func migrate() async throws {
+        try await transaction("migrate the data tables", tenant: nil) { connection in
+            // The journal's lock on this schema name (two-key form): the journal, the data tables
+            // and the sync target may share a schema, and must not race to create it.
+            try await connection.query("SELECT pg_advisory_xact_lock(1785624001, hashtext(\(self.schema)))", logger: self.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(self.schema)\""), logger: self.logger)
+            let migrations = self.table("data_migrations")
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                CREATE TABLE IF NOT EXISTS \(migrations) (
+                    version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """), logger: self.logger)
+            let version = try await self.count(connection.query(
+                "SELECT COALESCE(MAX(version), 0) FROM \(unescaped: migrations)", logger: self.logger))
+            guard version <= Self.schemaVersion else {
+                throw StoreError.corrupt(
+                    what: "the data tables' schema",
+                    reason: "version \(version) is newer than this program's \(Self.schemaVersion); use a newer elt, or another --data-schema")
+            }
+            guard version < Self.schemaVersion else { return }
+            for statement in PostgresDataSchema.version1(schema: self.schema) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+            }
+            let target = Self.schemaVersion
+            try await connection.query("INSERT INTO \(unescaped: migrations) (version) VALUES (\(target))", logger: self.logger)
+        }
+    }
+}
+
+/// Reads one run's changes from `users_cdc` in chunks, by user id (keyset paging), one short
+/// read per chunk.
+final class PostgresChangeReader: ChangeChunks {
+    private let store: PostgresDataStore
+    private let runID: String
+    private let tenant: Tenant
+    private let chunkSize: Int
+    private let cursor = Mutex<(after: String?, done: Bool)>((nil, false))
+
+    init(store: PostgresDataStore, runID: String, tenant: Tenant, chunkSize: Int) {
+        precondition(chunkSize > 0, "a change reader needs a positive chunk size, got \(chunkSize)")
+        (self.store, self.runID, self.tenant, self.chunkSize) = (store, runID, tenant, chunkSize)
+    }
+
+    func next() async throws -> [UserChange]? {
+        let (after, done) = cursor.withLock { $0 }
+        if done { return nil }
+        let chunk = try await store.changes(runID: runID, tenant: tenant, after: after, limit: chunkSize)
+        cursor.withLock { $0 = (chunk.last?.id ?? after, chunk.count < chunkSize) }
+        return chunk.isEmpty ? nil : chunk
+    }
+}
+
+/// The DDL of the Postgres data tables: the SQLite store's tables at its version 3, with `"C"`
+/// collation on text keys (byte order, as SQLite compares).
+enum PostgresDataSchema {
+    static func version1(schema: String) -> [String] {
+        let s = "\"\(schema)\""
+        let key = "TEXT COLLATE \"C\" NOT NULL"
+        return [
+            """
+            CREATE TABLE \(s).connected_integrations (
+                id TEXT COLLATE "C" PRIMARY KEY, organization_id \(key), provider \(key), provider_data TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE \(s).users_staging (
+                id \(key), workflow_id \(key), external_id TEXT NOT NULL,
+                organization_id \(key), connected_integration_id \(key),
+                name TEXT NOT NULL, email TEXT NOT NULL, page BIGINT NOT NULL, position BIGINT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, id, page, position))
+            """,
+            """
+            CREATE TABLE \(s).users_cdc (
+                id \(key), workflow_id \(key), external_id TEXT NOT NULL,
+                organization_id \(key), connected_integration_id \(key),
+                name TEXT NOT NULL, email TEXT NOT NULL, change_type TEXT NOT NULL,
+                detected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, id))
+            """,
+            """
+            CREATE TABLE \(s).users_latest (
+                id \(key), external_id TEXT NOT NULL, organization_id \(key), connected_integration_id \(key),
+                name TEXT NOT NULL, email TEXT NOT NULL, last_updated TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (organization_id, connected_integration_id, id))
+            """,
+            """
+            CREATE TABLE \(s).users_quarantine (
+                workflow_id \(key), organization_id \(key), connected_integration_id \(key),
+                page BIGINT NOT NULL, position BIGINT NOT NULL, raw_json TEXT NOT NULL, reason TEXT NOT NULL,
+                user_id TEXT COLLATE "C", quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, page, position))
+            """,
+            """
+            CREATE TABLE \(s).stage_completions (
+                workflow_id \(key), organization_id \(key), connected_integration_id \(key),
+                stage TEXT NOT NULL, part BIGINT NOT NULL, outcome TEXT NOT NULL,
+                completed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (workflow_id, organization_id, connected_integration_id, stage, part))
+            """,
+            """
+            CREATE TABLE \(s).tenant_runs (
+                organization_id \(key), connected_integration_id \(key), workflow_id \(key),
+                sequence BIGINT NOT NULL, registered_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                applied_at TIMESTAMPTZ, synced_at TIMESTAMPTZ, superseded_by TEXT,
+                PRIMARY KEY (organization_id, connected_integration_id, workflow_id),
+                UNIQUE (organization_id, connected_integration_id, sequence))
+            """,
+        ]
+    }
+}

@@ -1,0 +1,82 @@
+import DurableRuntime
+import DurableTesting
+import ELT
+import Foundation
+import Testing
+
+/// Two `elt-server` processes standing for two machines: separate data directories and
+/// executor ids, one Postgres for the journal, the data tables and the sync target.
+@Suite("Two machines", .serialized)
+struct TwoMachineTests {
+    static let churn = ChurnModel(insertRate: 0.05, updateRate: 0.1, deleteRate: 0.05)
+
+    @Test("two servers on one Postgres run snapshot 0, then snapshot 1 with churn, and sync exactly what one embedded machine syncs",
+          .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
+    func twoMachinesMatchOne() async throws {
+        let database = try await TestDatabase.create()
+        let everything = ["--system-database-url", database, "--data-database-url", database, "--sync-database-url", database]
+        let common = everything + ["--schedule", "off", "--integrations", "10"]
+        // Started together on an empty database: their migrations must not race.
+        let one = try ServerProcess(common + ["--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "machine-a"])
+        let two = try ServerProcess(common + ["--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "machine-b"])
+        try await one.waitUntilHealthy()
+        try await two.waitUntilHealthy()
+
+        let source = GeneratorUserSource(churn: Self.churn).descriptor
+        let configuration = ELTConfiguration(systemDatabaseURL: database)
+        var results: [RootResult] = []
+        for snapshot in 0...1 {
+            let id = "fleet-\(snapshot)"
+            let record = try await Self.runRoot(id: id, input: RootInput(snapshot: snapshot, source: source), configuration: configuration)
+            #expect(record.status == .success, "root \(id) ended \(record.status): \(record.errorJSON ?? "")\n\(one.log)\n\(two.log)")
+            results.append(try JSONDecoder().decode(RootResult.self, from: Data((record.outputJSON ?? "{}").utf8)))
+        }
+        let pipelines = try await ELTClient(configuration: configuration).withRuntime { runtime in
+            try await runtime.listWorkflows(WorkflowQuery(name: ELTPipelineWorkflow.name))
+        }
+        #expect(pipelines.count == 20)
+        #expect(Set(pipelines.compactMap(\.executorID)) == ["machine-a", "machine-b"], "both machines took pipelines")
+        await one.stop()
+        await two.stop()
+
+        // The same two snapshots on one embedded machine.
+        let reference = try await PipelineHarness(.sqlite, integrations: 10, source: GeneratorUserSource(churn: Self.churn))
+        var expected: [RootResult] = []
+        for snapshot in 0...1 {
+            expected.append(try await reference.withRuntime { runtime in
+                try await runtime.run(RootOrchestrationWorkflow.self, id: "one-\(snapshot)", input: RootInput(snapshot: snapshot, source: source))
+            })
+        }
+        #expect(expected[1].cdcInserts > 0 && expected[1].cdcUpdates > 0 && expected[1].cdcDeletes > 0, "snapshot 1 churns")
+        for (fleet, single) in zip(results, expected) {
+            let fleetCounts: [Int] = [fleet.usersStaged, fleet.cdcInserts, fleet.cdcUpdates, fleet.cdcDeletes, fleet.latest, fleet.synced]
+            let singleCounts: [Int] = [single.usersStaged, single.cdcInserts, single.cdcUpdates, single.cdcDeletes, single.latest, single.synced]
+            #expect(fleetCounts == singleCounts)
+        }
+        let target = try PostgresSyncTarget(url: database)
+        let store = try await PostgresDataStore.open(url: database)
+        for integration in try await reference.integrations() {
+            let synced: [SourceUser] = try await target.users(tenant: integration.tenant)
+            let single: [SourceUser] = try await reference.target.users(tenant: integration.tenant)
+            let latest: [SourceUser] = try await store.latestUsers(tenant: integration.tenant)
+            #expect(synced == single, "\(integration.organizationID): the fleet's sync table must equal one machine's, row for row")
+            #expect(latest == synced)
+        }
+        await target.close()
+        await store.close()
+    }
+
+    /// Enqueues the root as `elt start` does and waits for it to end.
+    static func runRoot(id: String, input: RootInput, configuration: ELTConfiguration) async throws -> WorkflowRecord {
+        let json = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
+        return try await ELTClient(configuration: configuration).withRuntime { runtime in
+            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, queue: ELTPipeline.runQueueName, id: id, inputJSON: json)
+            let deadline = ContinuousClock.now + .seconds(180)
+            while true {
+                let record = try await runtime.existingWorkflow(id: id)
+                if record.status.isTerminal || ContinuousClock.now >= deadline { return record }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+}
