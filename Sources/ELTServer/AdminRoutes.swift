@@ -2,9 +2,11 @@ import DurableRuntime
 import ELT
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The admin API: workflows (list, get, steps, cancel, resume, fork), recovery and queues. JSON
-/// in and out; a bad request gets a 4xx with `{"error":{"message":…}}` saying what was wrong.
+/// in and out; a bad request gets a 4xx saying what was wrong (as `{"error":{"message":…,
+/// "request_id":…}}`, see ``ErrorResponseMiddleware``).
 extension WorkflowView: ResponseEncodable {}
 
 enum AdminRoutes {
@@ -50,7 +52,10 @@ enum AdminRoutes {
         var queues: [QueueView]
     }
 
-    static func add(to router: Router<BasicRequestContext>, runtime: WorkflowRuntime) {
+    /// The largest request body read: the bodies are a few bytes of JSON.
+    static let maximumBodyBytes = 1 << 20
+
+    static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime) {
         let api = router.group("api")
         api.get("workflows") { request, _ -> Workflows in
             let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
@@ -102,7 +107,7 @@ enum AdminRoutes {
         }
     }
 
-    private static func existing(_ context: BasicRequestContext, _ runtime: WorkflowRuntime) async throws -> WorkflowRecord {
+    private static func existing(_ context: ServerRequestContext, _ runtime: WorkflowRuntime) async throws -> WorkflowRecord {
         let id = try context.parameters.require("id")
         guard let record = try await runtime.workflow(id: id) else {
             throw HTTPError(.notFound, message: "no workflow has the id '\(id)'")
@@ -121,9 +126,14 @@ enum AdminRoutes {
     }
 
     private static func decode<T: Decodable>(
-        _ type: T.Type, _ request: Request, _ context: BasicRequestContext, example: String
+        _ type: T.Type, _ request: Request, _ context: ServerRequestContext, example: String
     ) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 1 << 20)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "the body is larger than \(maximumBodyBytes / 1024) KiB; send JSON like \(example)")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {

@@ -16,7 +16,7 @@ enum HealthRoutes {
         }
     }
 
-    static func add(to router: Router<BasicRequestContext>, runtime: WorkflowRuntime, journal: String) {
+    static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime, journal: String) {
         router.get("health") { _, _ -> EditedResponse<Health> in
             let reachable = await journalAnswers(runtime)
             let health = Health(status: reachable ? "ok" : "unavailable", executorID: runtime.configuration.executorID,
