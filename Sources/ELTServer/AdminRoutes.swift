@@ -6,7 +6,7 @@ import NIOCore
 
 /// The admin API: workflows (list, get, steps, cancel, resume, fork), recovery and queues. JSON
 /// in and out; a bad request gets a 4xx saying what was wrong (as `{"error":{"message":…,
-/// "request_id":…}}`, see ``ErrorResponseMiddleware``).
+/// "request_id":…}}`, see ``ErrorResponseMiddleware``). Path ids are percent-decoded.
 extension WorkflowView: ResponseEncodable {}
 
 enum AdminRoutes {
@@ -108,11 +108,22 @@ enum AdminRoutes {
     }
 
     private static func existing(_ context: ServerRequestContext, _ runtime: WorkflowRuntime) async throws -> WorkflowRecord {
-        let id = try context.parameters.require("id")
+        let id = try workflowID(context)
         guard let record = try await runtime.workflow(id: id) else {
             throw HTTPError(.notFound, message: "no workflow has the id '\(id)'")
         }
         return record
+    }
+
+    /// The `:id` path parameter, percent-decoded (a `/` in an id arrives as `%2F`, inside the one
+    /// segment the route matched).
+    static func workflowID(_ context: ServerRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        do {
+            return try PercentDecoding.decode(raw)
+        } catch {
+            throw HTTPError(.badRequest, message: "the workflow id in the path cannot be decoded: \(error.description)")
+        }
     }
 
     /// Turns the runtime's refusals (wrong state, id taken) into 409s with their message.

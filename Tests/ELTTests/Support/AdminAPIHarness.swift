@@ -61,6 +61,13 @@ struct AdminAPIHarness {
     }
 }
 
+/// Every byte of `id` but the unreserved ASCII letters, digits, `-`, `_` and `~` as `%XX`: how
+/// a client puts any id into one path segment.
+func pathEncoded(_ id: String) -> String {
+    let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~")
+    return id.addingPercentEncoding(withAllowedCharacters: unreserved)!
+}
+
 /// A response body as a JSON object.
 func jsonObject(_ response: TestResponse) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any], "\(String(buffer: response.body))")
