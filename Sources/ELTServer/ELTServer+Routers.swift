@@ -4,10 +4,10 @@ import Hummingbird
 extension ELTServer {
     /// The health port's router: `GET /health`. Built apart from ``run()`` so that tests run
     /// the routes in-process around a runtime of their own.
-    static func healthRouter(runtime: WorkflowRuntime, journal: String) -> Router<ServerRequestContext> {
+    static func healthRouter(runtime: WorkflowRuntime, journal: String, adminToken: String?) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: ErrorResponseMiddleware())
-        HealthRoutes.add(to: router, runtime: runtime, journal: journal)
+        HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken)
         return router
     }
 
@@ -19,7 +19,7 @@ extension ELTServer {
         router.add(middleware: ErrorResponseMiddleware())
         if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken)) }
         AdminRoutes.add(to: router, runtime: runtime)
-        HealthRoutes.add(to: router, runtime: runtime, journal: journal)
+        HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken)
         return router
     }
 }

@@ -42,7 +42,7 @@ public struct ELTServer: Sendable {
             try scheduler.schedule(ScheduledELTTriggerWorkflow.self, cron: try ServerOptions.cron(expression), queue: ELTPipeline.runQueueName)
         }
 
-        let health = Self.healthRouter(runtime: runtime, journal: configuration.journalLocation)
+        let health = Self.healthRouter(runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken)
         let admin = Self.adminRouter(runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken)
 
         var httpLogger = logger

@@ -21,9 +21,9 @@ struct EchoSteps: Workflow {
 /// journal: ``EchoSteps`` registered, no queue workers (a workflow enqueued stays `ENQUEUED`).
 struct AdminAPIHarness {
     let journal: TemporaryJournal
-    /// The admin token the admin API requires.
+    /// The admin token the routers require (admin API) or accept (full health view).
     var adminToken: String?
-    /// What the journal description in the health view says.
+    /// What the journal description in the full health view says.
     var journalLocation = "/tmp/elt-test/system.sqlite"
     /// Everything the application logged.
     let logs = RecordingLogHandler.Recorder()
@@ -44,7 +44,7 @@ struct AdminAPIHarness {
     func withHealthEndpoint<T: Sendable>(
         _ setup: TestingSetup = .router, _ body: @Sendable (WorkflowRuntime, any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        try await withRouter(setup, { ELTServer.healthRouter(runtime: $0, journal: journalLocation) }, body)
+        try await withRouter(setup, { ELTServer.healthRouter(runtime: $0, journal: journalLocation, adminToken: adminToken) }, body)
     }
 
     private func withRouter<T: Sendable>(
