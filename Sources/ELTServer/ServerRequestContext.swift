@@ -14,6 +14,15 @@ struct ServerRequestContext: RequestContext, RemoteAddressRequestContext {
         remoteAddress = source.channel.remoteAddress
     }
 
+    /// JSON with sorted keys and unescaped slashes: an answer reads the same every time
+    /// (`{"error":{"message":…,"request_id":…}}`), and paths and ids stay legible.
+    var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
     /// Whether the request came from this machine: an IPv4 127.0.0.0/8 address, `::1`, an
     /// IPv4-mapped 127.x address, or a Unix socket. An unknown peer is not.
     var isFromLoopback: Bool { Self.isLoopback(remoteAddress) }

@@ -43,6 +43,9 @@ struct ErrorResponseMiddlewareTests {
                 #expect(logged.first?.metadata["path"] == "/unexpected")
             }
             #expect(try errorDetail(first).requestID != errorDetail(second).requestID)
+            let id = try errorDetail(first).requestID
+            #expect(String(buffer: first.body)
+                == #"{"error":{"message":"internal error; see the server log for request \#(id)","request_id":"\#(id)"}}"#)
         }
     }
 
