@@ -2,9 +2,11 @@ import DurableRuntime
 import ELT
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The admin API: workflows (list, get, steps, cancel, resume, fork), recovery and queues. JSON
-/// in and out; a bad request gets a 4xx with `{"error":{"message":…}}` saying what was wrong.
+/// in and out; a bad request gets a 4xx saying what was wrong (as `{"error":{"message":…,
+/// "request_id":…}}`, see ``ErrorResponseMiddleware``). Path ids are percent-decoded.
 extension WorkflowView: ResponseEncodable {}
 
 enum AdminRoutes {
@@ -50,7 +52,10 @@ enum AdminRoutes {
         var queues: [QueueView]
     }
 
-    static func add(to router: Router<BasicRequestContext>, runtime: WorkflowRuntime) {
+    /// The largest request body read: the bodies are a few bytes of JSON.
+    static let maximumBodyBytes = 1 << 20
+
+    static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime) {
         let api = router.group("api")
         api.get("workflows") { request, _ -> Workflows in
             let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
@@ -88,7 +93,12 @@ enum AdminRoutes {
         api.post("recover") { request, context -> Recovered in
             let body = try await decode(RecoverRequest.self, request, context, example: #"{"executor_ids": ["server-1"]}"#)
             guard !body.executorIDs.isEmpty else { throw HTTPError(.badRequest, message: "executor_ids is empty; name the dead executors") }
-            let claim = try await runtime.recover(executorIDs: body.executorIDs)
+            let claim: RecoveryClaim
+            do {
+                claim = try await runtime.recover(executorIDs: body.executorIDs)
+            } catch let error as WorkflowError {
+                throw HTTPError(.badRequest, message: error.description)
+            }
             return Recovered(resumed: claim.toRun.map(\.id), requeued: claim.requeued, deadLettered: claim.deadLettered)
         }
         api.get("queues") { _, _ -> Queues in
@@ -102,12 +112,23 @@ enum AdminRoutes {
         }
     }
 
-    private static func existing(_ context: BasicRequestContext, _ runtime: WorkflowRuntime) async throws -> WorkflowRecord {
-        let id = try context.parameters.require("id")
+    private static func existing(_ context: ServerRequestContext, _ runtime: WorkflowRuntime) async throws -> WorkflowRecord {
+        let id = try workflowID(context)
         guard let record = try await runtime.workflow(id: id) else {
             throw HTTPError(.notFound, message: "no workflow has the id '\(id)'")
         }
         return record
+    }
+
+    /// The `:id` path parameter, percent-decoded (a `/` in an id arrives as `%2F`, inside the one
+    /// segment the route matched).
+    static func workflowID(_ context: ServerRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        do {
+            return try PercentDecoding.decode(raw)
+        } catch {
+            throw HTTPError(.badRequest, message: "the workflow id in the path cannot be decoded: \(error.description)")
+        }
     }
 
     /// Turns the runtime's refusals (wrong state, id taken) into 409s with their message.
@@ -115,15 +136,23 @@ enum AdminRoutes {
         do {
             return try await body()
         } catch let error as WorkflowError {
-            if case .invalidWorkflowID = error { throw HTTPError(.badRequest, message: error.description) }
-            throw HTTPError(.conflict, message: error.description)
+            switch error {
+            case .invalidWorkflowID, .invalidExecutorIDs: throw HTTPError(.badRequest, message: error.description)
+            case .notFound: throw HTTPError(.notFound, message: error.description)
+            default: throw HTTPError(.conflict, message: error.description)
+            }
         }
     }
 
     private static func decode<T: Decodable>(
-        _ type: T.Type, _ request: Request, _ context: BasicRequestContext, example: String
+        _ type: T.Type, _ request: Request, _ context: ServerRequestContext, example: String
     ) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 1 << 20)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "the body is larger than \(maximumBodyBytes / 1024) KiB; send JSON like \(example)")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {

@@ -5,11 +5,16 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              Self.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token) else {
+        guard Self.authorizes(request, token: token) else {
             throw HTTPError(.unauthorized, message: "missing or wrong bearer token: send 'Authorization: Bearer <ELT_ADMIN_TOKEN>'")
         }
         return try await next(request, context)
+    }
+
+    /// Whether `request` carries `Authorization: Bearer <token>`, compared in constant time.
+    static func authorizes(_ request: Request, token: String) -> Bool {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
+        return constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
     }
 
     /// Compares `presented` with `expected` in time that depends only on the expected token's

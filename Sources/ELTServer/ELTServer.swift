@@ -42,12 +42,8 @@ public struct ELTServer: Sendable {
             try scheduler.schedule(ScheduledELTTriggerWorkflow.self, cron: try ServerOptions.cron(expression), queue: ELTPipeline.runQueueName)
         }
 
-        let health = Router()
-        HealthRoutes.add(to: health, runtime: runtime, journal: configuration.journalLocation)
-        let admin = Router()
-        if let token = options.adminToken, !token.isEmpty { admin.add(middleware: BearerTokenMiddleware(token: token)) }
-        AdminRoutes.add(to: admin, runtime: runtime)
-        HealthRoutes.add(to: admin, runtime: runtime, journal: configuration.journalLocation)
+        let health = Self.healthRouter(runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken)
+        let admin = Self.adminRouter(runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken)
 
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)

@@ -3,12 +3,18 @@ import ELT
 import Hummingbird
 
 /// `GET /health`: 200 with `{"status":"ok", …}` while the journal answers, 503 otherwise.
+///
+/// It needs no token, for load balancers, so it shows anyone only `status`, `executor_id` and
+/// `version`. The full view adds `journal` (where the journal is, without its password) and
+/// `journal_reachable`; it answers requests from loopback and those carrying the admin token.
 enum HealthRoutes {
     struct Health: ResponseEncodable {
         var status: String
         var executorID: String
-        var journal: String
-        var journalReachable: Bool
+        /// Full view only: the journal's path, or `postgres://user@host:port/db` (no password).
+        var journal: String?
+        /// Full view only.
+        var journalReachable: Bool?
         var version: String
 
         enum CodingKeys: String, CodingKey {
@@ -16,13 +22,26 @@ enum HealthRoutes {
         }
     }
 
-    static func add(to router: Router<BasicRequestContext>, runtime: WorkflowRuntime, journal: String) {
-        router.get("health") { _, _ -> EditedResponse<Health> in
+    /// Adds `GET /health` to `router`; `journal` is the journal's description without
+    /// credentials, `adminToken` the token that also unlocks the full view.
+    static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime, journal: String, adminToken: String?) {
+        router.get("health") { request, context -> EditedResponse<Health> in
             let reachable = await journalAnswers(runtime)
-            let health = Health(status: reachable ? "ok" : "unavailable", executorID: runtime.configuration.executorID,
-                                journal: journal, journalReachable: reachable, version: ELTVersion.current)
+            var health = Health(status: reachable ? "ok" : "unavailable", executorID: runtime.configuration.executorID,
+                                version: ELTVersion.current)
+            if showsFullView(request, context, adminToken: adminToken) {
+                (health.journal, health.journalReachable) = (journal, reachable)
+            }
             return EditedResponse(status: reachable ? .ok : .serviceUnavailable, response: health)
         }
+    }
+
+    /// Whether the request may see the journal's location: it comes from loopback, or carries
+    /// the admin token.
+    static func showsFullView(_ request: Request, _ context: ServerRequestContext, adminToken: String?) -> Bool {
+        if context.isFromLoopback { return true }
+        guard let adminToken else { return false }
+        return BearerTokenMiddleware<ServerRequestContext>.authorizes(request, token: adminToken)
     }
 
     /// Whether a one-row read of the journal answers within 2 seconds.

@@ -5,8 +5,9 @@ import ELT
 public struct ServerOptions: Sendable {
     /// Databases, executor id, failures, source latency, integrations to seed.
     public var configuration: ELTConfiguration
-    /// The address of the health endpoint.
-    public var host = "0.0.0.0"
+    /// The address of the health endpoint: loopback unless set (`0.0.0.0` for a load balancer;
+    /// off loopback it shows only status, executor id and version without the admin token).
+    public var host = "127.0.0.1"
     /// The port of the health endpoint.
     public var port = 8080
     /// The address of the admin API: loopback unless a token protects it.

@@ -21,8 +21,14 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Port of GET /health.")
     var port = 8080
 
-    @Option(help: "Address of GET /health.")
-    var host = "0.0.0.0"
+    @Option(help: ArgumentHelp(
+        "Address of GET /health. Use 0.0.0.0 to expose it to a load balancer.",
+        discussion: """
+            From loopback, or with 'Authorization: Bearer <admin token>', /health shows status, \
+            executor_id, version, journal (no password) and journal_reachable; from anywhere \
+            else only status, executor_id and version.
+            """))
+    var host = "127.0.0.1"
 
     @Option(help: "Port of the admin API.")
     var adminPort = 3001

@@ -17,7 +17,7 @@ struct ServerTests {
         }
     }
 
-    @Test("GET /health is 200 with the executor id, and SIGTERM stops the server cleanly")
+    @Test("GET /health is 200 with the executor id and, from loopback, the journal; SIGTERM stops the server cleanly")
     func health() async throws {
         let data = ELTProcess.temporaryDirectory()
         let server = try ServerProcess(["--data-path", data, "--executor-id", "health-1", "--schedule", "off"])
@@ -28,6 +28,7 @@ struct ServerTests {
         #expect(health["status"] as? String == "ok")
         #expect(health["executor_id"] as? String == "health-1")
         #expect(health["journal_reachable"] as? Bool == true)
+        #expect(health["journal"] as? String == data + "/system.sqlite", "the full view, from loopback")
         #expect(health["version"] as? String == ELTVersion.current)
         let queues = try await server.get("/api/queues", admin: true)
         #expect(queues.status == 200 && queues.body.contains("elt_queue"))
@@ -213,6 +214,15 @@ struct ServerTests {
         let parents = rootList.compactMap { $0["parent_id"] as? String }
         #expect(Set(parents).count == parents.count)
         #expect(Set(parents).isSubset(of: Set(ticks.compactMap { $0["workflow_id"] as? String })))
+    }
+
+    @Test("elt-server --help says /health listens on loopback, how to expose it, and what each view shows")
+    func hostHelp() throws {
+        let help = try ELTProcess.run(["--help"], executable: "elt-server")
+        #expect(help.status == 0)
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("--host <host> Address of GET /health. Use 0.0.0.0 to expose it to a load balancer. (default: 127.0.0.1)"), "\(help.stdout)")
+        #expect(text.contains("from anywhere else only status, executor_id and version"), "\(help.stdout)")
     }
 
     @Test("bad client input gets a clear error and a non-zero exit")
