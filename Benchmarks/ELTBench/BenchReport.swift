@@ -12,6 +12,9 @@ struct BenchReport {
     var steps: Int
     var workflows: Int
     var journal: String
+    /// Where the data tables and the sync target were: `sqlite` or `postgres`.
+    var data: String
+    var sync: String
     var rawSQLiteRowsPerSecond: Double
     var rawPostgresCommitMicroseconds: Double?
 
@@ -28,6 +31,8 @@ struct BenchReport {
         line.append("steps", .integer(steps))
         line.append("workflows", .integer(workflows))
         line.append("journal", .text(journal))
+        line.append("data", .text(data))
+        line.append("sync", .text(sync))
         line.append("raw_sqlite_rows_per_s", .number(rawSQLiteRowsPerSecond, decimals: 0))
         line.append("raw_pg_commit_us", rawPostgresCommitMicroseconds.map { .number($0, decimals: 1) } ?? .null)
         return line.text

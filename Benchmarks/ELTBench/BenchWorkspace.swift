@@ -13,10 +13,12 @@ struct BenchWorkspace {
     let journalSchema: ScratchPostgresSchema?
     /// The sync target's schema, when the sync target is on Postgres.
     let syncSchema: ScratchPostgresSchema?
+    /// The data tables' schema, when the data store is on Postgres.
+    let dataSchema: ScratchPostgresSchema?
 
     /// Prepares `dataPath` (which must be missing or empty) or a temporary directory, and names
     /// fresh schemas for the Postgres URLs given.
-    init(dataPath: String?, systemDatabaseURL: String?, syncDatabaseURL: String?) throws {
+    init(dataPath: String?, systemDatabaseURL: String?, syncDatabaseURL: String?, dataDatabaseURL: String? = nil) throws {
         if let dataPath {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: dataPath)) ?? []
             guard contents.isEmpty else {
@@ -36,6 +38,7 @@ struct BenchWorkspace {
         }
         journalSchema = systemDatabaseURL.map { ScratchPostgresSchema(url: $0, prefix: "elt_bench_journal") }
         syncSchema = syncDatabaseURL.map { ScratchPostgresSchema(url: $0, prefix: "elt_bench_sync") }
+        dataSchema = dataDatabaseURL.map { ScratchPostgresSchema(url: $0, prefix: "elt_bench_data") }
     }
 
     /// The path of `name` in the data directory.
@@ -47,7 +50,7 @@ struct BenchWorkspace {
     /// first failure.
     func tearDown() async throws {
         var failures: [String] = []
-        for schema in [journalSchema, syncSchema].compactMap({ $0 }) {
+        for schema in [journalSchema, syncSchema, dataSchema].compactMap({ $0 }) {
             do {
                 try await schema.drop()
             } catch {

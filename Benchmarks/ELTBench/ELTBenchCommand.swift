@@ -15,10 +15,10 @@ struct ELTBenchCommand: AsyncParsableCommand {
         discussion: """
             Fields: integrations, users (staged), latest and synced (users_latest rows and changes synced: equal to users on fresh databases), seconds (root workflow start to result; seeding and start-up \
             excluded), users_per_s, peak_rss_mb (VmHWM), steps and workflows (journal rows after the run), \
-            journal (sqlite|postgres), raw_sqlite_rows_per_s (prepared INSERTs, 1,000 per transaction, \
+            journal, data and sync (sqlite|postgres: where each lives), raw_sqlite_rows_per_s (prepared INSERTs, 1,000 per transaction, \
             same disk and pragmas), raw_pg_commit_us (median INSERT+COMMIT on the Postgres given, else null).
             Every run uses fresh databases: a temporary data directory (deleted afterwards) or an empty \
-            --data-path (kept), and on Postgres a new random schema for the journal and for the sync target \
+            --data-path (kept), and on Postgres a new random schema for the journal, the data tables and the sync target \
             (dropped afterwards). Only flags are read, never ELT_* environment variables.
             """)
 
@@ -30,6 +30,9 @@ struct ELTBenchCommand: AsyncParsableCommand {
 
     @Option(help: "The sync target: a postgres:// URL (a fresh schema is used, then dropped). Default: SQLite in the data directory.")
     var syncDatabaseURL: String?
+
+    @Option(help: "The data store (staging, CDC, latest): a postgres:// URL (a fresh schema is used, then dropped). Default: SQLite in the data directory.")
+    var dataDatabaseURL: String?
 
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5.")
     var seedFailures = false
@@ -59,7 +62,8 @@ struct ELTBenchCommand: AsyncParsableCommand {
         for (option, value) in [("--num-batches", numBatches), ("--batch-size", batchSize), ("--page-size", pageSize)] {
             if let value, value < 1 { throw ValidationError("\(option) must be 1 or more, got \(value)") }
         }
-        for (option, url) in [("--system-database-url", systemDatabaseURL), ("--sync-database-url", syncDatabaseURL)] {
+        for (option, url) in [("--system-database-url", systemDatabaseURL), ("--sync-database-url", syncDatabaseURL),
+                              ("--data-database-url", dataDatabaseURL)] {
             guard let url else { continue }
             do {
                 _ = try PostgresJournal.redacted(url: url)
@@ -90,7 +94,7 @@ struct ELTBenchCommand: AsyncParsableCommand {
         }
         let benchmark = ELTBenchmark(
             integrations: integrations, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
-            seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs), dataPath: dataPath,
+            dataDatabaseURL: dataDatabaseURL, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs), dataPath: dataPath,
             usersPerIntegration: usersPerIntegration,
             input: RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize))
         do {

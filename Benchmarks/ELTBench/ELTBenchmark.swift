@@ -10,6 +10,7 @@ struct ELTBenchmark {
     var integrations: Int
     var systemDatabaseURL: String?
     var syncDatabaseURL: String?
+    var dataDatabaseURL: String?
     var seedFailures: Bool
     var sourceLatency: Duration
     var dataPath: String?
@@ -24,7 +25,8 @@ struct ELTBenchmark {
 
     /// Measures, cleans up (also after a failure) and reports.
     func run() async throws -> BenchReport {
-        let workspace = try BenchWorkspace(dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL)
+        let workspace = try BenchWorkspace(
+            dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL, dataDatabaseURL: dataDatabaseURL)
         let report: BenchReport
         do {
             report = try await measure(in: workspace)
@@ -44,6 +46,7 @@ struct ELTBenchmark {
     private func measure(in workspace: BenchWorkspace) async throws -> BenchReport {
         let configuration = ELTConfiguration(
             dataPath: workspace.dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
+            dataDatabaseURL: dataDatabaseURL, dataSchema: workspace.dataSchema?.name ?? "public",
             syncSchema: workspace.syncSchema?.name ?? "public", journalSchema: workspace.journalSchema?.name ?? "durable",
             integrations: integrations, seedFailures: seedFailures, sourceLatency: sourceLatency,
             usersPerIntegration: usersPerIntegration, executorID: "elt-bench", environment: [:], logger: Logger(label: "elt"))
@@ -67,7 +70,7 @@ struct ELTBenchmark {
             path: rawFile, rows: Self.rawSQLiteRows, rowsPerTransaction: Self.rawSQLiteRowsPerTransaction)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rawFile + suffix) }
         var rawCommit: Double?
-        if let url = systemDatabaseURL ?? syncDatabaseURL {
+        if let url = systemDatabaseURL ?? dataDatabaseURL ?? syncDatabaseURL {
             rawCommit = try await RawPostgres.commitLatencyMicroseconds(url: url, count: Self.rawPostgresCommits)
         }
 
@@ -75,7 +78,8 @@ struct ELTBenchmark {
             integrations: outcome.result.integrations, users: outcome.result.usersStaged,
             latest: outcome.result.latest, synced: outcome.result.synced, seconds: outcome.seconds,
             peakRSSMegabytes: peak, steps: counts.steps, workflows: counts.workflows,
-            journal: systemDatabaseURL == nil ? "sqlite" : "postgres",
+            journal: systemDatabaseURL == nil ? "sqlite" : "postgres", data: dataDatabaseURL == nil ? "sqlite" : "postgres",
+            sync: syncDatabaseURL == nil ? "sqlite" : "postgres",
             rawSQLiteRowsPerSecond: rawRows, rawPostgresCommitMicroseconds: rawCommit)
     }
 

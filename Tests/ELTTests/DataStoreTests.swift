@@ -2,6 +2,7 @@ import DurableTesting
 import ELT
 import Foundation
 import GRDB
+import JournalPostgres
 import Testing
 
 /// What every ``DataStore`` does, on both backends.
@@ -138,6 +139,31 @@ struct DataStoreTests {
         #expect(try await store.registerRun(runID: "r0", tenant: tenant) == 3)
         let other = Tenant(organizationID: "org-002", connectedIntegrationID: "integration-2")
         #expect(try await store.registerRun(runID: "r1", tenant: other) == 1, "sequences are per tenant")
+    }
+}
+
+/// Migrations that several processes run at once on one Postgres.
+@Suite("Postgres migrations")
+struct PostgresMigrationTests {
+    @Test("journal, data store and sync target migrating together on an empty database create each table once, with no error",
+          .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
+    func concurrentMigrations() async throws {
+        let database = try await TestDatabase.create()
+        // Separate connections are separate sessions, as two processes' are; all share one
+        // schema that does not exist yet, so even its creation is contended.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { await (try PostgresDataStore.open(url: database, schema: "shared")).close() }
+                group.addTask { try await PostgresSyncTarget(url: database, schema: "shared").prepare() }
+                group.addTask { try await PostgresJournal(url: database, schema: "shared").migrate() }
+            }
+            try await group.waitForAll()
+        }
+        let store = try await PostgresDataStore.open(url: database, schema: "shared")
+        #expect(try await store.integrations().isEmpty)
+        let versions = try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM shared.data_migrations")
+        #expect(versions == 1, "version 1 is recorded once")
+        await store.close()
     }
 }
 

@@ -116,6 +116,19 @@ enum TestDatabase {
         return try #require(components.string)
     }
 
+    /// The single integer `sql` (constant test SQL) returns on the database at `url`.
+    static func scalar(url: String, _ sql: String) async throws -> Int {
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(
+            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: logger)
+        var result = 0
+        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int.self) {
+            result = value
+        }
+        try await connection.close()
+        return result
+    }
+
     /// Refuses (or allows again) new connections to `database`, and ends the open ones.
     static func setConnections(database: String, allowed: Bool) async throws {
         let url = try #require(TestEnvironment.postgresURL)
