@@ -25,8 +25,8 @@ public struct ELTServer: Sendable {
         let configuration = options.configuration
         let logger = configuration.logger
         let store = try await configuration.makeDataStore()
-        if options.seedIfEmpty, try await store.integrations().isEmpty, configuration.integrations > 0 {
-            let seeded = try await store.seedIntegrations(ConnectedIntegration.seeded(count: configuration.integrations))
+        if options.seedIfEmpty, try await store.integrations(after: nil, limit: 1).isEmpty, configuration.integrations > 0 {
+            let seeded = try await store.seedIntegrations(count: configuration.integrations)
             logger.info("seeded connected integrations", metadata: ["count": "\(seeded)"])
         }
         let target = try configuration.makeSyncTarget()

@@ -138,19 +138,11 @@ extension RunCommand {
     /// Lines for what a user must know: snapshots that proved nothing about deletes, superseded
     /// runs, earlier runs synced late.
     static func notes(_ result: RootResult) -> String {
-        var lines: [String] = []
-        for pipeline in result.pipelines {
-            let tenant = "\(pipeline.organizationID) \(pipeline.connectedIntegrationID)"
-            if let newer = pipeline.supersededBy {
-                lines.append("⚠️  \(tenant): run \(pipeline.runID) was superseded by the newer run \(newer); its changes were not applied")
-            } else if !pipeline.snapshotComplete {
-                lines.append("ℹ️  \(tenant): the snapshot was not proven complete (\(pipeline.snapshotEnd ?? "?")), so no deletes were inferred")
-            } else if let reason = pipeline.cdc.deletesNotInferred {
-                lines.append("ℹ️  \(tenant): no deletes were inferred: \(reason)")
-            }
-            if let runs = pipeline.caughtUpRuns {
-                lines.append("ℹ️  \(tenant): also synced earlier unsynced run(s) \(runs.joined(separator: ", "))")
-            }
+        var lines = result.notes.map { note in
+            (note.contains("superseded") ? "⚠️  " : "ℹ️  ") + note
+        }
+        if result.notesOmitted > 0 {
+            lines.append("ℹ️  … and \(result.notesOmitted) more (each tenant's result is its elt_pipeline_workflow's output: elt list parent=<root id>)")
         }
         return lines.isEmpty ? "" : "\n   " + lines.joined(separator: "\n   ")
     }

@@ -46,6 +46,33 @@ struct PipelineCrashTests {
         }
     }
 
+    @Test("a crash at every checkpoint of a root that pages its integrations ends with every tenant loaded once",
+          arguments: cases)
+    func pagedRootCrashAtEveryCheckpoint(kind: JournalKind, moment: CrashInjector.Moment) async throws {
+        // 3 integrations read 2 at a time; 5 users each, in one page.
+        let input = RootInput(numBatches: 1, batchSize: 1, pageSize: 5, integrationPageSize: 2)
+        let source = GeneratorUserSource(baseCount: 5)
+        let reference = try await PipelineHarness(kind, integrations: 3, source: source)
+        let referenceRuntime = try reference.makeRuntime()
+        let expected = try await referenceRuntime.withRunning { try await $0.run(RootOrchestrationWorkflow.self, id: "root", input: input) }
+        let checkpoints = await referenceRuntime.journal.checkpointCount
+        #expect(expected.integrations == 3 && expected.usersStaged == 15 && expected.latest == 15 && expected.synced == 15)
+
+        for k in 1...checkpoints {
+            let harness = try await PipelineHarness(kind, integrations: 3, source: source)
+            let crashed = try harness.makeRuntime(interceptor: CrashInjector(atCheckpoint: k, moment: moment))
+            _ = try await crashed.withRunningUnlessCrashed { try await $0.run(RootOrchestrationWorkflow.self, id: "root", input: input) }
+            let result = try await harness.withRuntime { try await $0.run(RootOrchestrationWorkflow.self, id: "root", input: input) }
+            #expect(result == expected, "crash at checkpoint \(k) of \(checkpoints) \(moment)")
+            for integration in try await harness.integrations() {
+                let counts = try await harness.snapshotCounts(integration.tenant)
+                #expect(counts == ["users_staging": 5, "users_cdc": 5, "users_latest": 5, "users_quarantine": 0, "target": 5],
+                        "crash at checkpoint \(k) \(moment), \(integration.organizationID)")
+            }
+            #expect(try await harness.store.duplicateStagingRows() == 0)
+        }
+    }
+
     @Test("with the seed's failure rates on, the final state is exact", arguments: JournalKind.available)
     func seedFailureRates(kind: JournalKind) async throws {
         let failures = FailureSimulation.seedRates(seed: 42)

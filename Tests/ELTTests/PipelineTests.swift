@@ -117,6 +117,47 @@ struct PipelineTests {
         #expect(result.latest == 1_000)
     }
 
+    @Test("the root reads integrations a page at a time and keeps a page of pipelines in flight; its output is totals only",
+          arguments: JournalKind.available)
+    func pagedRoot(kind: JournalKind) async throws {
+        let harness = try await PipelineHarness(kind, integrations: 7)
+        let (result, steps) = try await harness.withRuntime { runtime in
+            let result = try await runtime.run(
+                RootOrchestrationWorkflow.self, id: "root", input: RootInput(numBatches: 1, integrationPageSize: 3))
+            return (result, try await runtime.steps(workflowID: "root"))
+        }
+        #expect(result.integrations == 7)
+        #expect(result.usersStaged == 700 && result.latest == 700)
+        let pages = steps.filter { $0.name == "load_connected_integrations" }
+        let sizes = try pages.map { try JSONDecoder().decode([ConnectedIntegration].self, from: Data(($0.outputJSON ?? "[]").utf8)).count }
+        #expect(sizes == [3, 3, 1], "pages of 3 integrations, keyset-paged")
+        let loaded = try pages.flatMap { try JSONDecoder().decode([ConnectedIntegration].self, from: Data(($0.outputJSON ?? "[]").utf8)) }
+        let all: [String] = try await harness.integrations().map(\.id)
+        #expect(loaded.map(\.id) == all, "every integration once, in order")
+        // The second page is read only once the first pipeline has been collected.
+        let secondPage = try #require(pages.dropFirst().first?.stepNumber)
+        #expect(steps.filter { $0.stepNumber < secondPage && $0.name == ELTPipelineWorkflow.name }.count >= 3)
+        let root = try await harness.withRuntime { try await $0.existingWorkflow(id: "root") }
+        #expect(!(root.outputJSON ?? "").contains("pipelines"), "no per-tenant list in the root's output")
+        for integration in try await harness.integrations() {
+            #expect(try await harness.store.count(.latest, tenant: integration.tenant) == 100)
+        }
+    }
+
+    @Test("a root result recorded by an earlier version, with every pipeline's result, still decodes to its totals")
+    func legacyRootResult() throws {
+        let pipeline = PipelineResult(
+            tenant: Tenant(organizationID: "org-001", connectedIntegrationID: "i"), runID: "r",
+            extract: ExtractResult(runID: "r", batches: 1, pages: 1, usersStaged: 10, quarantined: 1, snapshotComplete: false),
+            cdc: CDCOutcome(inserts: 10, updates: 0, deletes: 0, duplicates: 2), apply: ApplyOutcome(applied: 10, latest: 10), sync: nil)
+        var legacy = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RootResult(pipelines: [pipeline]))) as! [String: Any]
+        for key in ["duplicates", "superseded", "incomplete_snapshots", "notes", "notes_omitted"] { legacy.removeValue(forKey: key) }
+        legacy["pipelines"] = [try JSONSerialization.jsonObject(with: JSONEncoder().encode(pipeline))]
+        let decoded = try JSONDecoder().decode(RootResult.self, from: JSONSerialization.data(withJSONObject: legacy))
+        #expect(decoded == RootResult(pipelines: [pipeline]))
+        #expect(decoded.duplicates == 2 && decoded.incompleteSnapshots == 1 && decoded.notes.count == 1)
+    }
+
     @Test("tenants whose user ids collide never see each other's rows", arguments: JournalKind.available)
     func tenantIsolation(kind: JournalKind) async throws {
         let harness = try await PipelineHarness(kind, source: CollidingSource())
@@ -124,10 +165,8 @@ struct PipelineTests {
             try await runtime.run(RootOrchestrationWorkflow.self, id: "root", input: RootInput())
         }
         #expect(result.integrations == 2)
-        for pipeline in result.pipelines {
-            #expect(pipeline.cdc.counts == [1_000, 0, 0])
-            #expect(pipeline.latest == 1_000)
-        }
+        let totals: [Int] = [result.cdcInserts, result.cdcUpdates, result.cdcDeletes, result.latest]
+        #expect(totals == [2_000, 0, 0, 2_000])
         for integration in try await harness.integrations() {
             let latest = try await harness.store.latestUsers(tenant: integration.tenant)
             #expect(latest.count == 1_000)

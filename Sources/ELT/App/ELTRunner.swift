@@ -50,7 +50,7 @@ public struct ELTRunner: Sendable {
     public func run(input: RootInput = RootInput(), workflowID: String? = nil) async throws -> Outcome {
         let store = try await configuration.makeDataStore()
         do {
-            try await store.seedIntegrations(ConnectedIntegration.seeded(count: configuration.integrations))
+            try await store.seedIntegrations(count: configuration.integrations)
             return try await run(input: input, workflowID: workflowID, store: store)
         } catch {
             await store.close()

@@ -39,7 +39,12 @@ public struct ConnectedIntegration: Codable, Sendable, Equatable {
     /// next provider of ``seedProviders``. The same count always gives the same integrations.
     public static func seeded(count: Int) -> [ConnectedIntegration] {
         precondition(count >= 0, "seeded(count:) needs a count of zero or more, got \(count)")
-        return (0..<count).map { index in
+        return seeded(range: 0..<count)
+    }
+
+    /// The seeded integrations numbered `range` (0 is `org-001`): a slice of ``seeded(count:)``.
+    public static func seeded(range: Range<Int>) -> [ConnectedIntegration] {
+        range.map { index in
             let organizationID = "org-" + zeroPadded(index + 1, width: 3)
             let (provider, sourceName) = seedProviders[index % seedProviders.count]
             let endpoint = "https://\(provider.replacingOccurrences(of: "_", with: "-")).example.com/\(organizationID)/users"

@@ -116,7 +116,7 @@ actor PipelineActor {
                integration.organizationID == input.organizationID {
                 return integration
             }
-            let known = try await store.integrations().map { "\($0.organizationID) \($0.id) (\($0.provider))" }
+            let known = try await store.integrations(after: nil, limit: 21).map { "\($0.organizationID) \($0.id) (\($0.provider))" }
             throw PipelineError.unknownIntegration(id: input.connectedIntegrationID, organizationID: input.organizationID, known: known)
         }
     }

@@ -26,6 +26,9 @@ public protocol DataStore: Sendable {
     func integrations() async throws -> [ConnectedIntegration]
     /// The integration with id `id`, if there is one.
     func integration(id: String) async throws -> ConnectedIntegration?
+    /// At most `limit` integrations after `after` in the order of ``integrations()``
+    /// (organization, provider, id; keyset paging), from the first when `after` is nil.
+    func integrations(after: ConnectedIntegration?, limit: Int) async throws -> [ConnectedIntegration]
 
     // MARK: Stages
 
@@ -84,6 +87,17 @@ public protocol DataStore: Sendable {
 }
 
 extension DataStore {
+    /// Makes sure the first `count` seeded integrations (`org-001`, …) exist, inserting them
+    /// 1,000 at a time so memory does not grow with `count`; returns how many were new.
+    @discardableResult
+    public func seedIntegrations(count: Int) async throws -> Int {
+        var inserted = 0
+        for start in stride(from: 0, to: count, by: 1_000) {
+            inserted += try await seedIntegrations(ConnectedIntegration.seeded(range: start..<min(start + 1_000, count)))
+        }
+        return inserted
+    }
+
     /// Stages `users` as one page numbered `batch` (tests and benchmarks).
     public func stageBatch(
         runID: String, tenant: Tenant, batch: Int, users: [SourceUser], quarantined: [QuarantinedRecord],

@@ -113,6 +113,23 @@ public final class PostgresDataStore: DataStore {
         }
     }
 
+    public func integrations(after: ConnectedIntegration?, limit: Int) async throws -> [ConnectedIntegration] {
+        try await read("list connected_integrations") { connection in
+            let table = self.table("connected_integrations")
+            guard let after else {
+                return try await Self.integrations(connection.query("""
+                    SELECT id, organization_id, provider, provider_data FROM \(unescaped: table)
+                    ORDER BY organization_id, provider, id LIMIT \(limit)
+                    """, logger: self.logger))
+            }
+            return try await Self.integrations(connection.query("""
+                SELECT id, organization_id, provider, provider_data FROM \(unescaped: table)
+                WHERE (organization_id, provider, id) > (\(after.organizationID), \(after.provider), \(after.id))
+                ORDER BY organization_id, provider, id LIMIT \(limit)
+                """, logger: self.logger))
+        }
+    }
+
     private static func integrations(_ rows: PostgresRowSequence) async throws -> [ConnectedIntegration] {
         var result: [ConnectedIntegration] = []
         for try await (id, organization, provider, data) in rows.decode((String, String, String, String).self) {

@@ -67,6 +67,19 @@ public actor StoreActor: DataStore {
         }
     }
 
+    /// At most `limit` integrations after `after`, by organization, provider and id.
+    public func integrations(after: ConnectedIntegration?, limit: Int) async throws -> [ConnectedIntegration] {
+        try await read("list connected_integrations") { db in
+            let columns = "SELECT id, organization_id, provider, provider_data FROM connected_integrations"
+            let order = "ORDER BY organization_id, provider, id LIMIT ?"
+            guard let after else {
+                return try Row.fetchAll(db, sql: "\(columns) \(order)", arguments: [limit]).map(Self.integration(from:))
+            }
+            return try Row.fetchAll(db, sql: "\(columns) WHERE (organization_id, provider, id) > (?, ?, ?) \(order)",
+                                    arguments: [after.organizationID, after.provider, after.id, limit]).map(Self.integration(from:))
+        }
+    }
+
     // MARK: - Stages
 
     /// Stages batch `batch` of run `runID`: inserts the users of each page into

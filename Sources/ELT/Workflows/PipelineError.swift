@@ -4,8 +4,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case invalidParameter(name: String, value: String, expected: String)
     /// No connected integration has this id (for this organization).
     case unknownIntegration(id: String, organizationID: String, known: [String])
-    /// Some pipelines of a root run failed.
-    case pipelinesFailed([String])
+    /// Some pipelines of a root run failed: how many, and the first few.
+    case pipelinesFailed(total: Int, shown: [String])
     /// The run started with a source this process does not provide.
     case sourceUnavailable(runID: String, recorded: String, available: String)
     /// The run would have deleted more of the tenant's users than it may; the deletes were
@@ -21,8 +21,9 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             "no connected integration '\(id)' belongs to organization '\(organizationID)'; "
                 + (known.isEmpty ? "there are no connected integrations (seed some first)"
                     : "the known ones are: " + known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : ""))
-        case let .pipelinesFailed(failures):
-            "\(failures.count) pipeline(s) failed: " + failures.joined(separator: "; ")
+        case let .pipelinesFailed(total, shown):
+            "\(total) pipeline(s) failed: " + shown.joined(separator: "; ")
+                + (total > shown.count ? "; and \(total - shown.count) more (list them: elt list parent=<root id> status=ERROR)" : "")
         case let .sourceUnavailable(runID, recorded, available):
             "run \(runID) started with the source \(recorded), which this process does not provide (it has \(available)); it will not read another source — resume the run in a process configured with that source"
         case let .massDeleteWithheld(tenant, runID, deletes, latest, maxFraction):

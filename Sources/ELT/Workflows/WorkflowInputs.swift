@@ -14,21 +14,39 @@ public struct RootInput: Codable, Sendable, Equatable {
     /// The most of a tenant's `users_latest` rows one run may delete (0…1, default 0.2); more
     /// are withheld and the pipeline fails with a clear error.
     public var maxDeleteFraction: Double?
+    /// Integrations the root reads per `load_connected_integrations` step, and the most
+    /// pipelines it has enqueued and not yet collected (1…100,000, default 1,000): what bounds
+    /// its memory and its largest checkpoint, whatever the number of tenants.
+    public var integrationPageSize: Int?
+
+    /// The default of ``integrationPageSize``.
+    public static let defaultIntegrationPageSize = 1_000
 
     /// Creates an input.
     public init(numBatches: Int? = nil, batchSize: Int? = nil, pageSize: Int? = nil, snapshot: Int? = nil,
-                source: SourceDescriptor? = nil, maxDeleteFraction: Double? = nil) {
+                source: SourceDescriptor? = nil, maxDeleteFraction: Double? = nil, integrationPageSize: Int? = nil) {
         self.numBatches = numBatches
         self.batchSize = batchSize
         self.pageSize = pageSize
         self.snapshot = snapshot
         self.source = source
         self.maxDeleteFraction = maxDeleteFraction
+        self.integrationPageSize = integrationPageSize
+    }
+
+    /// ``integrationPageSize`` or its default; out of range is
+    /// ``PipelineError/invalidParameter(name:value:expected:)``.
+    func resolvedIntegrationPageSize() throws -> Int {
+        let value = integrationPageSize ?? Self.defaultIntegrationPageSize
+        guard (1...100_000).contains(value) else {
+            throw PipelineError.invalidParameter(name: "integration_page_size", value: "\(value)", expected: "a whole number from 1 to 100000")
+        }
+        return value
     }
 
     enum CodingKeys: String, CodingKey {
         case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot, source
-        case maxDeleteFraction = "max_delete_fraction"
+        case maxDeleteFraction = "max_delete_fraction", integrationPageSize = "integration_page_size"
     }
 }
 

@@ -162,51 +162,138 @@ public struct PipelineResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Output of `root_orchestration_workflow`: the totals over every integration.
+/// Output of `root_orchestration_workflow`: the totals over every integration, and the notes a
+/// user must read. It holds no per-tenant list, so its size does not grow with the number of
+/// tenants: each tenant's result is its `elt_pipeline_workflow`'s output in the journal (list
+/// the root's children).
 public struct RootResult: Codable, Sendable, Equatable {
     /// Integrations processed.
-    public var integrations: Int
+    public var integrations: Int = 0
     /// Users staged.
-    public var usersStaged: Int
+    public var usersStaged: Int = 0
     /// Inserts detected.
-    public var cdcInserts: Int
+    public var cdcInserts: Int = 0
     /// Updates detected.
-    public var cdcUpdates: Int
+    public var cdcUpdates: Int = 0
     /// Deletes detected.
-    public var cdcDeletes: Int
+    public var cdcDeletes: Int = 0
     /// Changes applied to `users_latest`.
-    public var applied: Int
+    public var applied: Int = 0
     /// Rows in `users_latest` over the processed tenants.
-    public var latest: Int
+    public var latest: Int = 0
     /// Changes synced to the main database.
-    public var synced: Int
+    public var synced: Int = 0
     /// Records quarantined.
-    public var quarantined: Int
+    public var quarantined: Int = 0
     /// Staged rows beyond the first for the same user within a run (the dedup kept the last).
-    public var duplicates: Int { pipelines.reduce(0) { $0 + $1.cdc.duplicates } }
+    public var duplicates: Int = 0
     /// Pipelines superseded by a newer run of their tenant (they applied nothing).
-    public var superseded: Int { pipelines.count { $0.supersededBy != nil } }
+    public var superseded: Int = 0
     /// Pipelines whose snapshot was not proven complete, so they inferred no deletes.
-    public var incompleteSnapshots: Int { pipelines.count { !$0.snapshotComplete } }
-    /// Each pipeline's result, in integration order.
-    public var pipelines: [PipelineResult]
+    public var incompleteSnapshots: Int = 0
+    /// What a user must know about single tenants (a superseded run, a snapshot that proved
+    /// nothing about deletes, earlier runs synced late): at most ``maximumNotes`` lines.
+    public var notes: [String] = []
+    /// Notes beyond the first ``maximumNotes``, counted only.
+    public var notesOmitted: Int = 0
+
+    /// The most notes a result keeps.
+    public static let maximumNotes = 20
+
+    /// An empty total.
+    public init() {}
 
     /// The totals of `pipelines`.
     public init(pipelines: [PipelineResult]) {
-        self.pipelines = pipelines
-        integrations = pipelines.count
-        usersStaged = pipelines.reduce(0) { $0 + $1.usersStaged }
-        cdcInserts = pipelines.reduce(0) { $0 + $1.cdc.inserts }
-        cdcUpdates = pipelines.reduce(0) { $0 + $1.cdc.updates }
-        cdcDeletes = pipelines.reduce(0) { $0 + $1.cdc.deletes }
-        applied = pipelines.reduce(0) { $0 + $1.applied }
-        latest = pipelines.reduce(0) { $0 + $1.latest }
-        synced = pipelines.reduce(0) { $0 + $1.synced }
-        quarantined = pipelines.reduce(0) { $0 + $1.quarantined }
+        for pipeline in pipelines { add(pipeline) }
+    }
+
+    /// Adds one pipeline's result to the totals.
+    public mutating func add(_ pipeline: PipelineResult) {
+        integrations += 1
+        usersStaged += pipeline.usersStaged
+        cdcInserts += pipeline.cdc.inserts
+        cdcUpdates += pipeline.cdc.updates
+        cdcDeletes += pipeline.cdc.deletes
+        applied += pipeline.applied
+        latest += pipeline.latest
+        synced += pipeline.synced
+        quarantined += pipeline.quarantined
+        duplicates += pipeline.cdc.duplicates
+        if pipeline.supersededBy != nil { superseded += 1 }
+        if !pipeline.snapshotComplete { incompleteSnapshots += 1 }
+        for note in Self.notes(pipeline) {
+            if notes.count < Self.maximumNotes { notes.append(note) } else { notesOmitted += 1 }
+        }
+    }
+
+    /// The notes one pipeline's result calls for.
+    static func notes(_ pipeline: PipelineResult) -> [String] {
+        let tenant = "\(pipeline.organizationID) \(pipeline.connectedIntegrationID)"
+        var lines: [String] = []
+        if let newer = pipeline.supersededBy {
+            lines.append("\(tenant): run \(pipeline.runID) was superseded by the newer run \(newer); its changes were not applied")
+        } else if !pipeline.snapshotComplete {
+            lines.append("\(tenant): the snapshot was not proven complete (\(pipeline.snapshotEnd ?? "?")), so no deletes were inferred")
+        } else if let reason = pipeline.cdc.deletesNotInferred {
+            lines.append("\(tenant): no deletes were inferred: \(reason)")
+        }
+        if let runs = pipeline.caughtUpRuns {
+            lines.append("\(tenant): also synced earlier unsynced run(s) \(runs.joined(separator: ", "))")
+        }
+        return lines
     }
 
     enum CodingKeys: String, CodingKey {
         case integrations, usersStaged = "users_staged", cdcInserts = "cdc_inserts", cdcUpdates = "cdc_updates"
-        case cdcDeletes = "cdc_deletes", applied, latest, synced, quarantined, pipelines
+        case cdcDeletes = "cdc_deletes", applied, latest, synced, quarantined, duplicates, superseded
+        case incompleteSnapshots = "incomplete_snapshots", notes, notesOmitted = "notes_omitted"
+        /// Results recorded before the root paged its integrations held every pipeline's result.
+        case pipelines
+    }
+
+    /// Decodes a result, including one recorded by an earlier version (with `pipelines`, whose
+    /// totals are then derived from them).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let pipelines = try container.decodeIfPresent([PipelineResult].self, forKey: .pipelines),
+           !container.contains(.duplicates) {
+            self.init(pipelines: pipelines)
+            return
+        }
+        self.init()
+        integrations = try container.decode(Int.self, forKey: .integrations)
+        usersStaged = try container.decode(Int.self, forKey: .usersStaged)
+        cdcInserts = try container.decode(Int.self, forKey: .cdcInserts)
+        cdcUpdates = try container.decode(Int.self, forKey: .cdcUpdates)
+        cdcDeletes = try container.decode(Int.self, forKey: .cdcDeletes)
+        applied = try container.decode(Int.self, forKey: .applied)
+        latest = try container.decode(Int.self, forKey: .latest)
+        synced = try container.decode(Int.self, forKey: .synced)
+        quarantined = try container.decode(Int.self, forKey: .quarantined)
+        duplicates = try container.decodeIfPresent(Int.self, forKey: .duplicates) ?? 0
+        superseded = try container.decodeIfPresent(Int.self, forKey: .superseded) ?? 0
+        incompleteSnapshots = try container.decodeIfPresent(Int.self, forKey: .incompleteSnapshots) ?? 0
+        notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
+        notesOmitted = try container.decodeIfPresent(Int.self, forKey: .notesOmitted) ?? 0
+    }
+
+    /// Encodes the totals and notes.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(integrations, forKey: .integrations)
+        try container.encode(usersStaged, forKey: .usersStaged)
+        try container.encode(cdcInserts, forKey: .cdcInserts)
+        try container.encode(cdcUpdates, forKey: .cdcUpdates)
+        try container.encode(cdcDeletes, forKey: .cdcDeletes)
+        try container.encode(applied, forKey: .applied)
+        try container.encode(latest, forKey: .latest)
+        try container.encode(synced, forKey: .synced)
+        try container.encode(quarantined, forKey: .quarantined)
+        try container.encode(duplicates, forKey: .duplicates)
+        try container.encode(superseded, forKey: .superseded)
+        try container.encode(incompleteSnapshots, forKey: .incompleteSnapshots)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(notesOmitted, forKey: .notesOmitted)
     }
 }
