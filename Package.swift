@@ -9,7 +9,11 @@ let package = Package(
         .library(name: "JournalSQLite", targets: ["JournalSQLite"]),
         .library(name: "JournalPostgres", targets: ["JournalPostgres"]),
         .library(name: "DurableTesting", targets: ["DurableTesting"]),
+        .library(name: "PostgresSupport", targets: ["PostgresSupport"]),
         .library(name: "ELT", targets: ["ELT"]),
+        .library(name: "ELTSQLite", targets: ["ELTSQLite"]),
+        .library(name: "ELTPostgres", targets: ["ELTPostgres"]),
+        .library(name: "ELTApp", targets: ["ELTApp"]),
         .executable(name: "elt", targets: ["ELTCommand"]),
         .executable(name: "elt-server", targets: ["ELTServerCommand"]),
         .executable(name: "elt-bench", targets: ["ELTBench"]),
@@ -46,11 +50,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // What every Postgres user here shares: URL parsing and redaction, error text, a direct
+        // connect that fails fast, a cache of direct connections. No runtime, no ELT.
+        .target(
+            name: "PostgresSupport",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Production journal backend: PostgreSQL through postgres-nio.
         .target(
             name: "JournalPostgres",
             dependencies: [
-                "DurableRuntime",
+                "DurableRuntime", "PostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,20 +72,44 @@ let package = Package(
         .target(
             name: "DurableTesting",
             dependencies: [
-                "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                "DurableRuntime", "JournalSQLite", "JournalPostgres", "PostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        // The ELT pipeline on the runtime's public API: the data store (SQLite), user sources
-        // (generator, HTTP), validation, CDC, sync targets (Postgres, SQLite), the workflows.
+        // The ELT pipeline on the runtime's public API and on protocols (DataStore, SyncTarget,
+        // UserSource): the workflows, validation, the generator and HTTP sources. No database driver.
         .target(
             name: "ELT",
             dependencies: [
-                "DurableRuntime", "JournalSQLite", "JournalPostgres",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "DurableRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The embedded data store and sync target: SQLite files (GRDB).
+        .target(
+            name: "ELTSQLite",
+            dependencies: [
+                "ELT",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The shared data store and sync target: PostgreSQL (postgres-nio).
+        .target(
+            name: "ELTPostgres",
+            dependencies: [
+                "ELT", "PostgresSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Composition for the executables: flags and URLs → journal, data store, sync target;
+        // the one-shot runner and the journal client.
+        .target(
+            name: "ELTApp",
+            dependencies: [
+                "ELT", "ELTSQLite", "ELTPostgres", "DurableRuntime", "JournalSQLite", "JournalPostgres", "PostgresSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "ELTCommand",
             dependencies: [
-                "ELT", "DurableRuntime", "JournalSQLite", "JournalPostgres", "CProcessTuning",
+                "ELT", "ELTApp", "DurableRuntime", "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,7 +128,7 @@ let package = Package(
         .target(
             name: "ELTServer",
             dependencies: [
-                "ELT", "DurableRuntime",
+                "ELT", "ELTApp", "DurableRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "ELTServerCommand",
             dependencies: [
-                "ELT", "ELTServer", "CProcessTuning",
+                "ELT", "ELTApp", "ELTServer", "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,7 +149,7 @@ let package = Package(
         .target(
             name: "BenchmarkSupport",
             dependencies: [
-                "DurableRuntime", "JournalPostgres",
+                "DurableRuntime", "JournalPostgres", "PostgresSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +169,7 @@ let package = Package(
         .executableTarget(
             name: "ELTBench",
             dependencies: [
-                "BenchmarkSupport", "ELT", "DurableRuntime", "JournalPostgres", "CProcessTuning",
+                "BenchmarkSupport", "ELT", "ELTApp", "DurableRuntime", "JournalPostgres", "PostgresSupport", "CProcessTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,7 +184,8 @@ let package = Package(
         .testTarget(
             name: "ELTTests",
             dependencies: [
-                "ELT", "ELTServer", "DurableRuntime", "DurableTesting", "JournalSQLite", "JournalPostgres",
+                "ELT", "ELTSQLite", "ELTPostgres", "ELTApp", "ELTServer", "DurableRuntime", "DurableTesting",
+                "JournalSQLite", "JournalPostgres", "PostgresSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -160,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "JournalBackendTests",
             dependencies: [
-                "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                "DurableRuntime", "JournalSQLite", "JournalPostgres", "PostgresSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

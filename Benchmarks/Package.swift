@@ -22,6 +22,8 @@ let package = Package(
                 .product(name: "JournalSQLite", package: "swift-durable-elt"),
                 .product(name: "JournalPostgres", package: "swift-durable-elt"),
                 .product(name: "ELT", package: "swift-durable-elt"),
+                .product(name: "ELTSQLite", package: "swift-durable-elt"),
+                .product(name: "ELTApp", package: "swift-durable-elt"),
             ],
             path: "Benchmarks/ELTBenchmarks",
             plugins: [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ELT
+import ELTApp
 import CProcessTuning
 import Foundation
 import JournalPostgres

@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import DurableRuntime
 import ELT
+import ELTApp
 import Foundation
 import Logging
 

@@ -1,5 +1,6 @@
 import DurableRuntime
 import ELT
+import ELTApp
 import Foundation
 import Hummingbird
 import Logging

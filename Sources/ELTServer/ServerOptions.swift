@@ -1,5 +1,6 @@
 import DurableRuntime
 import ELT
+import ELTApp
 
 /// How `elt-server` listens and what it does at start, beside the pipeline's ``ELTConfiguration``.
 public struct ServerOptions: Sendable {

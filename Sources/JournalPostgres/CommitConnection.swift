@@ -1,4 +1,5 @@
 import PostgresNIO
+import PostgresSupport
 import Synchronization
 
 /// The journal's own connection for group commits. The ``JournalActor`` commits one batch at a

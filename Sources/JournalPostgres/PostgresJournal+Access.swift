@@ -1,5 +1,6 @@
 import DurableRuntime
 import PostgresNIO
+import PostgresSupport
 
 extension PostgresJournal {
     /// Runs `body` in one transaction on a pooled connection, retrying on connection loss.
@@ -14,7 +15,7 @@ extension PostgresJournal {
                     try await connection.query("COMMIT", logger: self.logger)
                     return value
                 } catch {
-                    if !PostgresErrors.isConnectionLoss(error) {
+                    if !PostgresErrorText.isConnectionLoss(error) {
                         _ = try? await connection.query("ROLLBACK", logger: self.logger)
                     }
                     throw error
@@ -57,14 +58,14 @@ extension PostgresJournal {
                     } catch let error as CancellationError {
                         throw error
                     } catch {
-                        guard PostgresErrors.isConnectionLoss(error) else {
-                            throw JournalError.queryFailed(operation: operation, reason: PostgresErrors.describe(error))
+                        guard PostgresErrorText.isConnectionLoss(error) else {
+                            throw JournalError.queryFailed(operation: operation, reason: PostgresErrorText.describe(error))
                         }
                         self.logger.warning(
                             "journal connection lost; retrying",
                             metadata: [
                                 "operation": "\(operation)", "delay": "\(delay)",
-                                "error": "\(PostgresErrors.describe(error))",
+                                "error": "\(PostgresErrorText.describe(error))",
                             ])
                         try await Task.sleep(for: delay)
                         delay = min(delay * 2, .seconds(2))
@@ -101,7 +102,7 @@ extension PostgresJournal {
         configuration.options.additionalStartupParameters = [
             ("application_name", Self.applicationName(schema: schema)), ("search_path", "\"\(schema)\""),
         ]
-        return try await connect(configuration)
+        return try await PostgresDirect.connect(configuration, database: endpoint.redacted, logger: logger)
     }
 
     /// Opens a direct (unpooled) connection, failing within about 5 s with
@@ -110,39 +111,23 @@ extension PostgresJournal {
     func connectDirectly(operation: String) async throws -> PostgresConnection {
         let database = endpoint.redacted
         do {
-            return try await connect(try endpoint.connectionConfiguration())
+            return try await PostgresDirect.connect(try endpoint.connectionConfiguration(), database: database, logger: logger)
         } catch let error as JournalError {
             throw error
         } catch let error as CancellationError {
             throw error
-        } catch ChannelError.connectTimeout {
+        } catch PostgresConnectError.timedOut {
             throw JournalError.unreachable(database: database, reason: "no answer within 5 s")
+        } catch let error as PostgresConnectError {
+            throw JournalError.unreachable(database: database, reason: error.description)
         } catch {
-            if PostgresErrors.isAuthenticationFailure(error) {
-                throw JournalError.authenticationFailed(database: database, reason: PostgresErrors.describe(error))
+            if PostgresErrorText.isAuthenticationFailure(error) {
+                throw JournalError.authenticationFailed(database: database, reason: PostgresErrorText.describe(error))
             }
-            if PostgresErrors.isConnectionLoss(error) || PostgresErrors.sqlState(error) == "3D000" {
-                throw JournalError.unreachable(database: database, reason: PostgresErrors.describe(error))
+            if PostgresErrorText.isConnectionLoss(error) || PostgresErrorText.sqlState(error) == "3D000" {
+                throw JournalError.unreachable(database: database, reason: PostgresErrorText.describe(error))
             }
-            throw JournalError.queryFailed(operation: operation, reason: PostgresErrors.describe(error))
-        }
-    }
-
-    /// Connects with `configuration`, or throws `ChannelError.connectTimeout` after 5 s (a
-    /// connect to an address that drops packets would otherwise wait much longer).
-    private func connect(_ configuration: PostgresConnection.Configuration) async throws -> PostgresConnection {
-        let logger = self.logger
-        return try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
-            group.addTask { try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger) }
-            group.addTask {
-                try await Task.sleep(for: .seconds(5))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let connection = first else {
-                throw ChannelError.connectTimeout(.seconds(5))
-            }
-            return connection
+            throw JournalError.queryFailed(operation: operation, reason: PostgresErrorText.describe(error))
         }
     }
 }

@@ -1,5 +1,6 @@
 import DurableRuntime
 import PostgresNIO
+import PostgresSupport
 
 extension PostgresJournal {
     /// Whether ``commitBatch(_:)`` can write `writes`: only workflow inserts without a
@@ -50,7 +51,7 @@ extension PostgresJournal {
                 for try await row in try await connection.execute(prepared, logger: self.logger) { rows.append(row) }
                 return rows
             } catch {
-                if PostgresErrors.isConnectionLoss(error) { self.commitConnection.drop(connection) }
+                if PostgresErrorText.isConnectionLoss(error) { self.commitConnection.drop(connection) }
                 throw error
             }
         }

@@ -1,5 +1,6 @@
 import DurableRuntime
 import PostgresNIO
+import PostgresSupport
 
 extension PostgresJournal {
     /// Applies `writes` in one transaction and reports what each did. A commit interrupted by a

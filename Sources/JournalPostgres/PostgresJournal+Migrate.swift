@@ -1,5 +1,6 @@
 import DurableRuntime
 import PostgresNIO
+import PostgresSupport
 
 extension PostgresJournal {
     /// Checks that the server is reachable and the credentials work (failing within about 5 s),
@@ -13,7 +14,7 @@ extension PostgresJournal {
             try? await connection.close()
             if let error = error as? JournalError { throw error }
             if error is CancellationError { throw error }
-            throw JournalError.queryFailed(operation: "migrate", reason: PostgresErrors.describe(error))
+            throw JournalError.queryFailed(operation: "migrate", reason: PostgresErrorText.describe(error))
         }
         try? await connection.close()
     }

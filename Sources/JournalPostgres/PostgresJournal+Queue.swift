@@ -1,5 +1,6 @@
 import DurableRuntime
 import PostgresNIO
+import PostgresSupport
 
 extension PostgresJournal {
     /// Moves up to `request.maxCount` enqueued workflows to `PENDING` on the requesting executor.

@@ -1,5 +1,6 @@
 import DurableRuntime
 import PostgresNIO
+import PostgresSupport
 
 extension PostgresJournal {
     /// Reads one workflow.

@@ -1,6 +1,7 @@
 import DurableRuntime
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 /// The production journal backend: PostgreSQL through a postgres-nio connection pool.
 ///
@@ -39,24 +40,45 @@ public final class PostgresJournal: JournalBackend {
             throw JournalError.invalidURL(
                 PostgresEndpoint.mask(url), reason: "schema '\(schema)' must match [a-z_][a-z0-9_]* (at most 63 characters)")
         }
-        self.endpoint = try PostgresEndpoint(url: url)
+        self.endpoint = try Self.endpoint(url)
         self.schema = schema
         self.reconnectTimeout = reconnectTimeout
         self.logger = logger
-        self.client = PostgresClient(
-            configuration: endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema), schema: schema),
-            backgroundLogger: logger)
+        var configuration = endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema), searchPath: schema)
+        // The pool arms a timer task whenever a connection goes idle (a keep-alive query every
+        // 30 s, and the idle timeout, 60 s by default) and cancels it at the next lease; a
+        // cancelled sleep keeps its task's memory until the original deadline. At thousands of
+        // journal operations a second that held tens of megabytes, growing with the run. So: no
+        // keep-alive queries (a dead connection is found on its next use, and withReconnect
+        // retries), and a short idle timeout, so a cancelled idle timer is gone within a second.
+        // (A minimum of open connections would avoid idle timers altogether, but postgres-nio's
+        // pool then sometimes never answered a lease after its connections were terminated.)
+        configuration.options.keepAliveBehavior = nil
+        configuration.options.connectionIdleTimeout = Self.idleTimeout
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// How long a pooled connection may stay unused before the pool closes it.
+    static let idleTimeout: Duration = .seconds(1)
+
+    /// `url` parsed by ``PostgresEndpoint``; a bad URL is ``JournalError/invalidURL(_:reason:)``.
+    static func endpoint(_ url: String) throws(JournalError) -> PostgresEndpoint {
+        do {
+            return try PostgresEndpoint(url: url)
+        } catch {
+            throw .invalidURL(error.maskedURL, reason: error.reason)
+        }
     }
 
     /// The configuration of a direct (unpooled) connection to `url`, parsed exactly as the
     /// journal parses its own URL (TLS mode, defaults, errors that hide the password).
     public static func connectionConfiguration(url: String) throws -> PostgresConnection.Configuration {
-        try PostgresEndpoint(url: url).connectionConfiguration()
+        try endpoint(url).connectionConfiguration()
     }
 
     /// `url` without its password, for logs and messages; throws if it is not a Postgres URL.
     public static func redacted(url: String) throws -> String {
-        try PostgresEndpoint(url: url).redacted
+        try endpoint(url).redacted
     }
 
     /// The `application_name` the journal's pooled connections report, such as `durable-journal:durable`.
@@ -117,7 +139,7 @@ public final class PostgresJournal: JournalBackend {
                 let level: Logger.Level = (error as? PSQLError)?.code == .clientClosedConnection ? .debug : .warning
                 logger.log(
                     level: level, "queue LISTEN connection lost; reconnecting",
-                    metadata: ["channel": "\(channel)", "error": "\(PostgresErrors.describe(error))"])
+                    metadata: ["channel": "\(channel)", "error": "\(PostgresErrorText.describe(error))"])
             }
             do {
                 try await Task.sleep(for: delay)

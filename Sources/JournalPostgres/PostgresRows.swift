@@ -1,5 +1,6 @@
 import DurableRuntime
 import PostgresNIO
+import PostgresSupport
 
 /// Decoding of journal rows.
 enum PostgresRows {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DurableRuntime
 import ELT
+import ELTApp
 import Foundation
 
 /// `elt start NAME key=value…`

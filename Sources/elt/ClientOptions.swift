@@ -1,5 +1,6 @@
 import ArgumentParser
 import ELT
+import ELTApp
 import Foundation
 
 /// The options every client verb shares: where the journal is, and the output form.

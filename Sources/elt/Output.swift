@@ -1,5 +1,6 @@
 import DurableRuntime
 import ELT
+import ELTApp
 import Foundation
 
 /// Tables and JSON for the client verbs.

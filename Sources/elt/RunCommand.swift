@@ -1,6 +1,7 @@
 import ArgumentParser
 import CProcessTuning
 import ELT
+import ELTApp
 import Foundation
 import Logging
 

@@ -1,4 +1,7 @@
 import ELT
+import ELTApp
+import ELTPostgres
+import ELTSQLite
 import Hummingbird
 import Testing
 @testable import ELTServer

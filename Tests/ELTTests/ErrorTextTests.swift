@@ -1,10 +1,14 @@
 import DurableTesting
 import GRDB
 import JournalPostgres
+import PostgresSupport
 import Logging
 import PostgresNIO
 import Testing
 @testable import ELT
+import ELTApp
+import ELTPostgres
+@testable import ELTSQLite
 
 /// Errors shown to users name the database's code and message, never the statement or the
 /// values bound to it (user data).
@@ -32,7 +36,7 @@ struct ErrorTextTests {
         let logger = Logger(label: "test")
         let connection = try await PostgresConnection.connect(
             configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: logger)
-        defer { SyncConnections.close(connection) }
+        defer { DirectConnections.close(connection) }
         try await connection.query("CREATE TEMPORARY TABLE t (email TEXT PRIMARY KEY)", logger: logger)
         var caught: (any Error)?
         do {

@@ -1,4 +1,7 @@
 import ELT
+import ELTApp
+import ELTPostgres
+import ELTSQLite
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,6 +1,9 @@
 import DurableRuntime
 import DurableTesting
 import ELT
+import ELTApp
+import ELTPostgres
+import ELTSQLite
 import Foundation
 import Testing
 

@@ -1,4 +1,7 @@
 @testable import ELT
+import ELTApp
+import ELTPostgres
+import ELTSQLite
 import Testing
 
 @Suite("SHA-1")

@@ -1,5 +1,8 @@
 import DurableTesting
 import ELT
+import ELTApp
+import ELTPostgres
+import ELTSQLite
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 @preconcurrency import Benchmark
 import BenchmarkSupport
 import ELT
+import ELTApp
 import Foundation
 import Logging
 

@@ -1,6 +1,7 @@
 @preconcurrency import Benchmark
 import BenchmarkSupport
 import ELT
+import ELTSQLite
 import Foundation
 
 /// The data database's stages on their own, without the runtime: staging inserts

@@ -56,7 +56,10 @@ public enum WorkflowCatalog {
 
     /// Every workflow a client may start.
     public static let entries: [Entry] = [
-        Entry(name: RootOrchestrationWorkflow.name, summary: "every integration through all four stages", parameters: batchParameters),
+        Entry(name: RootOrchestrationWorkflow.name, summary: "every integration through all four stages", parameters: batchParameters + [
+            Parameter(name: "integration_page_size", type: .integer, required: false,
+                      help: "integrations read per step, and pipelines in flight at most (default 1000)"),
+        ]),
         Entry(name: ELTPipelineWorkflow.name, summary: "one integration through all four stages", parameters: tenantParameters + batchParameters),
         Entry(name: ExtractAndLoadWorkflow.name, summary: "extract and stage one integration's users",
               parameters: tenantParameters + batchParameters + [

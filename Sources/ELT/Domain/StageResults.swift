@@ -53,7 +53,7 @@ public struct CDCOutcome: Codable, Sendable, Equatable {
     }
 
     /// An outcome of a run superseded by `newer`: nothing detected.
-    static func superseded(by newer: String) -> CDCOutcome {
+    package static func superseded(by newer: String) -> CDCOutcome {
         CDCOutcome(inserts: 0, updates: 0, deletes: 0, supersededBy: newer)
     }
 

@@ -1,4 +1,7 @@
 @testable import ELT
+import ELTApp
+import ELTPostgres
+import ELTSQLite
 
 extension CDCOutcome {
     /// Inserts, updates and deletes, for comparing the counts alone.

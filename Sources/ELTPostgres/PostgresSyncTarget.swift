@@ -1,6 +1,7 @@
-import JournalPostgres
+import ELT
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 /// The production sync target: the main Postgres database, tables `users` and `sync_runs` in
 /// a schema (`public` by default).
@@ -22,7 +23,7 @@ public struct PostgresSyncTarget: SyncTarget {
     public var batchSize = 1_000
     /// Connections kept open between runs (as many as pipelines run at once by default).
     public static let idleConnections = 5
-    private let connections: SyncConnections
+    private let connections: DirectConnections
     private let logger: Logger
 
     /// A target at `url` (`postgres://user:password@host:port/database`), in `schema`.
@@ -32,9 +33,15 @@ public struct PostgresSyncTarget: SyncTarget {
             throw SyncTargetError(location: "postgres", operation: "configure",
                                   reason: "schema '\(schema)' is not a plain identifier (letters, digits, _; not starting with a digit)")
         }
-        connections = SyncConnections(
-            configuration: try PostgresJournal.connectionConfiguration(url: url), logger: logger, capacity: Self.idleConnections)
-        location = try PostgresJournal.redacted(url: url)
+        let endpoint: PostgresEndpoint
+        do {
+            endpoint = try PostgresEndpoint(url: url)
+        } catch {
+            throw SyncTargetError(location: "postgres", operation: "configure", reason: error.description)
+        }
+        location = endpoint.redacted
+        connections = DirectConnections(
+            configuration: try endpoint.connectionConfiguration(), database: location, logger: logger, capacity: Self.idleConnections)
         self.schema = schema
         self.logger = logger
     }
@@ -179,7 +186,7 @@ public struct PostgresSyncTarget: SyncTarget {
             return result
         } catch {
             // The connection may be mid-transaction or broken: never reuse it.
-            SyncConnections.close(connection)
+            DirectConnections.close(connection)
             if PostgresErrorText.isTransient(error) {
                 // The server went away: the idle connections are most likely dead too, and a
                 // query on a connection it has just dropped can wait forever. Start afresh.

@@ -1,11 +1,15 @@
-import DurableRuntime
 import Foundation
 import PostgresNIO
 
-/// Where a Postgres journal lives, parsed from a `postgres://` or `postgresql://` URL.
-struct PostgresEndpoint: Sendable {
+/// Where a Postgres database lives, parsed from a `postgres://` or `postgresql://` URL: one
+/// parser for the journal, the data store and the sync target.
+///
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require&connect_timeout=S]`,
+/// as libpq reads it: port 5432 by default; TLS `disable` on loopback and `prefer` elsewhere by
+/// default (encrypted, certificate not verified); a 5 s connect timeout by default.
+public struct PostgresEndpoint: Sendable {
     /// How the connection negotiates TLS (`?sslmode=`).
-    enum TLSMode: String, Sendable {
+    public enum TLSMode: String, Sendable {
         /// Plain TCP.
         case disable
         /// TLS when the server offers it.
@@ -14,24 +18,31 @@ struct PostgresEndpoint: Sendable {
         case require
     }
 
-    var host: String
-    var port: Int
-    var username: String
-    var password: String?
-    var database: String?
-    var tlsMode: TLSMode
+    /// The server's host name or address.
+    public var host: String
+    /// The server's port.
+    public var port: Int
+    /// The user name.
+    public var username: String
+    /// The password, if the URL has one.
+    public var password: String?
+    /// The database, if the URL names one.
+    public var database: String?
+    /// How TLS is negotiated.
+    public var tlsMode: TLSMode
     /// How long a connection attempt may take (`?connect_timeout=` in seconds, as libpq); 5 s by default.
-    var connectTimeout: TimeAmount = .seconds(5)
+    public var connectTimeout: TimeAmount = .seconds(5)
 
-    /// The URL without its password, safe for logs and errors.
-    var redacted: String {
+    /// The URL without its password, safe for logs and errors: `postgres://user@host:port/db`.
+    public var redacted: String {
         "postgres://\(username)@\(host):\(port)/\(database ?? "")"
     }
 
-    /// Parses `url`, throwing ``JournalError/invalidURL(_:reason:)`` with the password masked.
-    init(url: String) throws {
+    /// Parses `url`; a URL that is not a Postgres URL throws ``PostgresURLError``, whose text
+    /// shows the URL with its password masked.
+    public init(url: String) throws(PostgresURLError) {
         let masked = Self.mask(url)
-        func invalid(_ reason: String) -> JournalError { .invalidURL(masked, reason: reason) }
+        func invalid(_ reason: String) -> PostgresURLError { PostgresURLError(maskedURL: masked, reason: reason) }
         guard let components = URLComponents(string: url) else { throw invalid("it is not a URL") }
         guard let scheme = components.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql" else {
             throw invalid("the scheme must be postgres:// or postgresql://")
@@ -68,13 +79,10 @@ struct PostgresEndpoint: Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    /// How long a pooled connection may stay unused before the pool closes it.
-    static let idleTimeout: Duration = .seconds(1)
-
-    /// The pooled client's configuration; its connections show `applicationName` in
-    /// `pg_stat_activity` and resolve unqualified table names in `schema` (a validated
-    /// identifier) first, which the prepared statements rely on.
-    func clientConfiguration(applicationName: String, schema: String) -> PostgresClient.Configuration {
+    /// A pooled client's configuration: its connections show `applicationName` in
+    /// `pg_stat_activity`, and, with `searchPath`, resolve unqualified table names in that
+    /// schema (a validated identifier) first.
+    public func clientConfiguration(applicationName: String, searchPath: String?) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch tlsMode {
             case .disable: .disable
@@ -84,24 +92,13 @@ struct PostgresEndpoint: Sendable {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
-        configuration.options.additionalStartupParameters = [
-            ("application_name", applicationName), ("search_path", "\"\(schema)\""),
-        ]
-        // The pool arms a timer task whenever a connection goes idle (a keep-alive query every
-        // 30 s, and the idle timeout, 60 s by default) and cancels it at the next lease; a
-        // cancelled sleep keeps its task's memory until the original deadline. At thousands of
-        // journal operations a second that held tens of megabytes, growing with the run. So: no
-        // keep-alive queries (a dead connection is found on its next use, and withReconnect
-        // retries), and a short idle timeout, so a cancelled idle timer is gone within a second.
-        // (A minimum of open connections would avoid idle timers altogether, but postgres-nio's
-        // pool then sometimes never answered a lease after its connections were terminated.)
-        configuration.options.keepAliveBehavior = nil
-        configuration.options.connectionIdleTimeout = Self.idleTimeout
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        if let searchPath { configuration.options.additionalStartupParameters.append(("search_path", "\"\(searchPath)\"")) }
         return configuration
     }
 
-    /// A direct connection's configuration, with a short connect timeout.
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    /// A direct connection's configuration, with the connect timeout of the URL.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         do {
             tls =
@@ -111,7 +108,7 @@ struct PostgresEndpoint: Sendable {
                 case .require: .require(try NIOSSLContext(configuration: Self.tlsConfiguration()))
                 }
         } catch {
-            throw JournalError.unreachable(database: redacted, reason: "cannot set up TLS: \(error)")
+            throw PostgresConnectError.tlsSetup(database: redacted, reason: String(describing: error))
         }
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
@@ -130,13 +127,47 @@ struct PostgresEndpoint: Sendable {
         host == "localhost" || host.hasPrefix("127.") || host == "::1"
     }
 
-    /// Replaces the password of a URL with `***`.
-    static func mask(_ url: String) -> String {
+    /// `url` with its password replaced by `***`.
+    public static func mask(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://"), let at = url.range(of: "@", options: .backwards),
             schemeEnd.upperBound <= at.lowerBound
         else { return url }
         let credentials = url[schemeEnd.upperBound..<at.lowerBound]
         guard let colon = credentials.firstIndex(of: ":") else { return url }
         return String(url[..<colon]) + ":***" + String(url[at.lowerBound...])
+    }
+
+    /// `url` without its password, or nil if it is not a Postgres URL.
+    public static func redacted(_ url: String) -> String? {
+        try? PostgresEndpoint(url: url).redacted
+    }
+}
+
+/// A URL that is not a Postgres URL.
+public struct PostgresURLError: Error, CustomStringConvertible, Equatable {
+    /// The URL, its password masked.
+    public var maskedURL: String
+    /// What is wrong with it.
+    public var reason: String
+
+    /// What is wrong, and the shape of a valid URL.
+    public var description: String {
+        "'\(maskedURL)' is not a valid Postgres URL: \(reason). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+    }
+}
+
+/// Why a direct connection could not be made.
+public enum PostgresConnectError: Error, CustomStringConvertible {
+    /// No answer within the connect timeout.
+    case timedOut(database: String, after: Duration)
+    /// TLS could not be set up on this machine.
+    case tlsSetup(database: String, reason: String)
+
+    /// What happened.
+    public var description: String {
+        switch self {
+        case let .timedOut(database, after): "\(database) gave no answer within \(after)"
+        case let .tlsSetup(database, reason): "cannot set up TLS for \(database): \(reason)"
+        }
     }
 }

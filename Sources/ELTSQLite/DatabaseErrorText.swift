@@ -1,3 +1,4 @@
+import ELT
 import GRDB
 
 /// A database error in words a user can act on: SQLite's result code and message, never the

@@ -1,3 +1,4 @@
+import ELT
 import DurableRuntime
 import Foundation
 import Logging

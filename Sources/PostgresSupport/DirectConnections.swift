@@ -1,19 +1,26 @@
 import Logging
 import PostgresNIO
 
-/// The sync target's idle connections, kept for the next run instead of a connect (a server
-/// backend and a password exchange) per run. A run takes an idle connection or opens one, and
-/// gives it back when it succeeded; a connection that failed, or is closed, is dropped. At most
-/// ``capacity`` stay idle; ``closeAll()`` closes them (at shutdown).
-actor SyncConnections {
+/// Direct connections kept open between uses instead of a connect (a server backend and a
+/// password exchange) per use: what the data store and the sync target use instead of a pool
+/// service that would have to run beside them. A user takes an idle connection or opens one
+/// (failing within the connect timeout), and gives it back when it succeeded; a connection
+/// that failed, or is closed, is dropped. At most ``capacity`` stay idle; ``closeAll()`` closes
+/// them (at shutdown).
+public actor DirectConnections {
     private let configuration: PostgresConnection.Configuration
     private let logger: Logger
     private let capacity: Int
     private var idle: [PostgresConnection] = []
     private var nextID = 1
 
-    init(configuration: PostgresConnection.Configuration, logger: Logger, capacity: Int) {
+    private let database: String
+
+    /// Connections with `configuration` to `database` (its redacted URL, for errors), at most
+    /// `capacity` kept idle.
+    public init(configuration: PostgresConnection.Configuration, database: String, logger: Logger, capacity: Int) {
         self.configuration = configuration
+        self.database = database
         self.logger = logger
         self.capacity = capacity
     }
@@ -27,16 +34,16 @@ actor SyncConnections {
     }
 
     /// An open connection: an idle one, or a new one.
-    func take() async throws -> PostgresConnection {
+    public func take() async throws -> PostgresConnection {
         while let connection = idle.popLast() {
             if !connection.isClosed { return connection }
         }
         nextID += 1
-        return try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
+        return try await PostgresDirect.connect(configuration, database: database, id: nextID, logger: logger)
     }
 
     /// Keeps `connection` for the next run, or closes it when enough are idle.
-    func giveBack(_ connection: PostgresConnection) async {
+    public func giveBack(_ connection: PostgresConnection) async {
         if idle.count < capacity, !connection.isClosed {
             idle.append(connection)
         } else {
@@ -45,7 +52,7 @@ actor SyncConnections {
     }
 
     /// Closes every idle connection.
-    func closeAll() async {
+    public func closeAll() async {
         let connections = idle
         idle = []
         for connection in connections { Self.close(connection) }
@@ -57,7 +64,7 @@ actor SyncConnections {
     /// `close()` waiting for an answer that never comes, and an awaited close cannot be
     /// abandoned; so the close runs on its own, and its callback keeps the connection alive
     /// until it completes (postgres-nio requires closing before release).
-    nonisolated static func close(_ connection: PostgresConnection) {
+    public nonisolated static func close(_ connection: PostgresConnection) {
         guard !connection.isClosed else { return }
         connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }

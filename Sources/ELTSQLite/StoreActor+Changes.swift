@@ -1,3 +1,4 @@
+import ELT
 import GRDB
 
 extension StoreActor {

@@ -1,7 +1,11 @@
 import DurableRuntime
 import Foundation
+import ELT
+import ELTPostgres
+import ELTSQLite
 import JournalPostgres
 import JournalSQLite
+import PostgresSupport
 import Logging
 
 /// Where the pipeline keeps its databases and how it runs, from flags and environment.

@@ -1,3 +1,4 @@
+import ELT
 import Foundation
 import GRDB
 

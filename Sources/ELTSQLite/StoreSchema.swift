@@ -1,3 +1,4 @@
+import ELT
 import GRDB
 
 /// The data database's tables: the seed's four, with its columns and primary keys, and the

@@ -1,3 +1,4 @@
+import ELT
 import Logging
 
 /// What `elt run` and `elt-server` share about their options: the checks of the pipeline

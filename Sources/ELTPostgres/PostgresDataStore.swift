@@ -1,7 +1,8 @@
 import Foundation
-import JournalPostgres
+import ELT
 import Logging
 import PostgresNIO
+import PostgresSupport
 import Synchronization
 
 /// The Postgres ``DataStore``: the pipeline's tables in one schema of a Postgres database that
@@ -36,7 +37,7 @@ public final class PostgresDataStore: DataStore {
     /// The schema version this code writes (`data_migrations`).
     public static let schemaVersion = 1
 
-    let connections: SyncConnections
+    let connections: DirectConnections
     let logger: Logger
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) and creates or
@@ -56,12 +57,13 @@ public final class PostgresDataStore: DataStore {
         }
         let configuration: PostgresConnection.Configuration
         do {
-            configuration = try PostgresJournal.connectionConfiguration(url: url)
-            location = try PostgresJournal.redacted(url: url)
+            let endpoint = try PostgresEndpoint(url: url)
+            configuration = try endpoint.connectionConfiguration()
+            location = endpoint.redacted
         } catch {
-            throw StoreError.cannotOpen(path: "the data database URL", reason: String(describing: error))
+            throw StoreError.cannotOpen(path: "--data-database-url", reason: String(describing: error))
         }
-        connections = SyncConnections(configuration: configuration, logger: logger, capacity: Self.idleConnections)
+        connections = DirectConnections(configuration: configuration, database: location, logger: logger, capacity: Self.idleConnections)
         self.schema = schema
         self.logger = logger
     }
@@ -619,7 +621,7 @@ public final class PostgresDataStore: DataStore {
             await connections.giveBack(connection)
             return value
         } catch {
-            SyncConnections.close(connection)
+            DirectConnections.close(connection)
             if PostgresErrorText.isTransient(error) { await connections.closeAll() }
             if let error = error as? StoreError { throw error }
             throw StoreError.failed(operation: operation, path: location, reason: PostgresErrorText.describe(error))
