@@ -269,17 +269,25 @@ public final class PostgresDataStore: DataStore {
                     RETURNING 1)
                 SELECT COUNT(*) FROM changed
                 """, logger: self.logger))
-            let deleted = try await self.count(connection.query("""
-                WITH gone AS (
-                    DELETE FROM \(unescaped: latest)
-                    WHERE organization_id = \(org) AND connected_integration_id = \(integration)
-                      AND id IN (
-                        SELECT id FROM \(unescaped: cdc)
-                        WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
-                          AND change_type = 'DELETE')
-                    RETURNING 1)
-                SELECT COUNT(*) FROM gone
+            // The run's deletes by id first, then the latest rows by key: a join of the two
+            // tables, planned on a fresh table's statistics, became a nested loop of
+            // 1,000 × 1,000 rows (0.4 s per pipeline).
+            let gone = try await self.strings(connection.query("""
+                SELECT id FROM \(unescaped: cdc)
+                WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+                  AND change_type = 'DELETE'
                 """, logger: self.logger))
+            var deleted = 0
+            for part in gone.chunks(of: Self.batchRows) {
+                let ids = Array(part)
+                deleted += try await self.count(connection.query("""
+                    WITH gone AS (
+                        DELETE FROM \(unescaped: latest)
+                        WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND id = ANY(\(ids)::text[])
+                        RETURNING 1)
+                    SELECT COUNT(*) FROM gone
+                    """, logger: self.logger))
+            }
             try await connection.query("""
                 UPDATE \(unescaped: self.table("tenant_runs")) SET applied_at = now()
                 WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND workflow_id = \(runID)
