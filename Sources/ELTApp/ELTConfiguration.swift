@@ -40,6 +40,9 @@ public struct ELTConfiguration: Sendable {
     public var syncRetry: SyncRetryPolicy
     /// This process's executor id in the journal.
     public var executorID: String
+    /// The executor's lease (see ``RuntimeConfiguration/executorLease``): 30 s by default; nil
+    /// turns leases and automatic takeover off.
+    public var executorLease: Duration? = .seconds(30)
     /// Where logs go.
     public var logger: Logger
 
@@ -139,6 +142,8 @@ public struct ELTConfiguration: Sendable {
 
     /// The runtime configuration: this executor, with `elt_queue`.
     public func runtimeConfiguration(role: RuntimeConfiguration.Role = .worker) -> RuntimeConfiguration {
-        RuntimeConfiguration(executorID: executorID, role: role, queues: [ELTPipeline.queue, ELTPipeline.runQueue], logger: logger)
+        RuntimeConfiguration(
+            executorID: executorID, role: role, queues: [ELTPipeline.queue, ELTPipeline.runQueue], logger: logger,
+            executorLease: role == .worker ? executorLease : nil, applicationVersion: ELTVersion.current)
     }
 }

@@ -48,6 +48,10 @@ enum AdminRoutes {
         }
     }
 
+    struct Executors: ResponseEncodable {
+        var executors: [ExecutorView]
+    }
+
     struct Queues: ResponseEncodable {
         var queues: [QueueView]
     }
@@ -100,6 +104,10 @@ enum AdminRoutes {
                 throw HTTPError(.badRequest, message: error.description)
             }
             return Recovered(resumed: claim.toRun.map(\.id), requeued: claim.requeued, deadLettered: claim.deadLettered)
+        }
+        api.get("executors") { _, _ -> Executors in
+            let now = journalTimestamp()
+            return Executors(executors: try await runtime.executors().map { ExecutorView($0, now: now) })
         }
         api.get("queues") { _, _ -> Queues in
             var views: [QueueView] = []

@@ -34,6 +34,14 @@ enum PostgresSchema {
                   PRIMARY KEY (workflow_id, function_id))
                 """,
             ]
+        case 2:
+            return [
+                """
+                CREATE TABLE IF NOT EXISTS \(s).executors(
+                  executor_id TEXT PRIMARY KEY, incarnation TEXT NOT NULL, application_version TEXT NOT NULL,
+                  host TEXT NOT NULL, pid BIGINT NOT NULL, started_at BIGINT NOT NULL, lease_expires_at BIGINT NOT NULL)
+                """,
+            ]
         default:
             return []
         }

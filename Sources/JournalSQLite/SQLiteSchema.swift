@@ -33,7 +33,14 @@ enum SQLiteSchema {
               started_at BIGINT NOT NULL, completed_at BIGINT NOT NULL,
               PRIMARY KEY (workflow_id, function_id))
             """,
-        ]
+        ],
+        [
+            """
+            CREATE TABLE IF NOT EXISTS executors(
+              executor_id TEXT PRIMARY KEY, incarnation TEXT NOT NULL, application_version TEXT NOT NULL,
+              host TEXT NOT NULL, pid INTEGER NOT NULL, started_at BIGINT NOT NULL, lease_expires_at BIGINT NOT NULL)
+            """,
+        ],
     ]
 
     /// Brings the schema to `supported`, inside the caller's `IMMEDIATE` transaction.

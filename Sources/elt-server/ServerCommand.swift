@@ -62,6 +62,11 @@ struct ServerCommand: AsyncParsableCommand {
                                discussion: "Environment: ELT_EXECUTOR_ID. Default: local."))
     var executorID: String?
 
+    @Option(help: ArgumentHelp(
+        "Seconds of this executor's lease in the journal (0: no lease, no automatic takeover).",
+        discussion: "Renewed every third of it. While it runs no other process may start with this --executor-id; when a server's lease expires (it died or hung), the live servers take over its unfinished workflows from their checkpoints. A graceful stop (SIGTERM) releases it at once."))
+    var executorLease = 30
+
     @Option(help: "Connected integrations to seed when there are none (0: seed nothing).")
     var integrations = 2
 
@@ -88,6 +93,7 @@ struct ServerCommand: AsyncParsableCommand {
                                                     usersPerIntegration: usersPerIntegration, syncRetryDeadlineSeconds: syncRetryDeadline) {
             throw ValidationError(problem)
         }
+        guard executorLease >= 0 else { throw ValidationError("--executor-lease must be 0 (off) or more seconds, got \(executorLease)") }
     }
 
     func run() async throws {
@@ -103,7 +109,9 @@ struct ServerCommand: AsyncParsableCommand {
             usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: executorID ?? environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local",
             logger: logger)
-        var options = ServerOptions(configuration: configuration)
+        var configured = configuration
+        configured.executorLease = executorLease == 0 ? nil : .seconds(executorLease)
+        var options = ServerOptions(configuration: configured)
         options.host = host
         options.port = port
         options.adminHost = adminHost

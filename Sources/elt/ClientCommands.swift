@@ -65,6 +65,32 @@ struct StatusCommand: AsyncParsableCommand {
     }
 }
 
+/// `elt executors`
+struct ExecutorsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "executors", abstract: "List the executors registered in the journal: live, released or expired.",
+        discussion: "A server registers its --executor-id with a lease (elt-server --executor-lease, 30 s by default). An expired executor died or hung: the live servers take over its unfinished workflows.")
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let now = journalTimestamp()
+            let executors = try await options.client.withRuntime { try await $0.executors() }.map { ExecutorView($0, now: now) }
+            if options.json {
+                print(Output.json(executors))
+            } else if executors.isEmpty {
+                print("No executor has registered in this journal (servers register when they start).")
+            } else {
+                print(Output.table(["EXECUTOR", "STATE", "HOST", "PID", "VERSION", "STARTED", "LEASE LEFT"], executors.map {
+                    [$0.executorID, $0.state, $0.host, "\($0.pid)", $0.applicationVersion, $0.startedAt,
+                     $0.state == "live" ? "\($0.leaseSecondsLeft) s" : "-"]
+                }))
+            }
+        }
+    }
+}
+
 /// `elt list [status=…] [name=…] [limit=…]`
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

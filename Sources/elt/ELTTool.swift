@@ -16,6 +16,6 @@ struct ELTTool: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, StartCommand.self, StatusCommand.self, ListCommand.self, StepsCommand.self,
-            CancelCommand.self, ResumeCommand.self, ForkCommand.self,
+            CancelCommand.self, ResumeCommand.self, ForkCommand.self, ExecutorsCommand.self,
         ])
 }

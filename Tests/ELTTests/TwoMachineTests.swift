@@ -6,6 +6,18 @@ import ELTPostgres
 import ELTSQLite
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Array {
+    /// `transform` of each element, in order, one at a time.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
 
 /// Two `elt-server` processes standing for two machines: separate data directories and
 /// executor ids, one Postgres for the journal, the data tables and the sync target.
@@ -67,6 +79,71 @@ struct TwoMachineTests {
         }
         await target.close()
         await store.close()
+    }
+
+    @Test("one of two servers killed with kill -9 and never restarted: the other takes over within its lease and finishes exactly",
+          .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
+    func killedServerIsTakenOver() async throws {
+        let database = try await TestDatabase.create()
+        let lease = 3
+        let common = ["--system-database-url", database, "--data-database-url", database, "--sync-database-url", database,
+                      "--schedule", "off", "--integrations", "10", "--source-latency-ms", "15", "--executor-lease", "\(lease)"]
+        let doomed = try ServerProcess(common + ["--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "doomed"])
+        let survivor = try ServerProcess(common + ["--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "survivor"])
+        try await doomed.waitUntilHealthy()
+        try await survivor.waitUntilHealthy()
+        let configuration = ELTConfiguration(systemDatabaseURL: database)
+        let client = ELTClient(configuration: configuration)
+        let json = String(decoding: try JSONEncoder().encode(RootInput()), as: UTF8.self)
+        try await client.withRuntime { runtime in
+            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, queue: ELTPipeline.runQueueName, id: "root", inputJSON: json)
+        }
+        // Kill the doomed server while it runs pipelines.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var doomedPipelines: [String] = []
+        while doomedPipelines.isEmpty, ContinuousClock.now < deadline {
+            doomedPipelines = try await client.withRuntime { runtime in
+                try await runtime.listWorkflows(WorkflowQuery(statuses: [.pending], name: ELTPipelineWorkflow.name))
+                    .filter { $0.executorID == "doomed" }.map(\.id)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!doomedPipelines.isEmpty, "the doomed server never ran a pipeline\n\(doomed.log)")
+        await doomed.stop(signal: SIGKILL)
+        let killed = ContinuousClock.now
+        let stranded = doomedPipelines
+
+        // The survivor claims them once the lease has expired, and finishes the run.
+        var takenOver: Duration?
+        var root: WorkflowRecord?
+        while ContinuousClock.now < killed + .seconds(lease + 60) {
+            let (owners, record) = try await client.withRuntime { runtime in
+                (try await stranded.asyncMap { try await runtime.existingWorkflow(id: $0).executorID },
+                 try await runtime.existingWorkflow(id: "root"))
+            }
+            if takenOver == nil, owners.allSatisfy({ $0 != "doomed" }) { takenOver = ContinuousClock.now - killed }
+            if record.status.isTerminal {
+                root = record
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let finished = ContinuousClock.now - killed
+        print("kill -9 → the survivor owns every doomed pipeline: \(takenOver.map { "\($0)" } ?? "never"); → root ended: \(finished)")
+        #expect(root?.status == .success, "root: \(root?.errorJSON ?? "not finished")\n\(survivor.log)")
+        let claimed = try #require(takenOver)
+        #expect(claimed < .seconds(lease + 15), "taken over within the lease plus 15 s")
+        let store = try await PostgresDataStore.open(url: database)
+        #expect(try await store.count(.latest) == 10_000)
+        #expect(try await store.count(.cdc) == 10_000)
+        #expect(try await store.duplicateStagingRows() == 0)
+        let target = try PostgresSyncTarget(url: database)
+        var synced = 0
+        for integration in try await store.integrations() { synced += try await target.users(tenant: integration.tenant).count }
+        #expect(synced == 10_000)
+        await target.close()
+        await store.close()
+        await survivor.stop()
     }
 
     /// Enqueues the root as `elt start` does and waits for it to end.

@@ -1,4 +1,6 @@
 import DurableRuntime
+import JournalPostgres
+import JournalSQLite
 import Foundation
 import Testing
 
@@ -26,7 +28,7 @@ struct JournalBackendTests {
         try await withJournal(kind) { journal in
             try await journal.execute(
                 "INSERT INTO \(journal.table("journal_migrations"))(version, applied_at) VALUES (99, 0)")
-            await #expect(throws: JournalError.schemaTooNew(found: 99, supported: 1)) {
+            await #expect(throws: JournalError.schemaTooNew(found: 99, supported: kind == .sqlite ? SQLiteJournal.schemaVersion : PostgresJournal.schemaVersion)) {
                 try await journal.backend.migrate()
             }
         }

@@ -45,6 +45,23 @@ public protocol JournalBackend: Sendable {
     /// it byte-identical).
     func dump() async throws -> [String]
 
+    /// Registers `info` as the holder of its executor id, in one transaction: if no row exists,
+    /// or the row's lease has expired at `now`, or the row is this incarnation's, or it is the
+    /// incarnation `replacing` (a holder the caller knows is dead), the row becomes `info` and
+    /// the result is ``LeaseAcquisition/acquired``; otherwise ``LeaseAcquisition/held(_:)``.
+    func acquireLease(_ info: ExecutorInfo, now: Int64, replacing: String?) async throws -> LeaseAcquisition
+
+    /// Extends the lease of `executorID` held by `incarnation` to `until`; false if another
+    /// incarnation holds the id now.
+    func renewLease(executorID: String, incarnation: String, until: Int64) async throws -> Bool
+
+    /// Ends the lease of `executorID` held by `incarnation` at `at` (a graceful shutdown): its
+    /// `PENDING` workflows are taken over at once.
+    func releaseLease(executorID: String, incarnation: String, at: Int64) async throws
+
+    /// Every registered executor, by id.
+    func executors() async throws -> [ExecutorInfo]
+
     /// Counts workflows per status on a queue (for queue metadata).
     func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int]
 

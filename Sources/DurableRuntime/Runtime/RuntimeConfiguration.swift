@@ -23,12 +23,25 @@ public struct RuntimeConfiguration: Sendable {
     public var resultPollInterval: Duration = .milliseconds(200)
     /// Where the runtime logs.
     public var logger = Logger(label: "durable.runtime")
+    /// The executor's lease in the journal, for a worker (nil: none, the library's default).
+    ///
+    /// With a lease, the runtime registers its executor id at start (refusing to start while
+    /// another live process holds it), renews the lease every ``leaseRenewInterval``, releases it
+    /// at a graceful shutdown, and takes over the `PENDING` workflows of every executor whose
+    /// lease has expired. `elt-server` uses 30 s.
+    public var executorLease: Duration?
+    /// How often the lease is renewed and expired executors are looked for; nil: a third of
+    /// ``executorLease``.
+    public var leaseRenewInterval: Duration?
+    /// The application's version, shown in the executors table.
+    public var applicationVersion = ""
 
     /// The default configuration: executor `local`, worker role, no queues.
     public init(
         executorID: String = "local", role: Role = .worker, queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .seconds(1), resultPollInterval: Duration = .milliseconds(200),
-        logger: Logger = Logger(label: "durable.runtime")
+        logger: Logger = Logger(label: "durable.runtime"), executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil,
+        applicationVersion: String = ""
     ) {
         self.executorID = executorID
         self.role = role
@@ -36,5 +49,8 @@ public struct RuntimeConfiguration: Sendable {
         self.queuePollInterval = queuePollInterval
         self.resultPollInterval = resultPollInterval
         self.logger = logger
+        self.executorLease = executorLease
+        self.leaseRenewInterval = leaseRenewInterval
+        self.applicationVersion = applicationVersion
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Runs durable workflows against a journal: starts, recovers, dequeues and manages them.
 ///
@@ -25,6 +26,10 @@ public final class WorkflowRuntime: Service, Sendable {
     private let submitter: AsyncStream<WorkflowRecord>.Continuation
     /// Set once the journal is open and start-up recovery is done.
     let started = Latch()
+    /// A random id of this runtime's life, in the executors table (see ``ExecutorInfo``).
+    let incarnation = UUID().uuidString.lowercased()
+    /// Whether this runtime holds its executor's lease (released at a graceful stop).
+    let leaseHeld = Mutex(false)
     var logger: Logger { configuration.logger }
     var executorID: String { configuration.executorID }
 
@@ -62,10 +67,13 @@ public final class WorkflowRuntime: Service, Sendable {
                 try await self.runUntilCancelled()
             }
             started.settle(.failure(RuntimeStopped(reason: "the runtime stopped before it had started")))
+            await releaseExecutorLease()
         } catch {
             started.settle(.failure(error))
-            // A crash explains whatever the interrupted parts threw on the way down.
+            // A crash explains whatever the interrupted parts threw on the way down; a crashed
+            // process keeps its lease until it expires, as a killed one does.
             if await journal.isCrashed { throw JournalError.crashed }
+            await releaseExecutorLease()
             // Stopped on request: in-flight workflows stay PENDING for recovery.
             if Task.isCancelled { return }
             throw error
@@ -83,6 +91,10 @@ public final class WorkflowRuntime: Service, Sendable {
             }
             try await journal.open()
             if configuration.role == .worker {
+                if let lease = configuration.executorLease {
+                    try await acquireExecutorLease(lease)
+                    group.addTask { await self.maintainExecutorLease(lease) }
+                }
                 try await recoverPendingWorkflows()
                 for queue in configuration.queues {
                     addSupervised(to: &group) { try await self.workQueue(queue) }

@@ -33,6 +33,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidWorkflowID(shown: String, rule: String)
     /// A recovery named no executor, or an executor id that breaks the id rule (see ``WorkflowID``).
     case invalidExecutorIDs(reason: String)
+    /// Another live process holds this executor id's lease.
+    case executorIDHeld(executorID: String, holder: String, secondsLeft: Int)
 
     /// A human-readable explanation with a hint at the fix.
     public var description: String {
@@ -67,6 +69,9 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
             "workflow id '\(shown)' is not valid: \(rule). Choose another id."
         case .invalidExecutorIDs(let reason):
             "cannot recover: \(reason)"
+        case let .executorIDHeld(executorID, holder, secondsLeft):
+            "executor id '\(executorID)' is held by \(holder), whose lease runs for another \(secondsLeft) s: "
+                + "give this process another executor id (--executor-id), or stop the other one (a process that died is taken over, and its id freed, when its lease expires)"
         }
     }
 }

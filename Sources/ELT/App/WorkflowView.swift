@@ -162,3 +162,40 @@ public enum FilterError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// One executor as the client and the admin API show it.
+public struct ExecutorView: Codable, Sendable, Equatable {
+    public var executorID: String
+    /// `live` while the lease runs, `released` after a graceful stop, `expired` otherwise (the
+    /// process died or hung: its workflows are taken over by the live executors).
+    public var state: String
+    public var host: String
+    public var pid: Int
+    public var applicationVersion: String
+    /// When the process registered and when its lease ends (ISO 8601, UTC).
+    public var startedAt: String
+    public var leaseExpiresAt: String?
+    /// Seconds until the lease ends (negative: since it ended).
+    public var leaseSecondsLeft: Int
+
+    /// The view of `info` at `now` (milliseconds since 1970).
+    public init(_ info: ExecutorInfo, now: Int64) {
+        executorID = info.executorID
+        state = info.isLive(at: now) ? "live" : info.leaseExpiresAt == 0 || info.leaseExpiresAt <= info.startedAt ? "released" : "expired"
+        host = info.host
+        pid = info.pid
+        applicationVersion = info.applicationVersion
+        startedAt = Self.iso(info.startedAt)
+        leaseExpiresAt = info.leaseExpiresAt > 0 ? Self.iso(info.leaseExpiresAt) : nil
+        leaseSecondsLeft = Int((info.leaseExpiresAt - now) / 1000)
+    }
+
+    static func iso(_ milliseconds: Int64) -> String {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(.iso8601)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case executorID = "executor_id", state, host, pid, applicationVersion = "application_version", startedAt = "started_at"
+        case leaseExpiresAt = "lease_expires_at", leaseSecondsLeft = "lease_seconds_left"
+    }
+}

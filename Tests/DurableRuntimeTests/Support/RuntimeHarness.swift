@@ -17,11 +17,12 @@ struct RuntimeHarness {
         executorID: String = "local", role: RuntimeConfiguration.Role = .worker, queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .milliseconds(500), clock: any RuntimeClock = SystemClock(),
         interceptor: (any CheckpointInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
+        executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil,
         register: (WorkflowRuntime) -> Void = { _ in }
     ) throws -> WorkflowRuntime {
         let configuration = RuntimeConfiguration(
             executorID: executorID, role: role, queues: queues, queuePollInterval: queuePollInterval,
-            resultPollInterval: .milliseconds(20))
+            resultPollInterval: .milliseconds(20), executorLease: executorLease, leaseRenewInterval: leaseRenewInterval)
         let runtime = WorkflowRuntime(backend: try journal.open(), configuration: configuration, clock: clock, interceptor: interceptor)
         runtime.register(DoublingChild(effects: effects))
         runtime.register(MixedParent(effects: effects))

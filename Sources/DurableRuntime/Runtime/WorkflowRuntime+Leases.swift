@@ -1,0 +1,145 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension WorkflowRuntime {
+    /// This process as the executors table shows it.
+    func executorInfo(now: Int64, lease: Duration) -> ExecutorInfo {
+        ExecutorInfo(
+            executorID: executorID, incarnation: incarnation, applicationVersion: configuration.applicationVersion,
+            host: Self.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier), startedAt: now,
+            leaseExpiresAt: now + Self.milliseconds(lease))
+    }
+
+    /// Registers this executor, or throws ``WorkflowError/executorIDHeld(executorID:holder:secondsLeft:)``
+    /// if another live process holds the id. A holder on this host whose process is gone (a
+    /// `kill -9` and a restart), or this very process (a runtime restarted in it), is replaced.
+    func acquireExecutorLease(_ lease: Duration) async throws {
+        if let rule = WorkflowID.problem(executorID, noun: "an executor id") {
+            throw WorkflowError.invalidExecutorIDs(reason: "executor id '\(WorkflowID.shown(executorID))' is not valid: \(rule)")
+        }
+        let now = journalTimestamp(clock.now())
+        let info = executorInfo(now: now, lease: lease)
+        var replacing: String?
+        for _ in 0..<2 {
+            switch try await journal.backend.acquireLease(info, now: now, replacing: replacing) {
+            case .acquired:
+                leaseHeld.withLock { $0 = true }
+                logger.info("executor lease acquired", metadata: [
+                    "executor_id": "\(executorID)", "lease_s": "\(lease.components.seconds)", "incarnation": "\(incarnation)",
+                ])
+                return
+            case .held(let holder):
+                if holder.host == info.host, holder.pid == info.pid || !Self.processExists(holder.pid) {
+                    replacing = holder.incarnation
+                    continue
+                }
+                throw WorkflowError.executorIDHeld(
+                    executorID: executorID, holder: holder.holder, secondsLeft: Int((holder.leaseExpiresAt - now + 999) / 1000))
+            }
+        }
+        throw WorkflowError.executorIDHeld(executorID: executorID, holder: "another process", secondsLeft: Self.seconds(lease))
+    }
+
+    /// Renews the lease on a period and takes over the workflows of expired executors, until
+    /// cancelled. A journal that does not answer is retried at the next period (the lease runs
+    /// three periods by default, so one missed renewal loses nothing).
+    func maintainExecutorLease(_ lease: Duration) async {
+        let period = configuration.leaseRenewInterval ?? lease / 3
+        do {
+            // Executors that died while no worker ran are taken over at once.
+            try await takeOverExpiredExecutors()
+        } catch {
+            logger.warning("taking over expired executors failed; retrying", metadata: ["error": "\(error)"])
+        }
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: period)
+            } catch {
+                return
+            }
+            do {
+                let until = journalTimestamp(clock.now()) + Self.milliseconds(lease)
+                if try await !journal.backend.renewLease(executorID: executorID, incarnation: incarnation, until: until) {
+                    logger.error("executor id taken by another process; re-registering", metadata: ["executor_id": "\(executorID)"])
+                    try await acquireExecutorLease(lease)
+                }
+                try await takeOverExpiredExecutors()
+            } catch is CancellationError {
+                return
+            } catch JournalError.crashed {
+                return
+            } catch {
+                logger.warning("executor lease renewal or takeover failed; retrying", metadata: [
+                    "executor_id": "\(executorID)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
+    /// Claims the `PENDING` workflows of every executor whose lease has expired (one atomic
+    /// claim per workflow; a queued one goes back to its queue) and runs them here.
+    @discardableResult
+    func takeOverExpiredExecutors() async throws -> RecoveryClaim {
+        let now = journalTimestamp(clock.now())
+        let expired = try await journal.backend.executors()
+            .filter { !$0.isLive(at: now) && $0.executorID != executorID }
+            .map(\.executorID)
+        guard !expired.isEmpty else { return RecoveryClaim() }
+        let claim = try await recover(executorIDs: expired)
+        if !claim.toRun.isEmpty || !claim.requeued.isEmpty {
+            logger.notice("took over the workflows of expired executors", metadata: [
+                "executor_id": "\(executorID)", "expired": "\(expired)", "resumed": "\(claim.toRun.map(\.id))",
+                "requeued": "\(claim.requeued)",
+            ])
+        }
+        return claim
+    }
+
+    /// Releases the lease (a graceful shutdown): the executor's unfinished workflows are taken
+    /// over at once instead of when the lease would have expired.
+    func releaseExecutorLease() async {
+        guard leaseHeld.withLock({ held in defer { held = false }; return held }) else { return }
+        do {
+            try await journal.backend.releaseLease(
+                executorID: executorID, incarnation: incarnation, at: journalTimestamp(clock.now()))
+            logger.info("executor lease released", metadata: ["executor_id": "\(executorID)"])
+        } catch {
+            logger.warning("could not release the executor lease; it expires on its own", metadata: [
+                "executor_id": "\(executorID)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// The registered executors, live and expired.
+    public func executors() async throws -> [ExecutorInfo] {
+        try await journal.waitUntilOpen()
+        return try await journal.backend.executors()
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    static func seconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds)
+    }
+
+    /// This machine's host name (`gethostname`; `ProcessInfo.hostName` resolves it through DNS,
+    /// which can wait for seconds on a machine without a resolver).
+    public static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown-host" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// Whether a process with this id exists on this host (`kill(pid, 0)`; a process of
+    /// another user counts as existing).
+    static func processExists(_ pid: Int) -> Bool {
+        guard pid > 0, let value = Int32(exactly: pid) else { return false }
+        return kill(value, 0) == 0 || errno == EPERM
+    }
+}

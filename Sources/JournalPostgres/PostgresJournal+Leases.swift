@@ -1,0 +1,87 @@
+import DurableRuntime
+import PostgresNIO
+
+extension PostgresJournal {
+    /// Registers `info` unless a live lease of another incarnation holds its id: one
+    /// transaction that locks the row (`FOR UPDATE`), or inserts it, so two starting processes
+    /// cannot both win.
+    public func acquireLease(_ info: ExecutorInfo, now: Int64, replacing: String?) async throws -> LeaseAcquisition {
+        let executors = table("executors")
+        return try await inTransaction("acquire the lease of executor \(info.executorID)") { connection in
+            // Serialises acquirers of this id even when no row exists yet.
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(1785624002, hashtext(\(info.executorID)))", logger: self.logger)
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: Self.executorColumns) FROM \(unescaped: executors)
+                WHERE executor_id = \(info.executorID) FOR UPDATE
+                """, logger: self.logger
+            ).collect()
+            if let row = rows.first {
+                let holder = try Self.executor(row)
+                if holder.isLive(at: now), holder.incarnation != info.incarnation, holder.incarnation != replacing {
+                    return .held(holder)
+                }
+            }
+            let pid = Int64(info.pid)
+            try await connection.query(
+                """
+                INSERT INTO \(unescaped: executors)(\(unescaped: Self.executorColumns))
+                VALUES (\(info.executorID), \(info.incarnation), \(info.applicationVersion), \(info.host), \(pid),
+                  \(info.startedAt), \(info.leaseExpiresAt))
+                ON CONFLICT (executor_id) DO UPDATE SET incarnation = EXCLUDED.incarnation,
+                  application_version = EXCLUDED.application_version, host = EXCLUDED.host, pid = EXCLUDED.pid,
+                  started_at = EXCLUDED.started_at, lease_expires_at = EXCLUDED.lease_expires_at
+                """, logger: self.logger)
+            return .acquired
+        }
+    }
+
+    /// Extends the lease if `incarnation` still holds it.
+    public func renewLease(executorID: String, incarnation: String, until: Int64) async throws -> Bool {
+        let executors = table("executors")
+        return try await withPooledConnection("renew the lease of executor \(executorID)") { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE \(unescaped: executors) SET lease_expires_at = \(until)
+                WHERE executor_id = \(executorID) AND incarnation = \(incarnation) RETURNING 1
+                """, logger: self.logger
+            ).collect()
+            return !rows.isEmpty
+        }
+    }
+
+    /// Ends the lease if `incarnation` still holds it.
+    public func releaseLease(executorID: String, incarnation: String, at: Int64) async throws {
+        let executors = table("executors")
+        try await withPooledConnection("release the lease of executor \(executorID)") { connection in
+            try await connection.query(
+                """
+                UPDATE \(unescaped: executors) SET lease_expires_at = \(at)
+                WHERE executor_id = \(executorID) AND incarnation = \(incarnation)
+                """, logger: self.logger)
+        }
+    }
+
+    /// Every registered executor, by id.
+    public func executors() async throws -> [ExecutorInfo] {
+        let executors = table("executors")
+        return try await withPooledConnection("list executors") { connection in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.executorColumns) FROM \(unescaped: executors) ORDER BY executor_id",
+                logger: self.logger
+            ).collect()
+            return try rows.map(Self.executor)
+        }
+    }
+
+    static let executorColumns = "executor_id, incarnation, application_version, host, pid, started_at, lease_expires_at"
+
+    static func executor(_ row: PostgresRow) throws -> ExecutorInfo {
+        let (id, incarnation, version, host, pid, started, expires) = try row.decode(
+            (String, String, String, String, Int64, Int64, Int64).self)
+        return ExecutorInfo(
+            executorID: id, incarnation: incarnation, applicationVersion: version, host: host, pid: Int(pid), startedAt: started,
+            leaseExpiresAt: expires)
+    }
+}

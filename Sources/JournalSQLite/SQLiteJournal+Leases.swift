@@ -1,0 +1,63 @@
+import DurableRuntime
+import GRDB
+
+extension SQLiteJournal {
+    /// Registers `info` unless a live lease of another incarnation holds its id (one
+    /// `IMMEDIATE` transaction, so two starting processes cannot both win).
+    public func acquireLease(_ info: ExecutorInfo, now: Int64, replacing: String?) async throws -> LeaseAcquisition {
+        try await writeTransaction("acquire the lease of executor \(info.executorID)") { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT \(Self.executorColumns) FROM executors WHERE executor_id = ?", arguments: [info.executorID])
+            {
+                let holder = Self.executor(row)
+                if holder.isLive(at: now), holder.incarnation != info.incarnation, holder.incarnation != replacing {
+                    return .held(holder)
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO executors(\(Self.executorColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (executor_id) DO UPDATE SET incarnation = excluded.incarnation,
+                      application_version = excluded.application_version, host = excluded.host, pid = excluded.pid,
+                      started_at = excluded.started_at, lease_expires_at = excluded.lease_expires_at
+                    """,
+                arguments: [info.executorID, info.incarnation, info.applicationVersion, info.host, info.pid, info.startedAt,
+                            info.leaseExpiresAt])
+            return .acquired
+        }
+    }
+
+    /// Extends the lease if `incarnation` still holds it.
+    public func renewLease(executorID: String, incarnation: String, until: Int64) async throws -> Bool {
+        try await writeTransaction("renew the lease of executor \(executorID)") { db in
+            try db.execute(
+                sql: "UPDATE executors SET lease_expires_at = ? WHERE executor_id = ? AND incarnation = ?",
+                arguments: [until, executorID, incarnation])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Ends the lease if `incarnation` still holds it.
+    public func releaseLease(executorID: String, incarnation: String, at: Int64) async throws {
+        try await writeTransaction("release the lease of executor \(executorID)") { db in
+            try db.execute(
+                sql: "UPDATE executors SET lease_expires_at = ? WHERE executor_id = ? AND incarnation = ?",
+                arguments: [at, executorID, incarnation])
+        }
+    }
+
+    /// Every registered executor, by id.
+    public func executors() async throws -> [ExecutorInfo] {
+        try await readSnapshot("list executors") { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.executorColumns) FROM executors ORDER BY executor_id").map(Self.executor)
+        }
+    }
+
+    static let executorColumns = "executor_id, incarnation, application_version, host, pid, started_at, lease_expires_at"
+
+    static func executor(_ row: Row) -> ExecutorInfo {
+        ExecutorInfo(
+            executorID: row[0], incarnation: row[1], applicationVersion: row[2], host: row[3], pid: row[4], startedAt: row[5],
+            leaseExpiresAt: row[6])
+    }
+}

@@ -1,0 +1,134 @@
+import DurableRuntime
+import DurableTesting
+import Foundation
+import ServiceLifecycle
+import Testing
+
+/// Executor leases and automatic takeover, on both journals.
+@Suite("Executor leases and takeover")
+struct ExecutorLeaseTests {
+    /// A row for an executor held by another process.
+    static func holder(_ id: String, host: String, pid: Int, expiresIn milliseconds: Int64) -> ExecutorInfo {
+        let now = journalTimestamp()
+        return ExecutorInfo(executorID: id, incarnation: UUID().uuidString, applicationVersion: "9.9", host: host, pid: pid,
+                            startedAt: now - 1_000, leaseExpiresAt: now + milliseconds)
+    }
+
+    /// Runs `body` with a migrated backend of the harness's journal whose background work (the
+    /// Postgres pool) runs meanwhile.
+    static func withBackend<T: Sendable>(
+        _ harness: RuntimeHarness, _ body: @Sendable (any JournalBackend) async throws -> T
+    ) async throws -> T {
+        let backend = try harness.journal.open()
+        try await backend.migrate()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await backend.run() }
+            defer { group.cancelAll() }
+            return try await body(backend)
+        }
+    }
+
+    @Test("a live lease held by another process refuses the start, naming the holder; an expired one is taken",
+          arguments: JournalKind.available)
+    func liveLeaseRefusesStart(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let other = Self.holder("server-a", host: "another-host.example", pid: 4242, expiresIn: 60_000)
+        try await Self.withBackend(harness) { (backend: any JournalBackend) async throws in
+            #expect(try await backend.acquireLease(other, now: journalTimestamp(), replacing: nil) == .acquired)
+        }
+
+        let runtime = try harness.runtime(executorID: "server-a", executorLease: .seconds(30))
+        await #expect {
+            try await runtime.withRunning { _ in }
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("executor id 'server-a' is held by pid 4242 on another-host.example (version 9.9)")
+                && text.contains("--executor-id")
+        }
+
+        // The holder stops renewing: once its lease has expired the id is free.
+        let expired = Self.holder("server-a", host: "another-host.example", pid: 4242, expiresIn: -1)
+        try await Self.withBackend(harness) { (backend: any JournalBackend) async throws in
+            #expect(try await backend.acquireLease(expired, now: journalTimestamp(), replacing: other.incarnation) == .acquired)
+        }
+        let second = try harness.runtime(executorID: "server-a", executorLease: .seconds(30))
+        try await second.withRunning { runtime in
+            let executors = try await runtime.executors()
+            #expect(executors.count == 1)
+            #expect(executors.first?.host == WorkflowRuntime.hostName)
+            #expect(executors.first?.pid == Int(ProcessInfo.processInfo.processIdentifier))
+            #expect(executors.first?.isLive(at: journalTimestamp()) == true)
+        }
+    }
+
+    @Test("a holder on this host whose process is gone (kill -9, then a restart) is replaced at once",
+          arguments: JournalKind.available)
+    func deadLocalHolderIsReplaced(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        // A pid above Linux's pid_max (4,194,304) never belongs to a live process.
+        let dead = Self.holder("local", host: WorkflowRuntime.hostName, pid: 4_194_305 + 17, expiresIn: 60_000)
+        try await Self.withBackend(harness) { (backend: any JournalBackend) async throws in
+            #expect(try await backend.acquireLease(dead, now: journalTimestamp(), replacing: nil) == .acquired)
+        }
+        let runtime = try harness.runtime(executorLease: .seconds(30))
+        try await runtime.withRunning { runtime in
+            let row = try #require(try await runtime.executors().first)
+            #expect(row.pid == Int(ProcessInfo.processInfo.processIdentifier))
+        }
+    }
+
+    @Test("a graceful shutdown releases the lease at once", arguments: JournalKind.available)
+    func gracefulShutdownReleases(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let runtime = try harness.runtime(executorLease: .seconds(30))
+        let group = ServiceGroup(services: [runtime.journalService, runtime], logger: .init(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await runtime.waitUntilStarted()
+            #expect(try await runtime.executors().first?.isLive(at: journalTimestamp()) == true)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let row = try await Self.withBackend(harness) { try await $0.executors().first }
+        #expect(row.map { !$0.isLive(at: journalTimestamp()) } == true, "the lease must end with the process, not 30 s later")
+    }
+
+    @Test("when an executor's lease expires, a live executor takes over its running and its dequeued workflows",
+          arguments: JournalKind.available)
+    func takeover(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let gate = Gate()
+        let queue = WorkflowQueue("work", globalConcurrency: 1)
+        let dying = try harness.runtime(
+            executorID: "dying", queues: [queue], queuePollInterval: .milliseconds(50), gate: gate,
+            executorLease: .seconds(1), leaseRenewInterval: .milliseconds(200))
+        try await runUntilCrash(dying) { runtime in
+            try await runtime.start(GatedWorkflow.self, id: "direct", input: "d")
+            try await runtime.enqueue(GatedWorkflow.self, queue: "work", id: "queued", input: "q")
+            try await waitUntil { harness.effects.count("direct:blocked") == 1 && harness.effects.count("queued:blocked") == 1 }
+            // Killed mid-step: no release, no more renewals.
+            await runtime.journal.simulateCrash()
+        }
+        #expect(try await Self.withBackend(harness) { try await $0.workflow(id: "direct")?.executorID } == "dying")
+        gate.open()
+        let survivor = try harness.runtime(
+            executorID: "survivor", queues: [queue], queuePollInterval: .milliseconds(50), gate: gate,
+            executorLease: .seconds(1), leaseRenewInterval: .milliseconds(200))
+        let started = ContinuousClock.now
+        try await survivor.withRunning { (runtime: WorkflowRuntime) async throws in
+            #expect(try await runtime.handle(id: "direct", of: GatedWorkflow.self).result() == "done d")
+            #expect(try await runtime.handle(id: "queued", of: GatedWorkflow.self).result() == "done q")
+        }
+        #expect(ContinuousClock.now - started < .seconds(15))
+        let (records, rows) = try await Self.withBackend(harness) { (backend: any JournalBackend) async throws in
+            (try await [backend.workflow(id: "direct"), backend.workflow(id: "queued")], try await backend.executors())
+        }
+        for (id, record) in zip(["direct", "queued"], records) {
+            #expect(record?.status == .success && record?.executorID == "survivor")
+            #expect(harness.effects.count("\(id):before") == 1, "a checkpointed step is not run again")
+            #expect(harness.effects.count("\(id):after") == 1)
+        }
+        #expect(rows.map(\.executorID) == ["dying", "survivor"])
+        #expect(rows.first.map { !$0.isLive(at: journalTimestamp()) } == true)
+    }
+}
