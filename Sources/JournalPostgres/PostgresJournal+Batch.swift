@@ -10,19 +10,23 @@ extension PostgresJournal {
         var inserted: Set<String> = []
         var completed: Set<String> = []
         var steps: Set<StepKey> = []
+        var owned: Set<String> = []
         for write in writes {
             switch write {
             case .insertWorkflow(let record):
                 guard record.deduplicationID == nil, inserted.insert(record.id).inserted else { return false }
-            case .recordStep(let step):
+            case .recordStep(let step, let owner):
                 guard steps.insert(StepKey(workflowID: step.workflowID, number: step.stepNumber)).inserted else { return false }
-            case .completeWorkflow(let id, _, _, _, _):
+                if owner != nil { owned.insert(step.workflowID) }
+            case .completeWorkflow(let id, _, _, _, _, let owner):
                 guard completed.insert(id).inserted else { return false }
+                if owner != nil { owned.insert(id) }
             case .transition, .requeue, .copySteps, .cancelTree, .expectWorkflow, .guarded:
                 return false
             }
         }
-        return inserted.isDisjoint(with: completed)
+        // An ownership check cannot see a row inserted by the same statement.
+        return inserted.isDisjoint(with: completed) && inserted.isDisjoint(with: owned)
     }
 
     /// The hot path of group commit: a batch of workflow inserts, step outcomes and completions
@@ -36,9 +40,11 @@ extension PostgresJournal {
         for write in writes {
             switch write {
             case .insertWorkflow(let record): statement.workflows.append(record)
-            case .recordStep(let step): statement.steps.append(step)
-            case .completeWorkflow(let id, let status, let output, let error, let at):
-                statement.completions.append(Completion(id: id, status: status.rawValue, output: output, error: error, at: at))
+            case .recordStep(let step, let owner):
+                statement.steps.append(step)
+                statement.stepOwners.append(owner)
+            case .completeWorkflow(let id, let status, let output, let error, let at, let owner):
+                statement.completions.append(Completion(id: id, status: status.rawValue, output: output, error: error, at: at, owner: owner))
             case .transition, .requeue, .copySteps, .cancelTree, .expectWorkflow, .guarded:
                 preconditionFailure("commitBatch takes only what isSingleStatementBatch accepts")
             }
@@ -57,6 +63,7 @@ extension PostgresJournal {
         }
         var insertedWorkflows: Set<String> = []
         var insertedSteps: Set<StepKey> = []
+        var fencedSteps: Set<StepKey> = []
         var completedIDs: Set<String> = []
         var cancelled: Set<String> = []
         var touchedQueue = false
@@ -66,6 +73,7 @@ extension PostgresJournal {
                 insertedWorkflows.insert(workflowID)
                 if queue != nil { touchedQueue = true }
             case "step": insertedSteps.insert(StepKey(workflowID: workflowID, number: Int(number)))
+            case "fenced": fencedSteps.insert(StepKey(workflowID: workflowID, number: Int(number)))
             case "completed":
                 completedIDs.insert(workflowID)
                 if queue != nil { touchedQueue = true }
@@ -82,15 +90,18 @@ extension PostgresJournal {
                 } else {
                     results.append(try await existingWorkflow(record))
                 }
-            case .recordStep(let step):
-                if insertedSteps.contains(StepKey(workflowID: step.workflowID, number: step.stepNumber)) {
+            case .recordStep(let step, _):
+                let key = StepKey(workflowID: step.workflowID, number: step.stepNumber)
+                if insertedSteps.contains(key) {
                     results.append(.stepRecorded)
+                } else if fencedSteps.contains(key) {
+                    results.append(.fenced)
                 } else {
                     results.append(try await withPooledConnection("read step \(step.workflowID)#\(step.stepNumber)") {
                         try await self.existingStep(step, $0)
                     })
                 }
-            case .completeWorkflow(let id, _, _, _, _):
+            case .completeWorkflow(let id, _, _, _, _, _):
                 results.append(.updated(completedIDs.contains(id)))
             case .transition, .requeue, .copySteps, .cancelTree, .expectWorkflow, .guarded:
                 break
@@ -149,17 +160,20 @@ struct Completion {
     var output: String?
     var error: String?
     var at: Int64
+    var owner: String?
 }
 
 
-/// The statement behind ``PostgresJournal/commitBatch(_:)``: three data-modifying CTEs, each
+/// The statement behind ``PostgresJournal/commitBatch(_:)``: three data-modifying CTEs (steps
+/// and completions written for an owner only while the workflow's row is still that executor's:
+/// fencing; the steps refused so are reported as `fenced`), each
 /// over `unnest` of its columns (an empty array inserts or updates nothing), and a final
 /// `SELECT` of what each did: rows `(kind, workflow_id, function_id, queue_name)`. Table names
 /// are unqualified: the journal's connections put its schema first on their `search_path`, so
 /// one prepared text serves every schema. Nullable columns travel as a value array and an
 /// is-null array, since the arrays' elements cannot be NULL.
 struct CommitBatchStatement: PostgresPreparedStatement {
-    static let name = "durable_commit_batch_v1"
+    static let name = "durable_commit_batch_v2"
     static let sql = """
         WITH new_workflows AS (
           INSERT INTO workflow_status(\(PostgresRows.workflowColumns))
@@ -180,16 +194,21 @@ struct CommitBatchStatement: PostgresPreparedStatement {
             CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN child_null THEN NULL ELSE child END,
             started_at, completed_at
           FROM unnest($20::text[], $21::int8[], $22::text[], $23::text[], $24::bool[], $25::text[], $26::bool[],
-            $27::text[], $28::bool[], $29::int8[], $30::int8[])
-            AS t(wf, fid, name, output, output_null, error, error_null, child, child_null, started_at, completed_at)
+            $27::text[], $28::bool[], $29::int8[], $30::int8[], $38::text[], $39::bool[])
+            AS t(wf, fid, name, output, output_null, error, error_null, child, child_null, started_at, completed_at,
+              owner, owner_null)
+          WHERE t.owner_null OR NOT EXISTS (
+            SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf AND o.executor_id IS DISTINCT FROM t.owner)
           ON CONFLICT (workflow_id, function_id) DO NOTHING
           RETURNING workflow_id, function_id
         ), completed AS (
           UPDATE workflow_status w SET status = c.status, output = CASE WHEN c.output_null THEN NULL ELSE c.output END,
             error = CASE WHEN c.error_null THEN NULL ELSE c.error END, deduplication_id = NULL, updated_at = c.at
-          FROM unnest($31::text[], $32::text[], $33::text[], $34::bool[], $35::text[], $36::bool[], $37::int8[])
-            AS c(id, status, output, output_null, error, error_null, at)
+          FROM unnest($31::text[], $32::text[], $33::text[], $34::bool[], $35::text[], $36::bool[], $37::int8[],
+            $40::text[], $41::bool[])
+            AS c(id, status, output, output_null, error, error_null, at, owner, owner_null)
           WHERE w.workflow_id = c.id AND w.status = 'PENDING'
+            AND (c.owner_null OR w.executor_id IS NOT DISTINCT FROM c.owner)
           RETURNING w.workflow_id, w.queue_name
         )
         SELECT 'workflow', workflow_id, 0::int8, queue_name FROM new_workflows
@@ -200,16 +219,23 @@ struct CommitBatchStatement: PostgresPreparedStatement {
         WHERE status = 'CANCELLED' AND workflow_id = ANY($20::text[])
         UNION ALL
         SELECT 'completed', workflow_id, 0::int8, queue_name FROM completed
+        UNION ALL
+        SELECT 'fenced', t.wf, t.fid, NULL::text
+        FROM unnest($20::text[], $21::int8[], $38::text[], $39::bool[]) AS t(wf, fid, owner, owner_null)
+        WHERE NOT t.owner_null AND EXISTS (
+          SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf AND o.executor_id IS DISTINCT FROM t.owner)
         """
 
     typealias Row = (String, String, Int64, String?)
 
     var workflows: [WorkflowRecord] = []
     var steps: [StepRecord] = []
+    /// The owner each step is written for (nil: unchecked), in the order of ``steps``.
+    var stepOwners: [String?] = []
     var completions: [Completion] = []
 
     func makeBindings() throws -> PostgresBindings {
-        var binds = PostgresBindings(capacity: 37)
+        var binds = PostgresBindings(capacity: 41)
         let w = workflows
         binds.append(w.map(\.id)); binds.append(w.map(\.name)); binds.append(w.map(\.status.rawValue)); binds.append(w.map(\.inputJSON))
         binds.append(w.map { $0.outputJSON ?? "" }); binds.append(w.map { $0.outputJSON == nil })
@@ -231,6 +257,8 @@ struct CommitBatchStatement: PostgresPreparedStatement {
         binds.append(c.map { $0.output ?? "" }); binds.append(c.map { $0.output == nil })
         binds.append(c.map { $0.error ?? "" }); binds.append(c.map { $0.error == nil })
         binds.append(c.map(\.at))
+        binds.append(stepOwners.map { $0 ?? "" }); binds.append(stepOwners.map { $0 == nil })
+        binds.append(c.map { $0.owner ?? "" }); binds.append(c.map { $0.owner == nil })
         return binds
     }
 

@@ -68,16 +68,27 @@ extension PostgresJournal {
             if result == .workflowInserted { state.insertedHere.insert(record.id) }
             if result == .workflowInserted, record.status == .enqueued { state.touchedQueue = true }
             return result
-        case .recordStep(let step):
+        case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
+            if let owner {
+                let others = try await connection.query(
+                    """
+                    SELECT 1 FROM \(unescaped: workflows)
+                    WHERE workflow_id = \(step.workflowID) AND executor_id IS DISTINCT FROM \(owner)
+                    """, logger: logger
+                ).collect()
+                if !others.isEmpty { return .fenced }
+            }
             return try await recordStep(step, connection)
-        case .completeWorkflow(let id, let status, let output, let error, let at):
+        case .completeWorkflow(let id, let status, let output, let error, let at, let owner):
             let queues = try await PostgresRows.strings(
                 connection.query(
                     """
                     UPDATE \(unescaped: workflows) SET status = \(status.rawValue), output = \(output),
                       error = \(error), deduplication_id = NULL, updated_at = \(at)
-                    WHERE workflow_id = \(id) AND status = 'PENDING' RETURNING queue_name
+                    WHERE workflow_id = \(id) AND status = 'PENDING'
+                      AND (\(owner)::text IS NULL OR executor_id IS NOT DISTINCT FROM \(owner))
+                    RETURNING queue_name
                     """, logger: logger))
             if queues.contains(where: { $0 != nil }) { state.touchedQueue = true }
             return .updated(!queues.isEmpty)

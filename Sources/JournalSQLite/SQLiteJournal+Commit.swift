@@ -54,16 +54,18 @@ enum SQLiteCommit {
             if result == .workflowInserted { state.insertedHere.insert(record.id) }
             if result == .workflowInserted, record.status == .enqueued { state.touchedQueue = true }
             return result
-        case .recordStep(let step):
+        case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
+            if let owner, try isOwnedByAnother(step.workflowID, owner: owner, db) { return .fenced }
             return try recordStep(step, db)
-        case .completeWorkflow(let id, let status, let output, let error, let at):
+        case .completeWorkflow(let id, let status, let output, let error, let at, let owner):
             let statement = try db.cachedStatement(
                 sql: """
                     UPDATE workflow_status SET status = ?, output = ?, error = ?, deduplication_id = NULL,
-                      updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' RETURNING queue_name
+                      updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' AND (? IS NULL OR executor_id IS ?)
+                    RETURNING queue_name
                     """)
-            let rows = try Row.fetchAll(statement, arguments: [status.rawValue, output, error, at, id])
+            let rows = try Row.fetchAll(statement, arguments: [status.rawValue, output, error, at, id, owner, owner])
             if rows.contains(where: { ($0[0] as String?) != nil }) { state.touchedQueue = true }
             return .updated(!rows.isEmpty)
         case .transition(let id, let from, let to, let executorID, let reset, let at):
@@ -179,6 +181,14 @@ enum SQLiteCommit {
         }
         throw JournalError.queryFailed(
             operation: "insert workflow \(record.id)", reason: "the insert was ignored but no conflicting row exists")
+    }
+
+    /// Whether workflow `id` has a row that belongs to an executor other than `owner` (it was
+    /// taken over): fencing for a process that comes back after its lease expired.
+    static func isOwnedByAnother(_ id: String, owner: String, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT executor_id FROM workflow_status WHERE workflow_id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return false }
+        return (row[0] as String?) != owner
     }
 
     /// Records a step outcome unless its position is taken.

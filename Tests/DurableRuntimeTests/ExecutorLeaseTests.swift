@@ -131,4 +131,35 @@ struct ExecutorLeaseTests {
         #expect(rows.map(\.executorID) == ["dying", "survivor"])
         #expect(rows.first.map { !$0.isLive(at: journalTimestamp()) } == true)
     }
+
+    @Test("an executor that comes back after its work was taken over commits nothing more and abandons it quietly",
+          arguments: JournalKind.available)
+    func fencing(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let (pausedGate, survivorGate) = (Gate(), Gate())
+        // Its lease (1 s) is renewed only every 60 s: it lapses while the process lives, as
+        // for a paused VM.
+        let paused = try harness.runtime(
+            executorID: "paused", gate: pausedGate, executorLease: .seconds(1), leaseRenewInterval: .seconds(60))
+        let survivor = try harness.runtime(
+            executorID: "survivor", gate: survivorGate, executorLease: .seconds(1), leaseRenewInterval: .milliseconds(200))
+        try await paused.withRunning { pausedRuntime in
+            try await pausedRuntime.start(GatedWorkflow.self, id: "w", input: "x")
+            try await waitUntil { harness.effects.count("w:blocked") == 1 }
+            try await survivor.withRunning { survivorRuntime in
+                // The survivor takes "w" over and blocks in the same step.
+                try await waitUntil(seconds: 15) { harness.effects.count("w:blocked") == 2 }
+                #expect(try await survivorRuntime.workflow(id: "w")?.executorID == "survivor")
+                // The paused process goes on: its checkpoint is refused, it stops quietly.
+                pausedGate.open()
+                try await waitUntil { !pausedRuntime.isExecuting(id: "w") }
+                #expect(harness.effects.count("w:after") == 0, "the fenced execution must not go past its refused checkpoint")
+                #expect(try await survivorRuntime.workflow(id: "w")?.status == .pending)
+                survivorGate.open()
+                #expect(try await survivorRuntime.handle(id: "w", of: GatedWorkflow.self).result() == "done x")
+            }
+        }
+        #expect(harness.effects.count("w:after") == 1, "only the owner ran the rest")
+        #expect(harness.effects.count("w:before") == 1)
+    }
 }

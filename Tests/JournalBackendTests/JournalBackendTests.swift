@@ -261,6 +261,37 @@ struct JournalBackendTests {
         }
     }
 
+    @Test("a step or completion written for an owner is fenced once the workflow belongs to another executor",
+          arguments: BackendKind.allCases)
+    func fencing(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("w", executor: "survivor"), workflow("mine", executor: "me"))
+            let before = try await backend.dump()
+            // The single-statement path (steps and completions only)…
+            var result = try await backend.commit([
+                .recordStep(step("w", 1), owner: "me"),
+                .completeWorkflow(id: "w", status: .success, outputJSON: "1", errorJSON: nil, at: 9, owner: "me"),
+            ])
+            #expect(result.results == [.fenced, .updated(false)])
+            #expect(try await backend.dump() == before, "a fenced write writes nothing")
+            // …and the general path (with a transition in the same commit).
+            result = try await backend.commit([
+                .transition(id: "mine", from: [.pending], to: .pending, executorID: nil, resetRecoveryAttempts: false, at: 5),
+                .recordStep(step("w", 1), owner: "me"),
+                .recordStep(step("mine", 1), owner: "me"),
+            ])
+            #expect(result.results.dropFirst() == [.fenced, .stepRecorded])
+            #expect(try await backend.steps(workflowID: "w").isEmpty)
+            // The owner writes, and unowned writes are not checked.
+            result = try await backend.commit([
+                .recordStep(step("w", 1), owner: "survivor"), .recordStep(step("w", 2)),
+                .completeWorkflow(id: "w", status: .success, outputJSON: "1", errorJSON: nil, at: 9, owner: "survivor"),
+            ])
+            #expect(result.results == [.stepRecorded, .stepRecorded, .updated(true)])
+        }
+    }
+
     @Test("a commit reports which stepped workflows are cancelled", arguments: BackendKind.allCases)
     func cancelledIDs(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in

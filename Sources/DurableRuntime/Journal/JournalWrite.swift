@@ -6,11 +6,14 @@ public indirect enum JournalWrite: Sendable, Equatable {
     /// the same queue holds it.
     case insertWorkflow(WorkflowRecord)
     /// Records an operation's outcome. If the position is taken, the result is
-    /// ``JournalWriteResult/stepExists(_:)`` with what is there.
-    case recordStep(StepRecord)
+    /// ``JournalWriteResult/stepExists(_:)`` with what is there. With an `owner` (the executor
+    /// that runs the workflow), nothing is written if the workflow's row now belongs to another
+    /// executor (it was taken over): the result is ``JournalWriteResult/fenced``.
+    case recordStep(StepRecord, owner: String? = nil)
     /// Ends a `PENDING` workflow with `SUCCESS` or `ERROR`, clearing its deduplication id.
-    /// A workflow in any other state (cancelled, say) is left alone.
-    case completeWorkflow(id: String, status: WorkflowStatus, outputJSON: String?, errorJSON: String?, at: Int64)
+    /// A workflow in any other state (cancelled, say), or, with an `owner`, one that belongs to
+    /// another executor now, is left alone (`.updated(false)`).
+    case completeWorkflow(id: String, status: WorkflowStatus, outputJSON: String?, errorJSON: String?, at: Int64, owner: String? = nil)
     /// Moves a workflow to `status` if it is currently in one of `from`. With `executorID`, also
     /// assigns it to that executor; with `resetRecoveryAttempts`, sets the attempt count to 0.
     case transition(
@@ -58,6 +61,8 @@ public enum JournalWriteResult: Sendable, Equatable {
     case stepRecorded
     /// A step outcome was already recorded at that position; this is it.
     case stepExists(StepRecord)
+    /// Nothing was recorded: the workflow belongs to another executor now (fencing).
+    case fenced
     /// A status change: whether a row matched and changed.
     case updated(Bool)
     /// Rows copied by ``JournalWrite/copySteps(sourceID:targetID:belowStep:)``.
@@ -79,7 +84,7 @@ public enum JournalWriteResult: Sendable, Equatable {
     public var tookEffect: Bool {
         switch self {
         case .workflowInserted, .stepRecorded, .copied: true
-        case .workflowExists, .deduplicated, .stepExists, .refused: false
+        case .workflowExists, .deduplicated, .stepExists, .refused, .fenced: false
         case .updated(let changed): changed
         case .cancelled(let ids): !ids.isEmpty
         case .found(let record): record != nil

@@ -116,6 +116,10 @@ extension WorkflowRuntime {
         }
         do {
             try await executeClaimed(record)
+        } catch WorkflowError.takenOver(let id) where id == record.id {
+            logger.notice("workflow taken over by another executor; abandoned here", metadata: [
+                "workflow_id": "\(record.id)", "executor_id": "\(executorID)",
+            ])
         } catch {
             logger.debug("workflow left unfinished", metadata: ["workflow_id": "\(record.id)", "reason": "\(error)"])
         }
@@ -161,6 +165,8 @@ extension WorkflowRuntime {
         }
         if board.isCancelled(workflowID) { return false }
         if case WorkflowError.cancelled(let cancelledID) = error, cancelledID == workflowID { return false }
+        // Fenced: another executor owns it now (a child's fencing fences its parent too).
+        if case WorkflowError.takenOver = error { return false }
         return true
     }
 
@@ -178,7 +184,7 @@ extension WorkflowRuntime {
         }
         let result = try await journal.submit(.completeWorkflow(
             id: record.id, status: finished.status, outputJSON: finished.outputJSON, errorJSON: finished.errorJSON,
-            at: finished.updatedAt))
+            at: finished.updatedAt, owner: executorID))
         return result == .updated(true) ? finished : nil
     }
 

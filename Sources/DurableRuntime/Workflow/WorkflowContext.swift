@@ -201,6 +201,7 @@ public final class WorkflowContext: Sendable {
     private static func stopsTheWorkflow(_ error: any Error) -> Bool {
         if error is CancellationError || Task.isCancelled || error is JournalError { return true }
         if case WorkflowError.concurrentExecution = error { return true }
+        if case WorkflowError.takenOver = error { return true }
         return false
     }
 
@@ -213,7 +214,8 @@ public final class WorkflowContext: Sendable {
         let record = StepRecord(
             workflowID: workflowID, stepNumber: number, name: name, outputJSON: outputJSON, errorJSON: errorJSON,
             childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: journalTimestamp(runtime.clock.now()))
-        let commit = try await runtime.journal.submit(extra + [.recordStep(record)])
+        let commit = try await runtime.journal.submit(extra + [.recordStep(record, owner: runtime.executorID)])
+        if commit.results.last == .fenced { throw WorkflowError.takenOver(workflowID: workflowID) }
         if case .stepExists(let existing) = commit.results.last, !existing.hasSameOutcome(as: record) {
             throw WorkflowError.concurrentExecution(workflowID: workflowID, stepNumber: number)
         }

@@ -33,6 +33,9 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidWorkflowID(shown: String, rule: String)
     /// A recovery named no executor, or an executor id that breaks the id rule (see ``WorkflowID``).
     case invalidExecutorIDs(reason: String)
+    /// The workflow was taken over by another executor (this process's lease had expired, a
+    /// pause or a partition): this execution stops quietly, the other one goes on.
+    case takenOver(workflowID: String)
     /// Another live process holds this executor id's lease.
     case executorIDHeld(executorID: String, holder: String, secondsLeft: Int)
 
@@ -69,6 +72,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
             "workflow id '\(shown)' is not valid: \(rule). Choose another id."
         case .invalidExecutorIDs(let reason):
             "cannot recover: \(reason)"
+        case .takenOver(let id):
+            "workflow \(id) was taken over by another executor (this process's lease had expired); it stops here and goes on there"
         case let .executorIDHeld(executorID, holder, secondsLeft):
             "executor id '\(executorID)' is held by \(holder), whose lease runs for another \(secondsLeft) s: "
                 + "give this process another executor id (--executor-id), or stop the other one (a process that died is taken over, and its id freed, when its lease expires)"
