@@ -36,6 +36,10 @@ struct RunCommand: AsyncParsableCommand {
                                discussion: "Environment: ELT_DATA_PATH."))
     var dataPath: String?
 
+    @Option(help: ArgumentHelp("This process's executor id in the journal.",
+                               discussion: "Environment: ELT_EXECUTOR_ID. Default: local. The id is leased while the run lasts: two runs (or a run and a server) at once on one journal need different ids."))
+    var executorID: String?
+
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5.")
     var seedFailures = false
 
@@ -89,7 +93,8 @@ struct RunCommand: AsyncParsableCommand {
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
-            usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)))
+            usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
+            executorID: executorID ?? ProcessInfo.processInfo.environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local")
         let userSource: any UserSource =
             switch source {
             case .generator: configuration.makeGeneratorSource()

@@ -228,6 +228,28 @@ struct ServerTests {
         #expect(text.contains("from anywhere else only status, executor_id and version"), "\(help.stdout)")
     }
 
+    @Test("a second process with a live executor id is refused naming the holder; another id runs beside it")
+    func executorIDLeased() async throws {
+        let data = ELTProcess.temporaryDirectory()
+        let server = try ServerProcess(["--data-path", data, "--schedule", "off", "--integrations", "1"])
+        try await server.waitUntilHealthy()
+        let refused = try ELTProcess.run(["run", "--integrations", "1", "--data-path", data])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("executor id 'local' is held by pid \(server.process.processIdentifier)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--executor-id"))
+        let beside = try ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", data, "--executor-id", "one-shot"])
+        #expect(beside.status == 0, "\(beside.stderr)")
+        let executors = try ELTProcess.run(["executors", "--json", "--data-path", data])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(executors.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.compactMap { $0["executor_id"] as? String }.sorted() == ["local", "one-shot"])
+        #expect(rows.first { $0["executor_id"] as? String == "local" }?["state"] as? String == "live")
+        await server.stop()
+        let after = try ELTProcess.run(["executors", "--json", "--data-path", data])
+        let stopped = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
+        #expect(stopped.first { $0["executor_id"] as? String == "local" }?["state"] as? String == "released",
+                "SIGTERM releases the lease")
+    }
+
     @Test("bad client input gets a clear error and a non-zero exit")
     func badClientInput() throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]

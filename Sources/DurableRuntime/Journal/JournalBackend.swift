@@ -55,8 +55,8 @@ public protocol JournalBackend: Sendable {
     /// incarnation holds the id now.
     func renewLease(executorID: String, incarnation: String, until: Int64) async throws -> Bool
 
-    /// Ends the lease of `executorID` held by `incarnation` at `at` (a graceful shutdown): its
-    /// `PENDING` workflows are taken over at once.
+    /// Ends the lease of `executorID` held by `incarnation` at `at` (a graceful shutdown passes
+    /// 0, which shows as released): its `PENDING` workflows are taken over at once.
     func releaseLease(executorID: String, incarnation: String, at: Int64) async throws
 
     /// Every registered executor, by id.

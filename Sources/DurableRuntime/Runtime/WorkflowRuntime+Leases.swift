@@ -104,8 +104,8 @@ extension WorkflowRuntime {
     func releaseExecutorLease() async {
         guard leaseHeld.withLock({ held in defer { held = false }; return held }) else { return }
         do {
-            try await journal.backend.releaseLease(
-                executorID: executorID, incarnation: incarnation, at: journalTimestamp(clock.now()))
+            // 0: released (an expired lease, shown as released rather than expired).
+            try await journal.backend.releaseLease(executorID: executorID, incarnation: incarnation, at: 0)
             logger.info("executor lease released", metadata: ["executor_id": "\(executorID)"])
         } catch {
             logger.warning("could not release the executor lease; it expires on its own", metadata: [

@@ -181,13 +181,13 @@ public struct ExecutorView: Codable, Sendable, Equatable {
     /// The view of `info` at `now` (milliseconds since 1970).
     public init(_ info: ExecutorInfo, now: Int64) {
         executorID = info.executorID
-        state = info.isLive(at: now) ? "live" : info.leaseExpiresAt == 0 || info.leaseExpiresAt <= info.startedAt ? "released" : "expired"
+        state = info.isLive(at: now) ? "live" : info.leaseExpiresAt == 0 ? "released" : "expired"
         host = info.host
         pid = info.pid
         applicationVersion = info.applicationVersion
         startedAt = Self.iso(info.startedAt)
         leaseExpiresAt = info.leaseExpiresAt > 0 ? Self.iso(info.leaseExpiresAt) : nil
-        leaseSecondsLeft = Int((info.leaseExpiresAt - now) / 1000)
+        leaseSecondsLeft = info.leaseExpiresAt == 0 ? 0 : Int((info.leaseExpiresAt - now) / 1000)
     }
 
     static func iso(_ milliseconds: Int64) -> String {
