@@ -162,4 +162,22 @@ struct ExecutorLeaseTests {
         #expect(harness.effects.count("w:after") == 1, "only the owner ran the rest")
         #expect(harness.effects.count("w:before") == 1)
     }
+
+    @Test("a workflow claimed for this executor but never handed to it (a dequeue whose reply was lost) is run within a lease period",
+          .timeLimit(.minutes(1)), arguments: JournalKind.available)
+    func orphanAdopted(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let runtime = try harness.runtime(
+            queues: [WorkflowQueue("work")], executorLease: .seconds(2), leaseRenewInterval: .milliseconds(200))
+        try await runtime.withRunning { (runtime: WorkflowRuntime) async throws in
+            // What a dequeue's lost COMMIT reply leaves: PENDING, on this executor, not running here.
+            let now = journalTimestamp()
+            let row = WorkflowRecord(
+                id: "orphan", name: SequentialSteps.name, status: .pending, inputJSON: "2", executorID: "local",
+                queueName: "work", createdAt: now, updatedAt: now)
+            #expect(try await runtime.journal.submit(.insertWorkflow(row)) == .workflowInserted)
+            #expect(try await runtime.handle(id: "orphan", of: SequentialSteps.self).result() == 3)
+        }
+        #expect(harness.effects.count("orphan:step-1") == 1 && harness.effects.count("orphan:step-2") == 1)
+    }
 }

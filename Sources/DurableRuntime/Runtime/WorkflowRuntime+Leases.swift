@@ -68,6 +68,7 @@ extension WorkflowRuntime {
                     try await acquireExecutorLease(lease)
                 }
                 try await takeOverExpiredExecutors()
+                try await adoptOrphans()
             } catch is CancellationError {
                 return
             } catch JournalError.crashed {
@@ -97,6 +98,26 @@ extension WorkflowRuntime {
             ])
         }
         return claim
+    }
+
+    /// Runs this executor's `PENDING` workflows that nothing in this process runs: a dequeue
+    /// whose COMMIT landed but whose reply was lost (retried, it claimed nothing more) leaves
+    /// such rows, which no takeover touches while this executor's lease runs. Each is claimed
+    /// on the execution board, so one already running (or just starting) is left alone.
+    @discardableResult
+    func adoptOrphans() async throws -> [String] {
+        let pending = try await journal.backend.listWorkflows(WorkflowQuery(statuses: [.pending], order: .ascending))
+        let orphans = pending.filter { $0.executorID == executorID && !board.isRunning($0.id) }
+        // A parent runs its inline children itself; only roots and queued or started
+        // workflows are adopted here, the rest through their parent's replay.
+        let adopted = orphans.filter { $0.parentID == nil || $0.queueName != nil }
+        for record in adopted { resumeIfOwnedAndIdle(record) }
+        if !adopted.isEmpty {
+            logger.notice("running this executor's pending workflows that nothing here ran", metadata: [
+                "executor_id": "\(executorID)", "workflows": "\(adopted.map(\.id))",
+            ])
+        }
+        return adopted.map(\.id)
     }
 
     /// Releases the lease (a graceful shutdown): the executor's unfinished workflows are taken
