@@ -340,8 +340,10 @@ public final class PostgresDataStore: DataStore {
             if anonymous > 0 {
                 notInferred = "\(anonymous) quarantined record\(anonymous == 1 ? " has" : "s have") no usable id, so any user could be among them"
             } else {
-                let candidates = try await count(connection.query("""
-                    SELECT COUNT(*) FROM \(unescaped: latest) l
+                // The latest users with neither a staging row nor a quarantined record in the
+                // run: read once, counted for the guard, then recorded as deletes by key.
+                let absent = try await strings(connection.query("""
+                    SELECT l.id FROM \(unescaped: latest) l
                     WHERE l.organization_id = \(org) AND l.connected_integration_id = \(integration)
                       AND NOT EXISTS (
                         SELECT 1 FROM \(unescaped: staging) s
@@ -352,24 +354,19 @@ public final class PostgresDataStore: DataStore {
                         WHERE q.workflow_id = \(runID) AND q.organization_id = \(org)
                           AND q.connected_integration_id = \(integration) AND q.user_id = l.id)
                     """, logger: logger))
-                if candidates > 0, Double(candidates) > maxDeleteFraction * Double(latestBefore) {
-                    withheld = candidates
-                } else if candidates > 0 {
-                    try await connection.query("""
-                        INSERT INTO \(unescaped: cdc)
-                            (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
-                        SELECT l.id, \(runID), l.external_id, \(org), \(integration), l.name, l.email, 'DELETE'
-                        FROM \(unescaped: latest) l
-                        WHERE l.organization_id = \(org) AND l.connected_integration_id = \(integration)
-                          AND NOT EXISTS (
-                            SELECT 1 FROM \(unescaped: staging) s
-                            WHERE s.workflow_id = \(runID) AND s.organization_id = \(org)
-                              AND s.connected_integration_id = \(integration) AND s.id = l.id)
-                          AND NOT EXISTS (
-                            SELECT 1 FROM \(unescaped: quarantine) q
-                            WHERE q.workflow_id = \(runID) AND q.organization_id = \(org)
-                              AND q.connected_integration_id = \(integration) AND q.user_id = l.id)
-                        """, logger: logger)
+                if !absent.isEmpty, Double(absent.count) > maxDeleteFraction * Double(latestBefore) {
+                    withheld = absent.count
+                } else {
+                    for part in absent.chunks(of: Self.batchRows) {
+                        let ids = Array(part)
+                        try await connection.query("""
+                            INSERT INTO \(unescaped: cdc)
+                                (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
+                            SELECT l.id, \(runID), l.external_id, \(org), \(integration), l.name, l.email, 'DELETE'
+                            FROM \(unescaped: latest) l
+                            WHERE l.organization_id = \(org) AND l.connected_integration_id = \(integration) AND l.id = ANY(\(ids)::text[])
+                            """, logger: logger)
+                    }
                 }
             }
         }
@@ -612,26 +609,18 @@ public final class PostgresDataStore: DataStore {
         try await withConnection(operation, body)
     }
 
-    /// Runs `body` on an idle or new connection; a connection whose body failed is closed (so
-    /// an open transaction ends with it), never reused.
+    /// Runs `body` on a kept or new connection (see ``DirectConnections/withConnection(_:)``);
+    /// a failure is a ``StoreError`` naming the operation.
     private func withConnection<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let connection: PostgresConnection
         do {
-            connection = try await connections.take()
+            return try await connections.withConnection(body)
+        } catch let error as DirectConnections.ConnectFailure {
+            throw StoreError.failed(operation: operation, path: location, reason: error.description)
+        } catch let error as StoreError {
+            throw error
         } catch {
-            await connections.closeAll()
-            throw StoreError.failed(operation: operation, path: location, reason: "cannot connect: \(PostgresErrorText.describe(error))")
-        }
-        do {
-            let value = try await body(connection)
-            await connections.giveBack(connection)
-            return value
-        } catch {
-            DirectConnections.close(connection)
-            if PostgresErrorText.isTransient(error) { await connections.closeAll() }
-            if let error = error as? StoreError { throw error }
             throw StoreError.failed(operation: operation, path: location, reason: PostgresErrorText.describe(error))
         }
     }

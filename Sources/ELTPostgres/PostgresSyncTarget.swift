@@ -172,31 +172,17 @@ public struct PostgresSyncTarget: SyncTarget {
     private func withConnection<T: Sendable>(
         _ operation: String, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let connection: PostgresConnection
         do {
-            connection = try await connections.take()
+            return try await connections.withConnection(body)
+        } catch let error as DirectConnections.ConnectFailure {
+            throw SyncTargetError(location: location, operation: operation, reason: error.description,
+                                  isTransient: PostgresErrorText.isTransient(error.underlying))
+        } catch let error as SyncTargetError {
+            throw error
+        } catch let error as StoreError {
+            // Reading the run's changes from the data database failed.
+            throw SyncTargetError(location: location, operation: operation, reason: error.description)
         } catch {
-            await connections.closeAll()
-            throw SyncTargetError(location: location, operation: operation,
-                                  reason: "cannot connect: \(PostgresErrorText.describe(error))", isTransient: PostgresErrorText.isTransient(error))
-        }
-        do {
-            let result = try await body(connection)
-            await connections.giveBack(connection)
-            return result
-        } catch {
-            // The connection may be mid-transaction or broken: never reuse it.
-            DirectConnections.close(connection)
-            if PostgresErrorText.isTransient(error) {
-                // The server went away: the idle connections are most likely dead too, and a
-                // query on a connection it has just dropped can wait forever. Start afresh.
-                await connections.closeAll()
-            }
-            if let error = error as? SyncTargetError { throw error }
-            if let error = error as? StoreError {
-                // Reading the run's changes from the data database failed.
-                throw SyncTargetError(location: location, operation: operation, reason: error.description)
-            }
             throw SyncTargetError(location: location, operation: operation, reason: PostgresErrorText.describe(error),
                                   isTransient: PostgresErrorText.isTransient(error))
         }

@@ -58,6 +58,39 @@ public actor DirectConnections {
         for connection in connections { Self.close(connection) }
     }
 
+    /// Runs `body` on an idle or new connection and keeps the connection for the next use if
+    /// `body` succeeded. A connection whose body failed is closed, never reused (it may be
+    /// mid-transaction or broken); after a transient failure (see
+    /// ``PostgresErrorText/isTransient(_:)``) every idle connection is closed too, since the
+    /// server most likely dropped them all, and a query sent on a dropped connection can wait
+    /// forever. A connection that cannot be opened throws ``ConnectFailure``.
+    public nonisolated func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection: PostgresConnection
+        do {
+            connection = try await take()
+        } catch {
+            await closeAll()
+            throw ConnectFailure(underlying: error)
+        }
+        do {
+            let result = try await body(connection)
+            await giveBack(connection)
+            return result
+        } catch {
+            Self.close(connection)
+            if PostgresErrorText.isTransient(error) { await closeAll() }
+            throw error
+        }
+    }
+
+    /// No connection could be opened; `underlying` says why.
+    public struct ConnectFailure: Error, CustomStringConvertible {
+        /// The connect's error.
+        public var underlying: any Error
+        /// `cannot connect: <reason>`.
+        public var description: String { "cannot connect: \(PostgresErrorText.describe(underlying))" }
+    }
+
     /// Starts closing `connection` without waiting for it, unless the server already closed it.
     ///
     /// A connection whose server went away (a restart, an outage) can leave an awaited
