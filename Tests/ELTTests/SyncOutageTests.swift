@@ -94,8 +94,11 @@ struct SyncOutageTests {
     /// The first wave of tenants (one per slot of `elt_queue`) runs to the end; the rest are held
     /// in extraction while the sync database is stopped, then released, so every one of their
     /// syncs meets the outage; it lasts 20 s.
+    // The limit catches the known hang of a sync transaction cut mid-flight (ARCHITECTURE,
+    // "Known gaps"); it leaves room for a loaded 2-core machine, where the first wave alone
+    // took over two minutes while another test run shared the cores.
     @Test("the sync database stopped for 20 s mid-run: every sync waits it out and the main database ends exact",
-          .timeLimit(.minutes(3)), arguments: JournalKind.available)
+          .timeLimit(.minutes(6)), arguments: JournalKind.available)
     func twentySecondOutage(kind: JournalKind) async throws {
         let server = try await OutagePostgres.offThePool { try OutagePostgres.start() }
         defer { server.remove() }
