@@ -5,8 +5,10 @@ import Hummingbird
 /// `GET /health`: 200 with `{"status":"ok", …}` while the journal answers, 503 otherwise.
 ///
 /// It needs no token, for load balancers, so it shows anyone only `status`, `executor_id` and
-/// `version`. The full view adds `journal` (where the journal is, without its password) and
-/// `journal_reachable`; it answers requests from loopback and those carrying the admin token.
+/// `version`. The full view adds `journal` (where the journal is, without its password),
+/// `journal_reachable` and `executors` (every registered executor: live, released or expired,
+/// as `elt executors` lists them; empty while the journal does not answer); it answers requests
+/// from loopback and those carrying the admin token.
 enum HealthRoutes {
     struct Health: ResponseEncodable {
         var status: String
@@ -15,10 +17,12 @@ enum HealthRoutes {
         var journal: String?
         /// Full view only.
         var journalReachable: Bool?
+        /// Full view only: the registered executors.
+        var executors: [ExecutorView]?
         var version: String
 
         enum CodingKeys: String, CodingKey {
-            case status, executorID = "executor_id", journal, journalReachable = "journal_reachable", version
+            case status, executorID = "executor_id", journal, journalReachable = "journal_reachable", executors, version
         }
     }
 
@@ -31,6 +35,8 @@ enum HealthRoutes {
                                 version: ELTVersion.current)
             if showsFullView(request, context, adminToken: adminToken) {
                 (health.journal, health.journalReachable) = (journal, reachable)
+                let now = journalTimestamp()
+                health.executors = reachable ? ((try? await runtime.executors()) ?? []).map { ExecutorView($0, now: now) } : []
             }
             return EditedResponse(status: reachable ? .ok : .serviceUnavailable, response: health)
         }

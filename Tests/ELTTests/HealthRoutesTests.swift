@@ -14,7 +14,7 @@ import Testing
 struct HealthRoutesTests {
     static let token = "0123456789abcdef0123"
     static let minimalKeys: Set<String> = ["status", "executor_id", "version"]
-    static let fullKeys: Set<String> = ["status", "executor_id", "version", "journal", "journal_reachable"]
+    static let fullKeys: Set<String> = ["status", "executor_id", "version", "journal", "journal_reachable", "executors"]
 
     @Test("off loopback without the admin token, /health shows only status, executor id and version")
     func minimalOffLoopback() async throws {
@@ -44,6 +44,7 @@ struct HealthRoutesTests {
             #expect(Set(health.keys) == Self.fullKeys, "\(health)")
             #expect(health["journal"] as? String == "/var/lib/elt/system.sqlite")
             #expect(health["journal_reachable"] as? Bool == true)
+            #expect(health["executors"] is [Any], "the full view lists the registered executors")
         }
     }
 

@@ -243,6 +243,8 @@ struct ServerTests {
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(executors.stdout.utf8)) as? [[String: Any]])
         #expect(rows.compactMap { $0["executor_id"] as? String }.sorted() == ["local", "one-shot"])
         #expect(rows.first { $0["executor_id"] as? String == "local" }?["state"] as? String == "live")
+        let health = try await server.get("/health").body
+        #expect(health.contains("\"executors\":[") && health.contains("\"state\":\"live\""), "loopback sees the executors: \(health)")
         await server.stop()
         let after = try ELTProcess.run(["executors", "--json", "--data-path", data])
         let stopped = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
