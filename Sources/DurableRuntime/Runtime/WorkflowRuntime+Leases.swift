@@ -68,7 +68,6 @@ extension WorkflowRuntime {
                     try await acquireExecutorLease(lease)
                 }
                 try await takeOverExpiredExecutors()
-                try await adoptOrphans()
             } catch is CancellationError {
                 return
             } catch JournalError.crashed {
@@ -82,31 +81,38 @@ extension WorkflowRuntime {
     }
 
     /// Claims the `PENDING` workflows of every executor whose lease has expired (one atomic
-    /// claim per workflow; a queued one goes back to its queue) and runs them here.
+    /// claim per workflow; a queued one goes back to its queue) and runs them here, then runs
+    /// this executor's orphans (see ``adoptOrphans(_:)``). One read of the `PENDING` rows serves
+    /// both; an expired executor that holds none costs no claim (no write transaction, no
+    /// queue wake-up), so executors that stopped long ago cost nothing at each period.
     @discardableResult
     func takeOverExpiredExecutors() async throws -> RecoveryClaim {
         let now = journalTimestamp(clock.now())
+        let pending = try await journal.backend.listWorkflows(WorkflowQuery(statuses: [.pending], order: .ascending))
+        let holders = Set(pending.compactMap(\.executorID))
         let expired = try await journal.backend.executors()
-            .filter { !$0.isLive(at: now) && $0.executorID != executorID }
+            .filter { !$0.isLive(at: now) && $0.executorID != executorID && holders.contains($0.executorID) }
             .map(\.executorID)
-        guard !expired.isEmpty else { return RecoveryClaim() }
-        let claim = try await recover(executorIDs: expired)
-        if !claim.toRun.isEmpty || !claim.requeued.isEmpty {
-            logger.notice("took over the workflows of expired executors", metadata: [
-                "executor_id": "\(executorID)", "expired": "\(expired)", "resumed": "\(claim.toRun.map(\.id))",
-                "requeued": "\(claim.requeued)",
-            ])
+        var claim = RecoveryClaim()
+        if !expired.isEmpty {
+            claim = try await recover(executorIDs: expired)
+            if !claim.toRun.isEmpty || !claim.requeued.isEmpty {
+                logger.notice("took over the workflows of expired executors", metadata: [
+                    "executor_id": "\(executorID)", "expired": "\(expired)", "resumed": "\(claim.toRun.map(\.id))",
+                    "requeued": "\(claim.requeued)",
+                ])
+            }
         }
+        adoptOrphans(pending)
         return claim
     }
 
-    /// Runs this executor's `PENDING` workflows that nothing in this process runs: a dequeue
-    /// whose COMMIT landed but whose reply was lost (retried, it claimed nothing more) leaves
-    /// such rows, which no takeover touches while this executor's lease runs. Each is claimed
-    /// on the execution board, so one already running (or just starting) is left alone.
+    /// Runs this executor's `PENDING` workflows (among `pending`) that nothing in this process
+    /// runs: a dequeue whose COMMIT landed but whose reply was lost (retried, it claimed nothing
+    /// more) leaves such rows, which no takeover touches while this executor's lease runs. Each
+    /// is claimed on the execution board, so one already running (or just starting) is left alone.
     @discardableResult
-    func adoptOrphans() async throws -> [String] {
-        let pending = try await journal.backend.listWorkflows(WorkflowQuery(statuses: [.pending], order: .ascending))
+    func adoptOrphans(_ pending: [WorkflowRecord]) -> [String] {
         let orphans = pending.filter { $0.executorID == executorID && !board.isRunning($0.id) }
         // A parent runs its inline children itself; only roots and queued or started
         // workflows are adopted here, the rest through their parent's replay.
