@@ -153,7 +153,7 @@ struct Fuzzer {
                 summary.byOperation[operation, default: (0, 0)].refused += 1
                 let after = try await runtime.journal.backend.dump()
                 if after != dump {
-                    Issue.record("invariant 1: refused \(name) (\(error)) changed the journal:\n\(difference(dump, after))\n\(report)")
+                    Issue.record("invariant 1: refused \(name) (\(error)) changed the journal:\n\(journalDifference(dump, after))\n\(report)")
                     return
                 }
             }
@@ -292,11 +292,5 @@ struct Fuzzer {
         }
         (summary.workflows, summary.steps) = (all.count, stepCount)
         return true
-    }
-
-    func difference(_ before: [String], _ after: [String]) -> String {
-        let removed = Set(before).subtracting(after).sorted().map { "- \($0)" }
-        let added = Set(after).subtracting(before).sorted().map { "+ \($0)" }
-        return (removed + added).joined(separator: "\n")
     }
 }

@@ -66,7 +66,7 @@ struct RefusalTests {
             let before = try await runtime.journal.backend.dump()
             await #expect(throws: (any Error).self, "\(refusal) must be refused") { try await refusal.call(runtime) }
             let after = try await runtime.journal.backend.dump()
-            #expect(Self.difference(before, after) == "", "\(refusal) changed the journal (- before, + after)")
+            #expect(journalDifference(before, after) == "", "\(refusal) changed the journal (- before, + after)")
         }
     }
 
@@ -77,7 +77,7 @@ struct RefusalTests {
             try await Self.populate(runtime)
             let before = try await runtime.journal.backend.dump()
             #expect(try await runtime.cancel(id: "done").status == .success)
-            #expect(Self.difference(before, try await runtime.journal.backend.dump()) == "")
+            #expect(journalDifference(before, try await runtime.journal.backend.dump()) == "")
         }
     }
 
@@ -92,11 +92,6 @@ struct RefusalTests {
         try await runtime.cancel(id: "stopped")
     }
 
-    static func difference(_ before: [String], _ after: [String]) -> String {
-        let removed = Set(before).subtracting(after).sorted().map { "- \($0)" }
-        let added = Set(after).subtracting(before).sorted().map { "+ \($0)" }
-        return (removed + added).joined(separator: "\n")
-    }
 }
 
 /// A workflow that records one step and then fails.

@@ -185,13 +185,9 @@ public struct ExecutorView: Codable, Sendable, Equatable {
         host = info.host
         pid = info.pid
         applicationVersion = info.applicationVersion
-        startedAt = Self.iso(info.startedAt)
-        leaseExpiresAt = info.leaseExpiresAt > 0 ? Self.iso(info.leaseExpiresAt) : nil
+        startedAt = WorkflowView.iso(info.startedAt)
+        leaseExpiresAt = info.leaseExpiresAt > 0 ? WorkflowView.iso(info.leaseExpiresAt) : nil
         leaseSecondsLeft = info.leaseExpiresAt == 0 ? 0 : Int((info.leaseExpiresAt - now) / 1000)
-    }
-
-    static func iso(_ milliseconds: Int64) -> String {
-        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(.iso8601)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -77,3 +77,11 @@ func runUntilCrash(_ runtime: WorkflowRuntime, _ body: @escaping @Sendable (Work
         journalGroup.cancelAll()
     }
 }
+
+/// The lines of two journal dumps (``JournalBackend/dump()``) that differ: `- ` removed,
+/// `+ ` added; empty when the journal did not change.
+func journalDifference(_ before: [String], _ after: [String]) -> String {
+    let removed = Set(before).subtracting(after).sorted().map { "- \($0)" }
+    let added = Set(after).subtracting(before).sorted().map { "+ \($0)" }
+    return (removed + added).joined(separator: "\n")
+}
