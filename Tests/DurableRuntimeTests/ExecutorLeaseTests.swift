@@ -75,6 +75,9 @@ struct ExecutorLeaseTests {
             let row = try #require(try await runtime.executors().first)
             #expect(row.pid == Int(ProcessInfo.processInfo.processIdentifier))
         }
+        // withRunning (what `elt run` uses) releases the lease when its body is done.
+        let after = try await Self.withBackend(harness) { try await $0.executors().first }
+        #expect(after?.leaseExpiresAt == 0, "released, not left to expire")
     }
 
     @Test("a graceful shutdown releases the lease at once", arguments: JournalKind.available)

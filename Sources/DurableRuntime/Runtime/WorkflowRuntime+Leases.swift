@@ -61,6 +61,8 @@ extension WorkflowRuntime {
             } catch {
                 return
             }
+            // Released (the runtime is stopping): neither renew it nor take it again.
+            guard leaseHeld.withLock({ $0 }) else { return }
             do {
                 let until = journalTimestamp(clock.now()) + Self.milliseconds(lease)
                 if try await !journal.backend.renewLease(executorID: executorID, incarnation: incarnation, until: until) {

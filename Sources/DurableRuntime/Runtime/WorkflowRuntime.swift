@@ -147,15 +147,25 @@ public final class WorkflowRuntime: Service, Sendable {
                     try await waitUntilStarted()
                     result = try await body(self)
                 } catch {
+                    await stopHoldingLease()
                     group.cancelAll()
                     throw error
                 }
+                await stopHoldingLease()
                 group.cancelAll()
                 // Whatever the runtime throws while it stops is of no interest to the caller.
                 while case .some = try? await group.next() {}
                 return result
             }
         }
+    }
+
+    /// Releases the lease before a stop by cancellation (``withRunning(_:)``): once the task is
+    /// cancelled the journal refuses the release, and the lease would outlive the process by
+    /// up to its length. A crashed runtime keeps it, as a killed process does.
+    private func stopHoldingLease() async {
+        if await journal.isCrashed { return }
+        await releaseExecutorLease()
     }
 
     /// Like ``withRunning(_:)``, but returns nil when the runtime crashes (a crash injector, or
@@ -185,6 +195,7 @@ public final class WorkflowRuntime: Service, Sendable {
                 defer { group.cancelAll() }
                 // The first to finish decides: the body's result, or the runtime's end.
                 let first = try await group.next() ?? nil
+                await stopHoldingLease()
                 group.cancelAll()
                 while case .some = try? await group.next() {}
                 return first
