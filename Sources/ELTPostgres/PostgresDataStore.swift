@@ -86,7 +86,7 @@ public final class PostgresDataStore: DataStore {
             for part in rows.chunks(of: Self.batchRows) {
                 let ids = part.map(\.0.id), orgs = part.map(\.0.organizationID)
                 let providers = part.map(\.0.provider), data = part.map(\.1)
-                let result = try await connection.query("""
+                let result = try await connection.boundedQuery("""
                     INSERT INTO \(unescaped: self.table("connected_integrations")) (id, organization_id, provider, provider_data)
                     SELECT * FROM unnest(\(ids)::text[], \(orgs)::text[], \(providers)::text[], \(data)::text[])
                     ON CONFLICT DO NOTHING RETURNING 1
@@ -99,7 +99,7 @@ public final class PostgresDataStore: DataStore {
 
     public func integrations() async throws -> [ConnectedIntegration] {
         try await read("list connected_integrations") { connection in
-            try await Self.integrations(connection.query("""
+            try await Self.integrations(connection.boundedQuery("""
                 SELECT id, organization_id, provider, provider_data FROM \(unescaped: self.table("connected_integrations"))
                 ORDER BY organization_id, provider, id
                 """, logger: self.logger))
@@ -108,7 +108,7 @@ public final class PostgresDataStore: DataStore {
 
     public func integration(id: String) async throws -> ConnectedIntegration? {
         try await read("read connected_integrations") { connection in
-            try await Self.integrations(connection.query("""
+            try await Self.integrations(connection.boundedQuery("""
                 SELECT id, organization_id, provider, provider_data FROM \(unescaped: self.table("connected_integrations"))
                 WHERE id = \(id)
                 """, logger: self.logger)).first
@@ -119,12 +119,12 @@ public final class PostgresDataStore: DataStore {
         try await read("list connected_integrations") { connection in
             let table = self.table("connected_integrations")
             guard let after else {
-                return try await Self.integrations(connection.query("""
+                return try await Self.integrations(connection.boundedQuery("""
                     SELECT id, organization_id, provider, provider_data FROM \(unescaped: table)
                     ORDER BY organization_id, provider, id LIMIT \(limit)
                     """, logger: self.logger))
             }
-            return try await Self.integrations(connection.query("""
+            return try await Self.integrations(connection.boundedQuery("""
                 SELECT id, organization_id, provider, provider_data FROM \(unescaped: table)
                 WHERE (organization_id, provider, id) > (\(after.organizationID), \(after.provider), \(after.id))
                 ORDER BY organization_id, provider, id LIMIT \(limit)
@@ -132,7 +132,7 @@ public final class PostgresDataStore: DataStore {
         }
     }
 
-    private static func integrations(_ rows: PostgresRowSequence) async throws -> [ConnectedIntegration] {
+    private static func integrations(_ rows: FetchedRows) async throws -> [ConnectedIntegration] {
         var result: [ConnectedIntegration] = []
         for try await (id, organization, provider, data) in rows.decode((String, String, String, String).self) {
             result.append(try StoreJSON.integration(id: id, organizationID: organization, provider: provider, providerData: data))
@@ -158,7 +158,7 @@ public final class PostgresDataStore: DataStore {
                 let ids = part.map(\.user.id), externalIDs = part.map(\.user.externalID)
                 let names = part.map(\.user.name), emails = part.map(\.user.email)
                 let pageNumbers = part.map(\.page), positions = part.map(\.position)
-                try await connection.query("""
+                try await connection.boundedQuery("""
                     INSERT INTO \(unescaped: self.table("users_staging"))
                         (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, page, position)
                     SELECT u.id, \(runID), u.external_id, \(org), \(integration), u.name, u.email, u.page, u.position
@@ -169,7 +169,7 @@ public final class PostgresDataStore: DataStore {
             }
             // Rejected records are few (one statement each).
             for record in quarantined {
-                try await connection.query("""
+                try await connection.boundedQuery("""
                     INSERT INTO \(unescaped: self.table("users_quarantine"))
                         (workflow_id, organization_id, connected_integration_id, page, position, raw_json, reason, user_id)
                     VALUES (\(runID), \(org), \(integration), \(record.page), \(record.position), \(record.rawJSON),
@@ -188,13 +188,13 @@ public final class PostgresDataStore: DataStore {
         try await transaction("register run", tenant: tenant) { connection in
             let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
             let runs = self.table("tenant_runs")
-            try await connection.query("""
+            try await connection.boundedQuery("""
                 INSERT INTO \(unescaped: runs) (organization_id, connected_integration_id, workflow_id, sequence)
                 SELECT \(org), \(integration), \(runID), COALESCE(MAX(sequence), 0) + 1 FROM \(unescaped: runs)
                 WHERE organization_id = \(org) AND connected_integration_id = \(integration)
                 ON CONFLICT DO NOTHING
                 """, logger: self.logger)
-            let rows = try await connection.query("""
+            let rows = try await connection.boundedQuery("""
                 SELECT sequence FROM \(unescaped: runs)
                 WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND workflow_id = \(runID)
                 """, logger: self.logger).collect()
@@ -245,7 +245,7 @@ public final class PostgresDataStore: DataStore {
                 let detection = try await self.completion(
                     connection, CDCOutcome.self, StageKey(runID: runID, tenant: tenant, stage: "cdc", part: 0))
                 if let detection, (applied?.sequence ?? 0) != (detection.baseSequence ?? 0) {
-                    try await connection.query("""
+                    try await connection.boundedQuery("""
                         DELETE FROM \(unescaped: cdc)
                         WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
                         """, logger: self.logger)
@@ -255,7 +255,7 @@ public final class PostgresDataStore: DataStore {
                     redetected = again
                 }
             }
-            let upserted = try await self.count(connection.query("""
+            let upserted = try await self.count(connection.boundedQuery("""
                 WITH changed AS (
                     INSERT INTO \(unescaped: latest)
                         (id, external_id, organization_id, connected_integration_id, name, email, last_updated)
@@ -272,7 +272,7 @@ public final class PostgresDataStore: DataStore {
             // The run's deletes by id first, then the latest rows by key: a join of the two
             // tables, planned on a fresh table's statistics, became a nested loop of
             // 1,000 × 1,000 rows (0.4 s per pipeline).
-            let gone = try await self.strings(connection.query("""
+            let gone = try await self.strings(connection.boundedQuery("""
                 SELECT id FROM \(unescaped: cdc)
                 WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
                   AND change_type = 'DELETE'
@@ -280,7 +280,7 @@ public final class PostgresDataStore: DataStore {
             var deleted = 0
             for part in gone.chunks(of: Self.batchRows) {
                 let ids = Array(part)
-                deleted += try await self.count(connection.query("""
+                deleted += try await self.count(connection.boundedQuery("""
                     WITH gone AS (
                         DELETE FROM \(unescaped: latest)
                         WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND id = ANY(\(ids)::text[])
@@ -288,7 +288,7 @@ public final class PostgresDataStore: DataStore {
                     SELECT COUNT(*) FROM gone
                     """, logger: self.logger))
             }
-            try await connection.query("""
+            try await connection.boundedQuery("""
                 UPDATE \(unescaped: self.table("tenant_runs")) SET applied_at = now()
                 WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND workflow_id = \(runID)
                 """, logger: self.logger)
@@ -308,7 +308,7 @@ public final class PostgresDataStore: DataStore {
         let (staging, cdc, latest, quarantine) = (
             table("users_staging"), table("users_cdc"), table("users_latest"), table("users_quarantine"))
         let latestBefore = try await latestCount(connection, tenant)
-        try await connection.query("""
+        try await connection.boundedQuery("""
             WITH staged AS (
                 SELECT id, external_id, name, email,
                        ROW_NUMBER() OVER (PARTITION BY id ORDER BY page DESC, position DESC) AS rn
@@ -325,14 +325,14 @@ public final class PostgresDataStore: DataStore {
             WHERE s.rn = 1
               AND (l.id IS NULL OR l.name != s.name OR l.email != s.email OR l.external_id != s.external_id)
             """, logger: logger)
-        let duplicates = try await count(connection.query("""
+        let duplicates = try await count(connection.boundedQuery("""
             SELECT COUNT(*) - COUNT(DISTINCT id) FROM \(unescaped: staging)
             WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
             """, logger: logger))
         var withheld = 0
         var notInferred: String?
         if snapshotComplete {
-            let anonymous = try await count(connection.query("""
+            let anonymous = try await count(connection.boundedQuery("""
                 SELECT COUNT(*) FROM \(unescaped: quarantine)
                 WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
                   AND user_id IS NULL
@@ -342,7 +342,7 @@ public final class PostgresDataStore: DataStore {
             } else {
                 // The latest users with neither a staging row nor a quarantined record in the
                 // run: read once, counted for the guard, then recorded as deletes by key.
-                let absent = try await strings(connection.query("""
+                let absent = try await strings(connection.boundedQuery("""
                     SELECT l.id FROM \(unescaped: latest) l
                     WHERE l.organization_id = \(org) AND l.connected_integration_id = \(integration)
                       AND NOT EXISTS (
@@ -359,7 +359,7 @@ public final class PostgresDataStore: DataStore {
                 } else {
                     for part in absent.chunks(of: Self.batchRows) {
                         let ids = Array(part)
-                        try await connection.query("""
+                        try await connection.boundedQuery("""
                             INSERT INTO \(unescaped: cdc)
                                 (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
                             SELECT l.id, \(runID), l.external_id, \(org), \(integration), l.name, l.email, 'DELETE'
@@ -372,7 +372,7 @@ public final class PostgresDataStore: DataStore {
         }
         var outcome = CDCOutcome(inserts: 0, updates: 0, deletes: 0, duplicates: duplicates, withheldDeletes: withheld,
                                  latestBefore: latestBefore, deletesNotInferred: notInferred, snapshotComplete: snapshotComplete)
-        let counts = try await connection.query("""
+        let counts = try await connection.boundedQuery("""
             SELECT change_type, COUNT(*) FROM \(unescaped: cdc)
             WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
             GROUP BY change_type
@@ -393,7 +393,7 @@ public final class PostgresDataStore: DataStore {
     public func runsToSync(runID: String, tenant: Tenant, sequence: Int?) async throws -> [String] {
         guard let sequence else { return [runID] }
         return try await read("read tenant_runs") { connection in
-            try await self.strings(connection.query("""
+            try await self.strings(connection.boundedQuery("""
                 SELECT workflow_id FROM \(unescaped: self.table("tenant_runs"))
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
                   AND sequence < \(sequence) AND applied_at IS NOT NULL AND synced_at IS NULL
@@ -404,7 +404,7 @@ public final class PostgresDataStore: DataStore {
 
     public func markSynced(runID: String, tenant: Tenant) async throws {
         try await transaction("mark run synced", tenant: tenant) { connection in
-            try await connection.query("""
+            try await connection.boundedQuery("""
                 UPDATE \(unescaped: self.table("tenant_runs")) SET synced_at = now()
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
                   AND workflow_id = \(runID) AND synced_at IS NULL
@@ -414,7 +414,7 @@ public final class PostgresDataStore: DataStore {
 
     public func unsyncedRuns(tenant: Tenant) async throws -> [String] {
         try await read("read tenant_runs") { connection in
-            try await self.strings(connection.query("""
+            try await self.strings(connection.boundedQuery("""
                 SELECT workflow_id FROM \(unescaped: self.table("tenant_runs"))
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
                   AND applied_at IS NOT NULL AND synced_at IS NULL
@@ -436,7 +436,7 @@ public final class PostgresDataStore: DataStore {
     /// Run `runID`'s changes with ids after `after`, by id, at most `limit`.
     func changes(runID: String, tenant: Tenant, after: String?, limit: Int?) async throws -> [UserChange] {
         try await read("read users_cdc") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.boundedQuery("""
                 SELECT id, external_id, name, email, change_type FROM \(unescaped: self.table("users_cdc"))
                 WHERE workflow_id = \(runID) AND organization_id = \(tenant.organizationID)
                   AND connected_integration_id = \(tenant.connectedIntegrationID) AND id > \(after ?? "")
@@ -472,14 +472,14 @@ public final class PostgresDataStore: DataStore {
                   AND workflow_id = \(runID)
                 """
             }
-            return try await self.count(connection.query(query, logger: self.logger))
+            return try await self.count(connection.boundedQuery(query, logger: self.logger))
         }
     }
 
     public func latestUsers(tenant: Tenant) async throws -> [SourceUser] {
         try await read("read users_latest") { connection in
             var result: [SourceUser] = []
-            for try await (id, externalID, name, email) in try await connection.query("""
+            for try await (id, externalID, name, email) in try await connection.boundedQuery("""
                 SELECT id, external_id, name, email FROM \(unescaped: self.table("users_latest"))
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
                 ORDER BY id
@@ -493,7 +493,7 @@ public final class PostgresDataStore: DataStore {
     public func quarantined(tenant: Tenant) async throws -> [QuarantinedRecord] {
         try await read("read users_quarantine") { connection in
             var result: [QuarantinedRecord] = []
-            for try await (page, position, raw, reason) in try await connection.query("""
+            for try await (page, position, raw, reason) in try await connection.boundedQuery("""
                 SELECT page, position, raw_json, reason FROM \(unescaped: self.table("users_quarantine"))
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
                 ORDER BY workflow_id, page, position
@@ -507,7 +507,7 @@ public final class PostgresDataStore: DataStore {
     public func duplicateStagingRows() async throws -> Int {
         try await read("count duplicate staging rows") { connection in
             let staging = self.table("users_staging")
-            return try await self.count(connection.query("""
+            return try await self.count(connection.boundedQuery("""
                 SELECT COUNT(*) - (SELECT COUNT(*) FROM (
                     SELECT DISTINCT id, organization_id, connected_integration_id, workflow_id, page, position
                     FROM \(unescaped: staging)) d)
@@ -531,7 +531,7 @@ public final class PostgresDataStore: DataStore {
     }
 
     private func completion<T: Decodable>(_ connection: PostgresConnection, _ type: T.Type, _ key: StageKey) async throws -> T? {
-        let rows = try await connection.query("""
+        let rows = try await connection.boundedQuery("""
             SELECT outcome FROM \(unescaped: table("stage_completions"))
             WHERE workflow_id = \(key.runID) AND organization_id = \(key.tenant.organizationID)
               AND connected_integration_id = \(key.tenant.connectedIntegrationID) AND stage = \(key.stage) AND part = \(key.part)
@@ -542,7 +542,7 @@ public final class PostgresDataStore: DataStore {
 
     private func recordCompletion<T: Encodable>(_ connection: PostgresConnection, _ outcome: T, _ key: StageKey) async throws {
         let text = try StoreJSON.encode(outcome)
-        try await connection.query("""
+        try await connection.boundedQuery("""
             INSERT INTO \(unescaped: table("stage_completions"))
                 (workflow_id, organization_id, connected_integration_id, stage, part, outcome)
             VALUES (\(key.runID), \(key.tenant.organizationID), \(key.tenant.connectedIntegrationID), \(key.stage), \(key.part), \(text))
@@ -550,7 +550,7 @@ public final class PostgresDataStore: DataStore {
     }
 
     private func lastAppliedRun(_ connection: PostgresConnection, tenant: Tenant) async throws -> (sequence: Int, runID: String)? {
-        let rows = try await connection.query("""
+        let rows = try await connection.boundedQuery("""
             SELECT sequence, workflow_id FROM \(unescaped: table("tenant_runs"))
             WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
               AND applied_at IS NOT NULL
@@ -562,7 +562,7 @@ public final class PostgresDataStore: DataStore {
     }
 
     private func markSuperseded(_ connection: PostgresConnection, runID: String, tenant: Tenant, by newer: String) async throws {
-        try await connection.query("""
+        try await connection.boundedQuery("""
             UPDATE \(unescaped: table("tenant_runs")) SET superseded_by = \(newer)
             WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
               AND workflow_id = \(runID)
@@ -570,19 +570,19 @@ public final class PostgresDataStore: DataStore {
     }
 
     private func latestCount(_ connection: PostgresConnection, _ tenant: Tenant) async throws -> Int {
-        try await count(connection.query("""
+        try await count(connection.boundedQuery("""
             SELECT COUNT(*) FROM \(unescaped: table("users_latest"))
             WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
             """, logger: logger))
     }
 
     /// The single integer a `SELECT COUNT(*)` returns.
-    private func count(_ rows: PostgresRowSequence) async throws -> Int {
+    private func count(_ rows: FetchedRows) async throws -> Int {
         for try await value in rows.decode(Int.self) { return value }
         return 0
     }
 
-    private func strings(_ rows: PostgresRowSequence) async throws -> [String] {
+    private func strings(_ rows: FetchedRows) async throws -> [String] {
         var result: [String] = []
         for try await value in rows.decode(String.self) { result.append(value) }
         return result
@@ -594,13 +594,13 @@ public final class PostgresDataStore: DataStore {
         _ operation: String, tenant: Tenant?, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await withConnection(operation) { connection in
-            try await connection.query("BEGIN", logger: self.logger)
+            try await connection.boundedQuery("BEGIN", logger: self.logger)
             if let tenant {
                 let key = "elt.tenant/\(tenant.organizationID)/\(tenant.connectedIntegrationID)"
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: self.logger)
+                try await connection.boundedQuery("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: self.logger)
             }
             let value = try await body(connection)
-            try await connection.query("COMMIT", logger: self.logger)
+            try await connection.boundedQuery("COMMIT", logger: self.logger)
             return value
         }
     }
@@ -634,14 +634,14 @@ public final class PostgresDataStore: DataStore {
         try await transaction("migrate the data tables", tenant: nil) { connection in
             // The journal's lock on this schema name (two-key form): the journal, the data tables
             // and the sync target may share a schema, and must not race to create it.
-            try await connection.query("SELECT pg_advisory_xact_lock(1785624001, hashtext(\(self.schema)))", logger: self.logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(self.schema)\""), logger: self.logger)
+            try await connection.boundedQuery("SELECT pg_advisory_xact_lock(1785624001, hashtext(\(self.schema)))", logger: self.logger)
+            try await connection.boundedQuery(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(self.schema)\""), logger: self.logger)
             let migrations = self.table("data_migrations")
-            try await connection.query(PostgresQuery(unsafeSQL: """
+            try await connection.boundedQuery(PostgresQuery(unsafeSQL: """
                 CREATE TABLE IF NOT EXISTS \(migrations) (
                     version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
                 """), logger: self.logger)
-            let version = try await self.count(connection.query(
+            let version = try await self.count(connection.boundedQuery(
                 "SELECT COALESCE(MAX(version), 0) FROM \(unescaped: migrations)", logger: self.logger))
             guard version <= Self.schemaVersion else {
                 throw StoreError.corrupt(
@@ -650,10 +650,10 @@ public final class PostgresDataStore: DataStore {
             }
             guard version < Self.schemaVersion else { return }
             for statement in PostgresDataSchema.version1(schema: self.schema) {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                try await connection.boundedQuery(PostgresQuery(unsafeSQL: statement), logger: self.logger)
             }
             let target = Self.schemaVersion
-            try await connection.query("INSERT INTO \(unescaped: migrations) (version) VALUES (\(target))", logger: self.logger)
+            try await connection.boundedQuery("INSERT INTO \(unescaped: migrations) (version) VALUES (\(target))", logger: self.logger)
         }
     }
 }

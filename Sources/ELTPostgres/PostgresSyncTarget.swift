@@ -55,10 +55,10 @@ public struct PostgresSyncTarget: SyncTarget {
     /// Postgres then fails one of them on `pg_type_typname_nsp_index`).
     public func prepare() async throws {
         try await withConnection("create tables") { connection in
-            try await connection.query("BEGIN", logger: logger)
-            try await connection.query("SELECT pg_advisory_xact_lock(1785624001, hashtext(\(schema)))", logger: logger)
-            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
-            try await connection.query("""
+            try await connection.boundedQuery("BEGIN", logger: logger)
+            try await connection.boundedQuery("SELECT pg_advisory_xact_lock(1785624001, hashtext(\(schema)))", logger: logger)
+            try await connection.boundedQuery("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
+            try await connection.boundedQuery("""
                 CREATE TABLE IF NOT EXISTS \(unescaped: users) (
                     id TEXT NOT NULL,
                     external_id TEXT NOT NULL,
@@ -70,7 +70,7 @@ public struct PostgresSyncTarget: SyncTarget {
                     PRIMARY KEY (id, organization_id, connected_integration_id)
                 )
                 """, logger: logger)
-            try await connection.query("""
+            try await connection.boundedQuery("""
                 CREATE TABLE IF NOT EXISTS \(unescaped: runs) (
                     workflow_id TEXT NOT NULL,
                     organization_id TEXT NOT NULL,
@@ -81,7 +81,7 @@ public struct PostgresSyncTarget: SyncTarget {
                     PRIMARY KEY (workflow_id, organization_id, connected_integration_id)
                 )
                 """, logger: logger)
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.boundedQuery("COMMIT", logger: logger)
         }
     }
 
@@ -90,19 +90,19 @@ public struct PostgresSyncTarget: SyncTarget {
         let org = tenant.organizationID
         let integration = tenant.connectedIntegrationID
         return try await withConnection("sync run \(runID)") { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.boundedQuery("BEGIN", logger: logger)
             do {
-                let claimed = try await connection.query("""
+                let claimed = try await connection.boundedQuery("""
                     INSERT INTO \(unescaped: runs) (workflow_id, organization_id, connected_integration_id, upserts, deletes)
                     VALUES (\(runID), \(org), \(integration), 0, 0)
                     ON CONFLICT DO NOTHING RETURNING 1
                     """, logger: logger).collect()
                 guard !claimed.isEmpty else {
-                    let recorded = try await connection.query("""
+                    let recorded = try await connection.boundedQuery("""
                         SELECT upserts, deletes FROM \(unescaped: runs)
                         WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
                         """, logger: logger).collect()
-                    try await connection.query("ROLLBACK", logger: logger)
+                    try await connection.boundedQuery("ROLLBACK", logger: logger)
                     var (upserts, deletes): (Int32, Int32) = (0, 0)
                     if let row = recorded.first { (upserts, deletes) = try row.decode((Int32, Int32).self) }
                     return SyncOutcome(upserts: Int(upserts), deletes: Int(deletes), alreadyApplied: true)
@@ -114,7 +114,7 @@ public struct PostgresSyncTarget: SyncTarget {
                     for part in upserts.chunks(of: batchSize) {
                         let ids = part.map(\.id), externalIDs = part.map(\.externalID)
                         let names = part.map(\.name), emails = part.map(\.email)
-                        try await connection.query("""
+                        try await connection.boundedQuery("""
                             INSERT INTO \(unescaped: users) (id, external_id, organization_id, connected_integration_id, name, email)
                             SELECT u.id, u.external_id, \(org), \(integration), u.name, u.email
                             FROM unnest(\(ids)::text[], \(externalIDs)::text[], \(names)::text[], \(emails)::text[])
@@ -125,7 +125,7 @@ public struct PostgresSyncTarget: SyncTarget {
                     }
                     for part in deletes.chunks(of: batchSize) {
                         let ids = part.map(\.id)
-                        try await connection.query("""
+                        try await connection.boundedQuery("""
                             DELETE FROM \(unescaped: users)
                             WHERE organization_id = \(org) AND connected_integration_id = \(integration) AND id = ANY(\(ids)::text[])
                             """, logger: logger)
@@ -134,11 +134,11 @@ public struct PostgresSyncTarget: SyncTarget {
                     deleteCount += deletes.count
                 }
                 let (recordedUpserts, recordedDeletes) = (Int32(upsertCount), Int32(deleteCount))
-                try await connection.query("""
+                try await connection.boundedQuery("""
                     UPDATE \(unescaped: runs) SET upserts = \(recordedUpserts), deletes = \(recordedDeletes)
                     WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
                     """, logger: logger)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.boundedQuery("COMMIT", logger: logger)
                 return SyncOutcome(upserts: upsertCount, deletes: deleteCount, alreadyApplied: false)
             } catch {
                 // No ROLLBACK: the connection is closed instead (withConnection never reuses a
@@ -153,7 +153,7 @@ public struct PostgresSyncTarget: SyncTarget {
     public func users(tenant: Tenant) async throws -> [SourceUser] {
         try await withConnection("read users") { connection in
             var result: [SourceUser] = []
-            for try await (id, externalID, name, email) in try await connection.query("""
+            for try await (id, externalID, name, email) in try await connection.boundedQuery("""
                 SELECT id, external_id, name, email FROM \(unescaped: users)
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
                 ORDER BY id

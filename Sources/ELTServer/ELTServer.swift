@@ -21,6 +21,11 @@ public struct ELTServer: Sendable {
         self.options = options
     }
 
+    /// How long a graceful stop (SIGTERM, SIGINT) may take before the services are cancelled.
+    public static let shutdownGrace: Duration = .seconds(20)
+    /// How long the cancellation after ``shutdownGrace`` may take before the process ends anyway.
+    public static let cancellationGrace: Duration = .seconds(10)
+
     /// Seeds if needed, then runs until SIGTERM/SIGINT.
     public func run() async throws {
         let configuration = options.configuration
@@ -65,7 +70,14 @@ public struct ELTServer: Sendable {
             "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "journal": "\(configuration.journalLocation)",
             "data": "\(configuration.dataLocation)", "sync": "\(configuration.syncLocation)", "version": "\(ELTVersion.current)",
         ])
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // SIGTERM always ends the process: a graceful stop that has not finished within
+        // shutdownGrace is cancelled, and a cancellation that has not finished within
+        // cancellationGrace ends the process (swift-service-lifecycle traps). Every workflow in
+        // flight stays PENDING with its checkpoints, for recovery.
+        groupConfiguration.maximumGracefulShutdownDuration = Self.shutdownGrace
+        groupConfiguration.maximumCancellationDuration = Self.cancellationGrace
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {

@@ -9,14 +9,14 @@ extension PostgresJournal {
     ) async throws -> T {
         try await withReconnect(operation) {
             try await self.client.withConnection { connection -> T in
-                try await connection.query("BEGIN", logger: self.logger)
+                try await connection.boundedQuery("BEGIN", logger: self.logger, timeout: self.statementTimeout)
                 do {
                     let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: self.logger)
+                    try await connection.boundedQuery("COMMIT", logger: self.logger, timeout: self.statementTimeout)
                     return value
                 } catch {
                     if !PostgresErrorText.isConnectionLoss(error) {
-                        _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                        _ = try? await connection.boundedQuery("ROLLBACK", logger: self.logger, timeout: self.statementTimeout)
                     }
                     throw error
                 }
@@ -131,3 +131,4 @@ extension PostgresJournal {
         }
     }
 }
+

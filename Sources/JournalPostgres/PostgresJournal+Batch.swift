@@ -30,9 +30,8 @@ extension PostgresJournal {
     }
 
     /// The hot path of group commit: a batch of workflow inserts, step outcomes and completions
-    /// (see ``isSingleStatementBatch(_:)``) written by one prepared statement
-    /// (``CommitBatchStatement``) — one round trip, one implicit transaction, one WAL flush, no
-    /// parsing or planning after a connection's first commits — that also reports which of the
+    /// (see ``isSingleStatementBatch(_:)``) written by one statement (``CommitBatchStatement``)
+    /// — one round trip, one implicit transaction, one WAL flush — that also reports which of the
     /// batch's stepping workflows are cancelled. Rows whose key was taken are read afterwards,
     /// as a retried commit or a concurrent execution left them.
     func commitBatch(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
@@ -53,9 +52,10 @@ extension PostgresJournal {
         let rows = try await withReconnect("commit \(writes.count) journal writes") {
             let connection = try await self.commitConnection.get { try await self.connectForCommits() }
             do {
-                var rows: [CommitBatchStatement.Row] = []
-                for try await row in try await connection.execute(prepared, logger: self.logger) { rows.append(row) }
-                return rows
+                let fetched = try await connection.boundedQuery(
+                    PostgresQuery(unsafeSQL: CommitBatchStatement.sql, binds: try prepared.makeBindings()),
+                    logger: self.logger, timeout: self.statementTimeout)
+                return try fetched.rows.map { try $0.decode(CommitBatchStatement.Row.self) }
             } catch {
                 if PostgresErrorText.isConnectionLoss(error) { self.commitConnection.drop(connection) }
                 throw error
@@ -110,7 +110,7 @@ extension PostgresJournal {
         if touchedQueue {
             // Enqueued work, or a queued workflow finished: wake every listener's dequeue.
             try await withPooledConnection("notify \(channel)") { connection in
-                try await connection.query("SELECT pg_notify(\(self.channel), 'commit')", logger: self.logger)
+                try await connection.boundedQuery("SELECT pg_notify(\(self.channel), 'commit')", logger: self.logger, timeout: self.statementTimeout)
             }
             queueActivity.raise()
         }
@@ -133,11 +133,11 @@ extension PostgresJournal {
     func existingStep(_ step: StepRecord, _ connection: PostgresConnection) async throws -> JournalWriteResult {
         let table = self.table("operation_outputs")
         let existing = try await PostgresRows.steps(
-            connection.query(
+            connection.boundedQuery(
                 """
                 SELECT \(unescaped: PostgresRows.stepColumns) FROM \(unescaped: table)
                 WHERE workflow_id = \(step.workflowID) AND function_id = \(step.stepNumber)
-                """, logger: logger))
+                """, logger: logger, timeout: statementTimeout))
         guard let record = existing.first else {
             throw JournalError.queryFailed(
                 operation: "record step \(step.workflowID)#\(step.stepNumber)",
@@ -170,10 +170,9 @@ struct Completion {
 /// over `unnest` of its columns (an empty array inserts or updates nothing), and a final
 /// `SELECT` of what each did: rows `(kind, workflow_id, function_id, queue_name)`. Table names
 /// are unqualified: the journal's connections put its schema first on their `search_path`, so
-/// one prepared text serves every schema. Nullable columns travel as a value array and an
+/// one statement text serves every schema. Nullable columns travel as a value array and an
 /// is-null array, since the arrays' elements cannot be NULL.
-struct CommitBatchStatement: PostgresPreparedStatement {
-    static let name = "durable_commit_batch_v2"
+struct CommitBatchStatement {
     static let sql = """
         WITH new_workflows AS (
           INSERT INTO workflow_status(\(PostgresRows.workflowColumns))
@@ -260,9 +259,5 @@ struct CommitBatchStatement: PostgresPreparedStatement {
         binds.append(stepOwners.map { $0 ?? "" }); binds.append(stepOwners.map { $0 == nil })
         binds.append(c.map { $0.owner ?? "" }); binds.append(c.map { $0.owner == nil })
         return binds
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
     }
 }

@@ -44,15 +44,15 @@ extension PostgresJournal {
         var cancelled: Set<String> = []
         if !state.steppedWorkflows.isEmpty {
             let ids = try await PostgresRows.strings(
-                connection.query(
+                connection.boundedQuery(
                     """
                     SELECT workflow_id FROM \(unescaped: workflows)
                     WHERE status = 'CANCELLED' AND workflow_id = ANY(\(Array(state.steppedWorkflows)))
-                    """, logger: logger))
+                    """, logger: logger, timeout: statementTimeout))
             cancelled = Set(ids.compactMap { $0 })
         }
         if state.touchedQueue {
-            try await connection.query("SELECT pg_notify(\(channel), 'commit')", logger: logger)
+            try await connection.boundedQuery("SELECT pg_notify(\(channel), 'commit')", logger: logger, timeout: statementTimeout)
         }
         return (JournalCommitResult(results: results, cancelledWorkflowIDs: cancelled), state.touchedQueue)
     }
@@ -71,30 +71,30 @@ extension PostgresJournal {
         case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
             if let owner {
-                let others = try await connection.query(
+                let others = try await connection.boundedQuery(
                     """
                     SELECT 1 FROM \(unescaped: workflows)
                     WHERE workflow_id = \(step.workflowID) AND executor_id IS DISTINCT FROM \(owner)
-                    """, logger: logger
+                    """, logger: logger, timeout: statementTimeout
                 ).collect()
                 if !others.isEmpty { return .fenced }
             }
             return try await recordStep(step, connection)
         case .completeWorkflow(let id, let status, let output, let error, let at, let owner):
             let queues = try await PostgresRows.strings(
-                connection.query(
+                connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows) SET status = \(status.rawValue), output = \(output),
                       error = \(error), deduplication_id = NULL, updated_at = \(at)
                     WHERE workflow_id = \(id) AND status = 'PENDING'
                       AND (\(owner)::text IS NULL OR executor_id IS NOT DISTINCT FROM \(owner))
                     RETURNING queue_name
-                    """, logger: logger))
+                    """, logger: logger, timeout: statementTimeout))
             if queues.contains(where: { $0 != nil }) { state.touchedQueue = true }
             return .updated(!queues.isEmpty)
         case .transition(let id, let from, let to, let executorID, let reset, let at):
             let queues = try await PostgresRows.strings(
-                connection.query(
+                connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows) SET status = \(to.rawValue),
                       executor_id = COALESCE(\(executorID), executor_id),
@@ -102,18 +102,18 @@ extension PostgresJournal {
                       deduplication_id = CASE WHEN \(to.isTerminal) THEN NULL ELSE deduplication_id END,
                       updated_at = \(at)
                     WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING queue_name
-                    """, logger: logger))
+                    """, logger: logger, timeout: statementTimeout))
             // A queued workflow entering ENQUEUED, or leaving the running set, adds or frees work.
             if to == .enqueued || to.isTerminal, queues.contains(where: { $0 != nil }) { state.touchedQueue = true }
             return .updated(!queues.isEmpty)
         case .requeue(let id, let from, let queue, let at):
             let requeued = try await PostgresRows.strings(
-                connection.query(
+                connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows) SET status = 'ENQUEUED', queue_name = \(queue), executor_id = NULL,
                       recovery_attempts = 0, updated_at = \(at)
                     WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING workflow_id
-                    """, logger: logger))
+                    """, logger: logger, timeout: statementTimeout))
             if !requeued.isEmpty { state.touchedQueue = true }
             return .updated(!requeued.isEmpty)
         case .copySteps(let sourceID, let targetID, let belowStep):
@@ -121,11 +121,11 @@ extension PostgresJournal {
                 return .refused(JournalRefusal.copyIntoExisting(targetID: targetID))
             }
             let steps = table("operation_outputs")
-            let stepped = try await connection.query(
-                "SELECT 1 FROM \(unescaped: steps) WHERE workflow_id = \(targetID) LIMIT 1", logger: logger
+            let stepped = try await connection.boundedQuery(
+                "SELECT 1 FROM \(unescaped: steps) WHERE workflow_id = \(targetID) LIMIT 1", logger: logger, timeout: statementTimeout
             ).collect()
             if !stepped.isEmpty { return .refused(JournalRefusal.copyIntoStepped(targetID: targetID)) }
-            let copied = try await connection.query(
+            let copied = try await connection.boundedQuery(
                 """
                 INSERT INTO \(unescaped: steps)(workflow_id, function_id, function_name, output, error,
                   child_workflow_id, started_at, completed_at)
@@ -133,11 +133,11 @@ extension PostgresJournal {
                   completed_at
                 FROM \(unescaped: steps) WHERE workflow_id = \(sourceID) AND function_id < \(belowStep)
                 RETURNING function_id
-                """, logger: logger
+                """, logger: logger, timeout: statementTimeout
             ).collect()
             return .copied(copied.count)
         case .cancelTree(let rootID, let originJSON, let at):
-            let rows = try await connection.query(
+            let rows = try await connection.boundedQuery(
                 """
                 WITH RECURSIVE tree(id) AS (
                   SELECT \(rootID)::text
@@ -146,7 +146,7 @@ extension PostgresJournal {
                   deduplication_id = NULL, updated_at = \(at)
                 WHERE workflow_id IN (SELECT id FROM tree) AND status IN ('PENDING', 'ENQUEUED')
                 RETURNING workflow_id, queue_name
-                """, logger: logger
+                """, logger: logger, timeout: statementTimeout
             ).collect()
             var ids: [String] = []
             for row in rows {
@@ -157,11 +157,11 @@ extension PostgresJournal {
             return .cancelled(ids.sorted())
         case .expectWorkflow(let id, let statuses):
             // FOR UPDATE: what was checked holds until the commit (a concurrent writer waits).
-            let rows = try await connection.query(
+            let rows = try await connection.boundedQuery(
                 """
                 SELECT \(unescaped: PostgresRows.workflowColumns) FROM \(unescaped: workflows)
                 WHERE workflow_id = \(id) FOR UPDATE
-                """, logger: logger)
+                """, logger: logger, timeout: statementTimeout)
             guard let record = try await PostgresRows.workflows(rows).first else { return .found(nil) }
             if let statuses, !statuses.contains(record.status) { return .found(nil) }
             return .found(record)
@@ -170,20 +170,20 @@ extension PostgresJournal {
             let savepoint = "guarded_\(state.depth)"
             let before = state
             state.depth += 1
-            try await connection.query(PostgresQuery(unsafeSQL: "SAVEPOINT \(savepoint)"), logger: logger)
+            try await connection.boundedQuery(PostgresQuery(unsafeSQL: "SAVEPOINT \(savepoint)"), logger: logger, timeout: statementTimeout)
             var results: [JournalWriteResult] = []
             for write in required {
                 let result = try await apply(write, &state, connection)
                 results.append(result)
                 guard result.tookEffect else {
-                    try await connection.query(PostgresQuery(unsafeSQL: "ROLLBACK TO SAVEPOINT \(savepoint)"), logger: logger)
-                    try await connection.query(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT \(savepoint)"), logger: logger)
+                    try await connection.boundedQuery(PostgresQuery(unsafeSQL: "ROLLBACK TO SAVEPOINT \(savepoint)"), logger: logger, timeout: statementTimeout)
+                    try await connection.boundedQuery(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT \(savepoint)"), logger: logger, timeout: statementTimeout)
                     state = before
                     return .guarded(applied: false, results: results)
                 }
             }
             for write in then { results.append(try await apply(write, &state, connection)) }
-            try await connection.query(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT \(savepoint)"), logger: logger)
+            try await connection.boundedQuery(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT \(savepoint)"), logger: logger, timeout: statementTimeout)
             state.depth = before.depth
             return .guarded(applied: true, results: results)
         }
@@ -195,7 +195,7 @@ extension PostgresJournal {
         -> JournalWriteResult
     {
         let workflows = table("workflow_status")
-        let inserted = try await connection.query(
+        let inserted = try await connection.boundedQuery(
             """
             INSERT INTO \(unescaped: workflows)(\(unescaped: PostgresRows.workflowColumns))
             VALUES (\(record.id), \(record.name), \(record.status.rawValue), \(record.inputJSON),
@@ -203,17 +203,17 @@ extension PostgresJournal {
               \(record.recoveryAttempts), \(record.maxRecoveryAttempts), \(record.deduplicationID),
               \(record.priority), \(record.parentID), \(record.createdAt), \(record.updatedAt))
             ON CONFLICT DO NOTHING RETURNING workflow_id
-            """, logger: logger
+            """, logger: logger, timeout: statementTimeout
         ).collect()
         if !inserted.isEmpty { return .workflowInserted }
         if let existing = try await fetchWorkflow(id: record.id, connection) { return .workflowExists(existing) }
         if let queue = record.queueName, let dedup = record.deduplicationID {
             let holders = try await PostgresRows.strings(
-                connection.query(
+                connection.boundedQuery(
                     """
                     SELECT workflow_id FROM \(unescaped: workflows)
                     WHERE queue_name = \(queue) AND deduplication_id = \(dedup)
-                    """, logger: logger))
+                    """, logger: logger, timeout: statementTimeout))
             if let holder = holders.first, let holder {
                 return .deduplicated(existingWorkflowID: holder)
             }
@@ -225,13 +225,13 @@ extension PostgresJournal {
     /// Records a step outcome unless its position is taken.
     private func recordStep(_ step: StepRecord, _ connection: PostgresConnection) async throws -> JournalWriteResult {
         let steps = table("operation_outputs")
-        let inserted = try await connection.query(
+        let inserted = try await connection.boundedQuery(
             """
             INSERT INTO \(unescaped: steps)(\(unescaped: PostgresRows.stepColumns))
             VALUES (\(step.workflowID), \(step.stepNumber), \(step.name), \(step.outputJSON), \(step.errorJSON),
               \(step.childWorkflowID), \(step.startedAt), \(step.completedAt))
             ON CONFLICT (workflow_id, function_id) DO NOTHING RETURNING function_id
-            """, logger: logger
+            """, logger: logger, timeout: statementTimeout
         ).collect()
         if !inserted.isEmpty { return .stepRecorded }
         return try await existingStep(step, connection)

@@ -9,13 +9,13 @@ extension PostgresJournal {
         let executors = table("executors")
         return try await inTransaction("acquire the lease of executor \(info.executorID)") { connection in
             // Serialises acquirers of this id even when no row exists yet.
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(1785624002, hashtext(\(info.executorID)))", logger: self.logger)
-            let rows = try await connection.query(
+            try await connection.boundedQuery(
+                "SELECT pg_advisory_xact_lock(1785624002, hashtext(\(info.executorID)))", logger: self.logger, timeout: self.statementTimeout)
+            let rows = try await connection.boundedQuery(
                 """
                 SELECT \(unescaped: Self.executorColumns) FROM \(unescaped: executors)
                 WHERE executor_id = \(info.executorID) FOR UPDATE
-                """, logger: self.logger
+                """, logger: self.logger, timeout: self.statementTimeout
             ).collect()
             if let row = rows.first {
                 let holder = try Self.executor(row)
@@ -24,7 +24,7 @@ extension PostgresJournal {
                 }
             }
             let pid = Int64(info.pid)
-            try await connection.query(
+            try await connection.boundedQuery(
                 """
                 INSERT INTO \(unescaped: executors)(\(unescaped: Self.executorColumns))
                 VALUES (\(info.executorID), \(info.incarnation), \(info.applicationVersion), \(info.host), \(pid),
@@ -32,7 +32,7 @@ extension PostgresJournal {
                 ON CONFLICT (executor_id) DO UPDATE SET incarnation = EXCLUDED.incarnation,
                   application_version = EXCLUDED.application_version, host = EXCLUDED.host, pid = EXCLUDED.pid,
                   started_at = EXCLUDED.started_at, lease_expires_at = EXCLUDED.lease_expires_at
-                """, logger: self.logger)
+                """, logger: self.logger, timeout: self.statementTimeout)
             return .acquired
         }
     }
@@ -41,11 +41,11 @@ extension PostgresJournal {
     public func renewLease(executorID: String, incarnation: String, until: Int64) async throws -> Bool {
         let executors = table("executors")
         return try await withPooledConnection("renew the lease of executor \(executorID)") { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.boundedQuery(
                 """
                 UPDATE \(unescaped: executors) SET lease_expires_at = \(until)
                 WHERE executor_id = \(executorID) AND incarnation = \(incarnation) RETURNING 1
-                """, logger: self.logger
+                """, logger: self.logger, timeout: self.statementTimeout
             ).collect()
             return !rows.isEmpty
         }
@@ -55,11 +55,11 @@ extension PostgresJournal {
     public func releaseLease(executorID: String, incarnation: String, at: Int64) async throws {
         let executors = table("executors")
         try await withPooledConnection("release the lease of executor \(executorID)") { connection in
-            try await connection.query(
+            try await connection.boundedQuery(
                 """
                 UPDATE \(unescaped: executors) SET lease_expires_at = \(at)
                 WHERE executor_id = \(executorID) AND incarnation = \(incarnation)
-                """, logger: self.logger)
+                """, logger: self.logger, timeout: self.statementTimeout)
         }
     }
 
@@ -67,9 +67,9 @@ extension PostgresJournal {
     public func executors() async throws -> [ExecutorInfo] {
         let executors = table("executors")
         return try await withPooledConnection("list executors") { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.boundedQuery(
                 "SELECT \(unescaped: Self.executorColumns) FROM \(unescaped: executors) ORDER BY executor_id",
-                logger: self.logger
+                logger: self.logger, timeout: self.statementTimeout
             ).collect()
             return try rows.map(Self.executor)
         }

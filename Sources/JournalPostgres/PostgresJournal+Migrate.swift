@@ -20,20 +20,20 @@ extension PostgresJournal {
     }
 
     private func applyMigrations(on connection: PostgresConnection) async throws {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.boundedQuery("BEGIN", logger: logger, timeout: statementTimeout)
         do {
             // Serialises concurrent migrators of this schema (two-key form: its own lock space).
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(1785624001, hashtext(\(schema)))", logger: logger)
-            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger)
-            try await connection.query(
+            try await connection.boundedQuery(
+                "SELECT pg_advisory_xact_lock(1785624001, hashtext(\(schema)))", logger: logger, timeout: statementTimeout)
+            try await connection.boundedQuery("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: logger, timeout: statementTimeout)
+            try await connection.boundedQuery(
                 """
                 CREATE TABLE IF NOT EXISTS \(unescaped: table("journal_migrations"))(
                   version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)
-                """, logger: logger)
+                """, logger: logger, timeout: statementTimeout)
             var current = 0
-            let rows = try await connection.query(
-                "SELECT COALESCE(MAX(version), 0) FROM \(unescaped: table("journal_migrations"))", logger: logger)
+            let rows = try await connection.boundedQuery(
+                "SELECT COALESCE(MAX(version), 0) FROM \(unescaped: table("journal_migrations"))", logger: logger, timeout: statementTimeout)
             for try await (version) in rows.decode(Int.self) { current = version }
             if current > Self.schemaVersion {
                 throw JournalError.schemaTooNew(found: current, supported: Self.schemaVersion)
@@ -41,18 +41,18 @@ extension PostgresJournal {
             if current < Self.schemaVersion {
                 for version in (current + 1)...Self.schemaVersion {
                     for statement in PostgresSchema.statements(version: version, schema: schema) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await connection.boundedQuery(PostgresQuery(unsafeSQL: statement), logger: logger, timeout: statementTimeout)
                     }
-                    try await connection.query(
+                    try await connection.boundedQuery(
                         """
                         INSERT INTO \(unescaped: table("journal_migrations"))(version, applied_at)
                         VALUES (\(version), \(journalTimestamp()))
-                        """, logger: logger)
+                        """, logger: logger, timeout: statementTimeout)
                 }
             }
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.boundedQuery("COMMIT", logger: logger, timeout: statementTimeout)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.boundedQuery("ROLLBACK", logger: logger, timeout: statementTimeout)
             throw error
         }
     }

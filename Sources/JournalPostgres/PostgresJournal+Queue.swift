@@ -12,16 +12,16 @@ extension PostgresJournal {
     public func dequeue(_ request: DequeueRequest) async throws -> [WorkflowRecord] {
         try await inTransaction("dequeue from \(request.queueName)") { connection in
             let workflows = self.table("workflow_status")
-            try await connection.query(
+            try await connection.boundedQuery(
                 "SELECT pg_advisory_xact_lock(hashtext(\(self.schema)), hashtext(\(request.queueName)))",
-                logger: self.logger)
+                logger: self.logger, timeout: self.statementTimeout)
             var running = 0
             var mine = 0
-            let counts = try await connection.query(
+            let counts = try await connection.boundedQuery(
                 """
                 SELECT COUNT(*), COUNT(*) FILTER (WHERE executor_id = \(request.executorID))
                 FROM \(unescaped: workflows) WHERE queue_name = \(request.queueName) AND status = 'PENDING'
-                """, logger: self.logger)
+                """, logger: self.logger, timeout: self.statementTimeout)
             for try await (all, own) in counts.decode((Int, Int).self) {
                 running = all
                 mine = own
@@ -31,7 +31,7 @@ extension PostgresJournal {
             if let worker = request.workerConcurrency { count = min(count, worker - mine) }
             guard count > 0 else { return [] }
             let claimed = try await PostgresRows.workflows(
-                connection.query(
+                connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows)
                     SET status = 'PENDING', executor_id = \(request.executorID), updated_at = \(request.now)
@@ -41,7 +41,7 @@ extension PostgresJournal {
                       ORDER BY priority, created_at, workflow_id COLLATE "C" LIMIT \(count)
                       FOR UPDATE SKIP LOCKED)
                     RETURNING \(unescaped: PostgresRows.workflowColumns)
-                    """, logger: self.logger))
+                    """, logger: self.logger, timeout: self.statementTimeout))
             return claimed.sorted { ($0.priority, $0.createdAt, $0.id) < ($1.priority, $1.createdAt, $1.id) }
         }
     }
@@ -52,25 +52,25 @@ extension PostgresJournal {
         let claim = try await inTransaction("recover") { connection -> RecoveryClaim in
             let workflows = self.table("workflow_status")
             let pending = try await PostgresRows.workflows(
-                connection.query(
+                connection.boundedQuery(
                     """
                     SELECT \(unescaped: PostgresRows.workflowColumns) FROM \(unescaped: workflows)
                     WHERE status = 'PENDING' AND executor_id = ANY(\(executorIDs))
                     ORDER BY created_at, workflow_id COLLATE "C" FOR UPDATE
-                    """, logger: self.logger))
+                    """, logger: self.logger, timeout: self.statementTimeout))
             var claim = RecoveryClaim()
             for row in pending {
                 let record = claim.claim(row, newExecutorID: newExecutorID, now: now)
-                try await connection.query(
+                try await connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows) SET status = \(record.status.rawValue),
                       executor_id = \(record.executorID), recovery_attempts = \(record.recoveryAttempts),
                       deduplication_id = \(record.deduplicationID), updated_at = \(now)
                     WHERE workflow_id = \(record.id)
-                    """, logger: self.logger)
+                    """, logger: self.logger, timeout: self.statementTimeout)
             }
             if !claim.requeued.isEmpty || !claim.deadLettered.isEmpty {
-                try await connection.query("SELECT pg_notify(\(self.channel), 'recover')", logger: self.logger)
+                try await connection.boundedQuery("SELECT pg_notify(\(self.channel), 'recover')", logger: self.logger, timeout: self.statementTimeout)
             }
             return claim
         }

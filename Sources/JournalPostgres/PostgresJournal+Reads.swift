@@ -12,22 +12,22 @@ extension PostgresJournal {
 
     /// Reads one workflow row on `connection`.
     func fetchWorkflow(id: String, _ connection: PostgresConnection) async throws -> WorkflowRecord? {
-        let rows = try await connection.query(
+        let rows = try await connection.boundedQuery(
             """
             SELECT \(unescaped: PostgresRows.workflowColumns) FROM \(unescaped: table("workflow_status"))
             WHERE workflow_id = \(id)
-            """, logger: logger)
+            """, logger: logger, timeout: statementTimeout)
         return try await PostgresRows.workflows(rows).first
     }
 
     /// Reads the recorded operations of a workflow, in step order.
     public func steps(workflowID: String) async throws -> [StepRecord] {
         try await withPooledConnection("read steps of \(workflowID)") { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.boundedQuery(
                 """
                 SELECT \(unescaped: PostgresRows.stepColumns) FROM \(unescaped: self.table("operation_outputs"))
                 WHERE workflow_id = \(workflowID) ORDER BY function_id
-                """, logger: self.logger)
+                """, logger: self.logger, timeout: self.statementTimeout)
             return try await PostgresRows.steps(rows)
         }
     }
@@ -62,18 +62,18 @@ extension PostgresJournal {
         sql += " OFFSET $\(binds.count)"
         let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
         return try await withPooledConnection("list workflows") { connection in
-            try await PostgresRows.workflows(try await connection.query(statement, logger: self.logger))
+            try await PostgresRows.workflows(try await connection.boundedQuery(statement, logger: self.logger, timeout: self.statementTimeout))
         }
     }
 
     /// Counts workflows per status on a queue.
     public func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int] {
         try await withPooledConnection("queue depth of \(queueName)") { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.boundedQuery(
                 """
                 SELECT status, COUNT(*) FROM \(unescaped: self.table("workflow_status"))
                 WHERE queue_name = \(queueName) GROUP BY status
-                """, logger: self.logger)
+                """, logger: self.logger, timeout: self.statementTimeout)
             var depth: [WorkflowStatus: Int] = [:]
             for try await (status, count) in rows.decode((String, Int).self) {
                 depth[try PostgresRows.status(status)] = count
@@ -89,18 +89,18 @@ extension PostgresJournal {
     public func dump() async throws -> [String] {
         try await withPooledConnection("dump the journal") { connection in
             let tables = try await PostgresRows.strings(
-                connection.query(
+                connection.boundedQuery(
                     """
                     SELECT table_name::text FROM information_schema.tables
                     WHERE table_schema = \(self.schema) AND table_type = 'BASE TABLE' ORDER BY table_name
-                    """, logger: self.logger))
+                    """, logger: self.logger, timeout: self.statementTimeout))
             var lines: [String] = []
             for case let table? in tables {
                 // A name read from the catalogue, quoted as an identifier: not a value to bind.
                 let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 let rows = try await PostgresRows.strings(
-                    connection.query(
-                        PostgresQuery(unsafeSQL: "SELECT t::text FROM \"\(self.schema)\".\(quoted) t"), logger: self.logger))
+                    connection.boundedQuery(
+                        PostgresQuery(unsafeSQL: "SELECT t::text FROM \"\(self.schema)\".\(quoted) t"), logger: self.logger, timeout: self.statementTimeout))
                 lines += rows.map { "\(table): \($0 ?? "NULL")" }.sorted()
             }
             return lines

@@ -18,6 +18,9 @@ public final class PostgresJournal: JournalBackend {
     public let schema: String
     /// How long reads and writes keep retrying a lost connection before failing as unreachable.
     public let reconnectTimeout: Duration
+    /// How long one statement may go unanswered before its connection is closed and the
+    /// operation retried (see `BoundedQuery`); default 30 s.
+    public let statementTimeout: Duration
 
     let endpoint: PostgresEndpoint
     let client: PostgresClient
@@ -34,7 +37,7 @@ public final class PostgresJournal: JournalBackend {
     /// in `schema`. Nothing connects until ``run()`` or ``migrate()``.
     public init(
         url: String, schema: String = "durable", reconnectTimeout: Duration = .seconds(300),
-        logger: Logger = Logger(label: "durable.journal.postgres")
+        statementTimeout: Duration = .seconds(30), logger: Logger = Logger(label: "durable.journal.postgres")
     ) throws {
         guard Self.isValidSchemaName(schema) else {
             throw JournalError.invalidURL(
@@ -43,6 +46,7 @@ public final class PostgresJournal: JournalBackend {
         self.endpoint = try Self.endpoint(url)
         self.schema = schema
         self.reconnectTimeout = reconnectTimeout
+        self.statementTimeout = statementTimeout
         self.logger = logger
         var configuration = endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema), searchPath: schema)
         // The pool arms a timer task whenever a connection goes idle (a keep-alive query every

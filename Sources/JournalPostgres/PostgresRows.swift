@@ -15,7 +15,7 @@ enum PostgresRows {
     }
 
     /// Decodes rows selected with ``workflowColumns``.
-    static func workflows(_ rows: PostgresRowSequence) async throws -> [WorkflowRecord] {
+    static func workflows(_ rows: FetchedRows) async throws -> [WorkflowRecord] {
         var records: [WorkflowRecord] = []
         let typed = rows.decode(
             (String, String, String, String, String?, String?, String?, String?, Int, Int, String?, Int, String?,
@@ -34,7 +34,7 @@ enum PostgresRows {
     }
 
     /// Decodes rows selected with ``stepColumns``.
-    static func steps(_ rows: PostgresRowSequence) async throws -> [StepRecord] {
+    static func steps(_ rows: FetchedRows) async throws -> [StepRecord] {
         var records: [StepRecord] = []
         let typed = rows.decode((String, Int, String, String?, String?, String?, Int64, Int64).self)
         for try await (workflowID, number, name, output, error, child, startedAt, completedAt) in typed {
@@ -47,7 +47,7 @@ enum PostgresRows {
     }
 
     /// Reads the first column of every row as a string (or nil).
-    static func strings(_ rows: PostgresRowSequence) async throws -> [String?] {
+    static func strings(_ rows: FetchedRows) async throws -> [String?] {
         var values: [String?] = []
         for try await (value) in rows.decode(String?.self) { values.append(value) }
         return values

@@ -10,6 +10,7 @@ import PostgresNIO
 public enum PostgresErrorText {
     /// The error, described without the statement, its values or the detail.
     public static func describe(_ error: any Error) -> String {
+        if let error = error as? AbandonedQuery { return error.description }
         guard let error = error as? PSQLError else { return String(describing: error) }
         if let info = error.serverInfo {
             let state = info[.sqlState].map { "SQLSTATE \($0): " } ?? ""
@@ -44,7 +45,7 @@ public enum PostgresErrorText {
                 return false
             }
         }
-        return error is ChannelError || error is IOError || error is NIOConnectionError || error is PostgresConnectError
+        return error is AbandonedQuery || error is ChannelError || error is IOError || error is NIOConnectionError || error is PostgresConnectError
     }
 
     /// Whether the server rejected the credentials (28P01, 28000).
@@ -57,6 +58,7 @@ public enum PostgresErrorText {
     /// is starting, shutting down, out of resources or resolving a conflict (SQLSTATE classes
     /// 08, 53, 57P, 40).
     public static func isTransient(_ error: any Error) -> Bool {
+        if error is AbandonedQuery { return true }
         guard let error = error as? PSQLError else { return true } // a connect that failed in the network
         if let state = error.serverInfo?[.sqlState] {
             return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") || state.hasPrefix("40")

@@ -15,7 +15,6 @@ struct JournalFailureTests {
     // The backend-level test "a commit succeeds after the journal's connections are terminated"
     // (one cut) passes reliably. Re-enable once the pool lease hang is understood.
     @Test("a workflow whose journal connections are cut mid-run continues, with every step run once",
-          .disabled("intermittent hang in postgres-nio's pool lease after pg_terminate_backend; see the comment above"),
           arguments: postgresOnly)
     func connectionLostMidRun(kind: JournalKind) async throws {
         let harness = try RuntimeHarness(kind)

@@ -1,0 +1,119 @@
+import Foundation
+import JournalPostgres
+import Logging
+import PostgresNIO
+import PostgresSupport
+import Testing
+
+/// `boundedQuery` never waits past its deadline, its connection's closing or its task's
+/// cancellation (postgres-nio's `async` query can wait forever on a connection that closes).
+@Suite("Bounded Postgres queries", .enabled(if: TestEnvironment.wantsPostgres, "ELT_TEST_POSTGRES_URL is unset"))
+struct BoundedQueryTests {
+    let logger = Logger(label: "test.bounded-query")
+
+    func connect(id: Int = 1) async throws -> PostgresConnection {
+        let url = try #require(TestEnvironment.postgresURL, Comment(rawValue: TestEnvironment.missingPostgres))
+        return try await PostgresConnection.connect(
+            configuration: try PostgresJournal.connectionConfiguration(url: url), id: id, logger: logger)
+    }
+
+    @Test("a statement that outlives its deadline fails as timed out, and its connection is closed")
+    func deadline() async throws {
+        let connection = try await connect()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = await #expect(throws: AbandonedQuery.self) {
+            try await connection.boundedQuery("SELECT pg_sleep(30)", logger: logger, timeout: .seconds(1))
+        }
+        #expect(clock.now - started < .seconds(5))
+        guard case .timedOut = error else {
+            Issue.record("expected .timedOut, got \(String(describing: error))")
+            return
+        }
+        #expect(PostgresErrorText.isConnectionLoss(try #require(error)), "a retry on a new connection may succeed")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(connection.isClosed, "a connection with a statement in flight is not reused")
+    }
+
+    @Test("a query on a connection the client is closing fails promptly as a lost connection")
+    func closing() async throws {
+        // The close is not awaited: the query is written while the channel closes.
+        for attempt in 1...20 {
+            let connection = try await connect(id: attempt)
+            let closed: EventLoopFuture<Void> = connection.close()
+            let clock = ContinuousClock()
+            let started = clock.now
+            do {
+                try await connection.boundedQuery("SELECT 1", logger: logger, timeout: .seconds(20))
+            } catch {
+                #expect(PostgresErrorText.isConnectionLoss(error), "attempt \(attempt): \(error)")
+            }
+            #expect(clock.now - started < .seconds(5), "attempt \(attempt)")
+            try? await closed.get()
+        }
+    }
+
+    @Test("a query whose server connection is terminated fails as a lost connection")
+    func terminated() async throws {
+        let connection = try await connect()
+        let pid = try await connection.boundedQuery("SELECT pg_backend_pid()", logger: logger).rows[0].decode(Int32.self)
+        let killer = try await connect(id: 2)
+        let clock = ContinuousClock()
+        var started = clock.now
+        let outcome = try await withThrowingTaskGroup(of: (any Error)?.self) { group in
+            group.addTask {
+                do {
+                    try await connection.boundedQuery("SELECT pg_sleep(30)", logger: logger, timeout: .seconds(20))
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try await killer.boundedQuery("SELECT pg_terminate_backend(\(pid))", logger: logger)
+            try await killer.close()
+            started = clock.now
+            return try await group.next() ?? nil
+        }
+        #expect(outcome.map(PostgresErrorText.isConnectionLoss) == true, "got \(String(describing: outcome))")
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test("cancelling the waiting task ends the wait at once and closes the connection")
+    func cancellation() async throws {
+        let connection = try await connect()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = await withTaskGroup(of: (any Error)?.self) { group in
+            group.addTask {
+                do {
+                    try await connection.boundedQuery("SELECT pg_sleep(30)", logger: logger, timeout: .seconds(20))
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(300))
+            group.cancelAll()
+            return await group.next() ?? nil
+        }
+        #expect(outcome is CancellationError, "got \(String(describing: outcome))")
+        #expect(clock.now - started < .seconds(5))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(connection.isClosed)
+    }
+
+    @Test("rows decode as with postgres-nio's row sequence")
+    func rows() async throws {
+        let connection = try await connect()
+        var pairs: [(Int, String)] = []
+        for try await pair in try await connection.boundedQuery(
+            "SELECT i, 'v' || i FROM generate_series(1, 3) AS i", logger: logger
+        ).decode((Int, String).self) {
+            pairs.append(pair)
+        }
+        #expect(pairs.map(\.0) == [1, 2, 3])
+        #expect(pairs.map(\.1) == ["v1", "v2", "v3"])
+        try await connection.close()
+    }
+}
