@@ -13,8 +13,12 @@ extension PostgresJournal {
         var owned: Set<String> = []
         for write in writes {
             switch write {
-            case .insertWorkflow(let record):
+            case .insertWorkflow(let record, let parentOwner):
                 guard record.deduplicationID == nil, inserted.insert(record.id).inserted else { return false }
+                if parentOwner != nil {
+                    guard let parentID = record.parentID else { return false }
+                    owned.insert(parentID)
+                }
             case .recordStep(let step, let owner):
                 guard steps.insert(StepKey(workflowID: step.workflowID, number: step.stepNumber)).inserted else { return false }
                 if owner != nil { owned.insert(step.workflowID) }
@@ -38,7 +42,9 @@ extension PostgresJournal {
         var statement = CommitBatchStatement()
         for write in writes {
             switch write {
-            case .insertWorkflow(let record): statement.workflows.append(record)
+            case .insertWorkflow(let record, let parentOwner):
+                statement.workflows.append(record)
+                statement.parentOwners.append(parentOwner)
             case .recordStep(let step, let owner):
                 statement.steps.append(step)
                 statement.stepOwners.append(owner)
@@ -62,6 +68,7 @@ extension PostgresJournal {
             }
         }
         var insertedWorkflows: Set<String> = []
+        var fencedWorkflows: Set<String> = []
         var insertedSteps: Set<StepKey> = []
         var fencedSteps: Set<StepKey> = []
         var completedIDs: Set<String> = []
@@ -74,6 +81,7 @@ extension PostgresJournal {
                 if queue != nil { touchedQueue = true }
             case "step": insertedSteps.insert(StepKey(workflowID: workflowID, number: Int(number)))
             case "fenced": fencedSteps.insert(StepKey(workflowID: workflowID, number: Int(number)))
+            case "fenced_workflow": fencedWorkflows.insert(workflowID)
             case "completed":
                 completedIDs.insert(workflowID)
                 if queue != nil { touchedQueue = true }
@@ -84,9 +92,11 @@ extension PostgresJournal {
         results.reserveCapacity(writes.count)
         for write in writes {
             switch write {
-            case .insertWorkflow(let record):
+            case .insertWorkflow(let record, _):
                 if insertedWorkflows.contains(record.id) {
                     results.append(.workflowInserted)
+                } else if fencedWorkflows.contains(record.id) {
+                    results.append(.fenced)
                 } else {
                     results.append(try await existingWorkflow(record))
                 }
@@ -153,14 +163,14 @@ struct StepKey: Hashable {
     var number: Int
 }
 
-/// A ``JournalWrite/completeWorkflow(id:status:outputJSON:errorJSON:at:)`` taken apart for binding.
+/// A ``JournalWrite/completeWorkflow(id:status:outputJSON:errorJSON:at:owner:)`` taken apart for binding.
 struct Completion {
     var id: String
     var status: String
     var output: String?
     var error: String?
     var at: Int64
-    var owner: String?
+    var owner: WorkflowOwner?
 }
 
 
@@ -179,12 +189,16 @@ struct CommitBatchStatement {
           SELECT id, name, status, inputs, CASE WHEN output_null THEN NULL ELSE output END,
             CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN executor_null THEN NULL ELSE executor END,
             CASE WHEN queue_null THEN NULL ELSE queue END, attempts, max_attempts, NULL, priority,
-            CASE WHEN parent_null THEN NULL ELSE parent END, created_at, updated_at
+            CASE WHEN parent_null THEN NULL ELSE parent END, created_at, updated_at, generation
           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::bool[],
             $9::text[], $10::bool[], $11::text[], $12::bool[], $13::int8[], $14::int8[], $15::int8[], $16::text[],
-            $17::bool[], $18::int8[], $19::int8[])
+            $17::bool[], $18::int8[], $19::int8[], $44::int8[], $45::text[], $46::bool[], $47::int8[])
             AS t(id, name, status, inputs, output, output_null, error, error_null, executor, executor_null,
-              queue, queue_null, attempts, max_attempts, priority, parent, parent_null, created_at, updated_at)
+              queue, queue_null, attempts, max_attempts, priority, parent, parent_null, created_at, updated_at,
+              generation, powner, powner_null, pgeneration)
+          WHERE t.powner_null OR NOT EXISTS (
+            SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.parent
+              AND (o.executor_id IS DISTINCT FROM t.powner OR o.owner_generation <> t.pgeneration))
           ON CONFLICT DO NOTHING
           RETURNING workflow_id, CASE WHEN status = 'ENQUEUED' THEN queue_name END AS queue_name
         ), new_steps AS (
@@ -193,21 +207,22 @@ struct CommitBatchStatement {
             CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN child_null THEN NULL ELSE child END,
             started_at, completed_at
           FROM unnest($20::text[], $21::int8[], $22::text[], $23::text[], $24::bool[], $25::text[], $26::bool[],
-            $27::text[], $28::bool[], $29::int8[], $30::int8[], $38::text[], $39::bool[])
+            $27::text[], $28::bool[], $29::int8[], $30::int8[], $38::text[], $39::bool[], $42::int8[])
             AS t(wf, fid, name, output, output_null, error, error_null, child, child_null, started_at, completed_at,
-              owner, owner_null)
+              owner, owner_null, owner_generation)
           WHERE t.owner_null OR NOT EXISTS (
-            SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf AND o.executor_id IS DISTINCT FROM t.owner)
+            SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf
+              AND (o.executor_id IS DISTINCT FROM t.owner OR o.owner_generation <> t.owner_generation))
           ON CONFLICT (workflow_id, function_id) DO NOTHING
           RETURNING workflow_id, function_id
         ), completed AS (
           UPDATE workflow_status w SET status = c.status, output = CASE WHEN c.output_null THEN NULL ELSE c.output END,
             error = CASE WHEN c.error_null THEN NULL ELSE c.error END, deduplication_id = NULL, updated_at = c.at
           FROM unnest($31::text[], $32::text[], $33::text[], $34::bool[], $35::text[], $36::bool[], $37::int8[],
-            $40::text[], $41::bool[])
-            AS c(id, status, output, output_null, error, error_null, at, owner, owner_null)
+            $40::text[], $41::bool[], $43::int8[])
+            AS c(id, status, output, output_null, error, error_null, at, owner, owner_null, owner_generation)
           WHERE w.workflow_id = c.id AND w.status = 'PENDING'
-            AND (c.owner_null OR w.executor_id IS NOT DISTINCT FROM c.owner)
+            AND (c.owner_null OR (w.executor_id IS NOT DISTINCT FROM c.owner AND w.owner_generation = c.owner_generation))
           RETURNING w.workflow_id, w.queue_name
         )
         SELECT 'workflow', workflow_id, 0::int8, queue_name FROM new_workflows
@@ -220,9 +235,18 @@ struct CommitBatchStatement {
         SELECT 'completed', workflow_id, 0::int8, queue_name FROM completed
         UNION ALL
         SELECT 'fenced', t.wf, t.fid, NULL::text
-        FROM unnest($20::text[], $21::int8[], $38::text[], $39::bool[]) AS t(wf, fid, owner, owner_null)
+        FROM unnest($20::text[], $21::int8[], $38::text[], $39::bool[], $42::int8[])
+          AS t(wf, fid, owner, owner_null, owner_generation)
         WHERE NOT t.owner_null AND EXISTS (
-          SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf AND o.executor_id IS DISTINCT FROM t.owner)
+          SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf
+            AND (o.executor_id IS DISTINCT FROM t.owner OR o.owner_generation <> t.owner_generation))
+        UNION ALL
+        SELECT 'fenced_workflow', t.id, 0::int8, NULL::text
+        FROM unnest($1::text[], $16::text[], $45::text[], $46::bool[], $47::int8[])
+          AS t(id, parent, powner, powner_null, pgeneration)
+        WHERE NOT t.powner_null AND EXISTS (
+          SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.parent
+            AND (o.executor_id IS DISTINCT FROM t.powner OR o.owner_generation <> t.pgeneration))
         """
 
     typealias Row = (String, String, Int64, String?)
@@ -230,11 +254,13 @@ struct CommitBatchStatement {
     var workflows: [WorkflowRecord] = []
     var steps: [StepRecord] = []
     /// The owner each step is written for (nil: unchecked), in the order of ``steps``.
-    var stepOwners: [String?] = []
+    var stepOwners: [WorkflowOwner?] = []
+    /// The owner each workflow's parent must still have (nil: unchecked), in the order of ``workflows``.
+    var parentOwners: [WorkflowOwner?] = []
     var completions: [Completion] = []
 
     func makeBindings() throws -> PostgresBindings {
-        var binds = PostgresBindings(capacity: 41)
+        var binds = PostgresBindings(capacity: 47)
         let w = workflows
         binds.append(w.map(\.id)); binds.append(w.map(\.name)); binds.append(w.map(\.status.rawValue)); binds.append(w.map(\.inputJSON))
         binds.append(w.map { $0.outputJSON ?? "" }); binds.append(w.map { $0.outputJSON == nil })
@@ -256,8 +282,13 @@ struct CommitBatchStatement {
         binds.append(c.map { $0.output ?? "" }); binds.append(c.map { $0.output == nil })
         binds.append(c.map { $0.error ?? "" }); binds.append(c.map { $0.error == nil })
         binds.append(c.map(\.at))
-        binds.append(stepOwners.map { $0 ?? "" }); binds.append(stepOwners.map { $0 == nil })
-        binds.append(c.map { $0.owner ?? "" }); binds.append(c.map { $0.owner == nil })
+        binds.append(stepOwners.map { $0?.executorID ?? "" }); binds.append(stepOwners.map { $0 == nil })
+        binds.append(c.map { $0.owner?.executorID ?? "" }); binds.append(c.map { $0.owner == nil })
+        binds.append(stepOwners.map { $0?.generation ?? 0 }) // $42
+        binds.append(c.map { $0.owner?.generation ?? 0 }) // $43
+        binds.append(w.map(\.ownerGeneration)) // $44
+        binds.append(parentOwners.map { $0?.executorID ?? "" }); binds.append(parentOwners.map { $0 == nil }) // $45, $46
+        binds.append(parentOwners.map { $0?.generation ?? 0 }) // $47
         return binds
     }
 }

@@ -63,21 +63,19 @@ extension PostgresJournal {
     {
         let workflows = table("workflow_status")
         switch write {
-        case .insertWorkflow(let record):
+        case .insertWorkflow(let record, let parentOwner):
+            if let parentOwner, let parentID = record.parentID,
+               try await isOwnedByAnother(parentID, owner: parentOwner, connection) {
+                return .fenced
+            }
             let result = try await insertWorkflow(record, connection)
             if result == .workflowInserted { state.insertedHere.insert(record.id) }
             if result == .workflowInserted, record.status == .enqueued { state.touchedQueue = true }
             return result
         case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
-            if let owner {
-                let others = try await connection.boundedQuery(
-                    """
-                    SELECT 1 FROM \(unescaped: workflows)
-                    WHERE workflow_id = \(step.workflowID) AND executor_id IS DISTINCT FROM \(owner)
-                    """, logger: logger, timeout: statementTimeout
-                ).collect()
-                if !others.isEmpty { return .fenced }
+            if let owner, try await isOwnedByAnother(step.workflowID, owner: owner, connection) {
+                return .fenced
             }
             return try await recordStep(step, connection)
         case .completeWorkflow(let id, let status, let output, let error, let at, let owner):
@@ -87,7 +85,8 @@ extension PostgresJournal {
                     UPDATE \(unescaped: workflows) SET status = \(status.rawValue), output = \(output),
                       error = \(error), deduplication_id = NULL, updated_at = \(at)
                     WHERE workflow_id = \(id) AND status = 'PENDING'
-                      AND (\(owner)::text IS NULL OR executor_id IS NOT DISTINCT FROM \(owner))
+                      AND (\(owner?.executorID)::text IS NULL
+                        OR (executor_id IS NOT DISTINCT FROM \(owner?.executorID) AND owner_generation = \(owner?.generation)))
                     RETURNING queue_name
                     """, logger: logger, timeout: statementTimeout))
             if queues.contains(where: { $0 != nil }) { state.touchedQueue = true }
@@ -97,7 +96,7 @@ extension PostgresJournal {
                 connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows) SET status = \(to.rawValue),
-                      executor_id = COALESCE(\(executorID), executor_id),
+                      executor_id = COALESCE(\(executorID), executor_id), owner_generation = owner_generation + 1,
                       recovery_attempts = CASE WHEN \(reset) THEN 0 ELSE recovery_attempts END,
                       deduplication_id = CASE WHEN \(to.isTerminal) THEN NULL ELSE deduplication_id END,
                       updated_at = \(at)
@@ -111,7 +110,7 @@ extension PostgresJournal {
                 connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows) SET status = 'ENQUEUED', queue_name = \(queue), executor_id = NULL,
-                      recovery_attempts = 0, updated_at = \(at)
+                      owner_generation = owner_generation + 1, recovery_attempts = 0, updated_at = \(at)
                     WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING workflow_id
                     """, logger: logger, timeout: statementTimeout))
             if !requeued.isEmpty { state.touchedQueue = true }
@@ -189,6 +188,17 @@ extension PostgresJournal {
         }
     }
 
+    /// Whether workflow `id` exists and no longer has `owner` (another executor, or a later claim).
+    private func isOwnedByAnother(_ id: String, owner: WorkflowOwner, _ connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.boundedQuery(
+            """
+            SELECT 1 FROM \(unescaped: table("workflow_status"))
+            WHERE workflow_id = \(id)
+              AND (executor_id IS DISTINCT FROM \(owner.executorID) OR owner_generation <> \(owner.generation))
+            """, logger: logger, timeout: statementTimeout)
+        return !rows.rows.isEmpty
+    }
+
     /// Inserts a workflow unless its id or its queue deduplication id is taken. `ON CONFLICT DO
     /// NOTHING` keeps a conflict (even with a concurrent inserter) from aborting the transaction.
     private func insertWorkflow(_ record: WorkflowRecord, _ connection: PostgresConnection) async throws
@@ -201,7 +211,7 @@ extension PostgresJournal {
             VALUES (\(record.id), \(record.name), \(record.status.rawValue), \(record.inputJSON),
               \(record.outputJSON), \(record.errorJSON), \(record.executorID), \(record.queueName),
               \(record.recoveryAttempts), \(record.maxRecoveryAttempts), \(record.deduplicationID),
-              \(record.priority), \(record.parentID), \(record.createdAt), \(record.updatedAt))
+              \(record.priority), \(record.parentID), \(record.createdAt), \(record.updatedAt), \(record.ownerGeneration))
             ON CONFLICT DO NOTHING RETURNING workflow_id
             """, logger: logger, timeout: statementTimeout
         ).collect()

@@ -34,7 +34,8 @@ extension PostgresJournal {
                 connection.boundedQuery(
                     """
                     UPDATE \(unescaped: workflows)
-                    SET status = 'PENDING', executor_id = \(request.executorID), updated_at = \(request.now)
+                    SET status = 'PENDING', executor_id = \(request.executorID), updated_at = \(request.now),
+                      owner_generation = owner_generation + 1
                     WHERE workflow_id IN (
                       SELECT workflow_id FROM \(unescaped: workflows)
                       WHERE queue_name = \(request.queueName) AND status = 'ENQUEUED'
@@ -65,7 +66,8 @@ extension PostgresJournal {
                     """
                     UPDATE \(unescaped: workflows) SET status = \(record.status.rawValue),
                       executor_id = \(record.executorID), recovery_attempts = \(record.recoveryAttempts),
-                      deduplication_id = \(record.deduplicationID), updated_at = \(now)
+                      deduplication_id = \(record.deduplicationID), updated_at = \(now),
+                      owner_generation = \(record.ownerGeneration)
                     WHERE workflow_id = \(record.id)
                     """, logger: self.logger, timeout: self.statementTimeout)
             }

@@ -42,6 +42,9 @@ enum PostgresSchema {
                   host TEXT NOT NULL, pid BIGINT NOT NULL, started_at BIGINT NOT NULL, lease_expires_at BIGINT NOT NULL)
                 """,
             ]
+        case 3:
+            // Fencing: raised by every claim (see WorkflowRecord.ownerGeneration).
+            return ["ALTER TABLE \(s).workflow_status ADD COLUMN IF NOT EXISTS owner_generation BIGINT NOT NULL DEFAULT 0"]
         default:
             return []
         }

@@ -49,7 +49,10 @@ enum SQLiteCommit {
     /// Applies one write.
     static func apply(_ write: JournalWrite, _ state: inout State, _ db: Database) throws -> JournalWriteResult {
         switch write {
-        case .insertWorkflow(let record):
+        case .insertWorkflow(let record, let parentOwner):
+            if let parentOwner, let parentID = record.parentID, try isOwnedByAnother(parentID, owner: parentOwner, db) {
+                return .fenced
+            }
             let result = try insertWorkflow(record, db)
             if result == .workflowInserted { state.insertedHere.insert(record.id) }
             if result == .workflowInserted, record.status == .enqueued { state.touchedQueue = true }
@@ -62,17 +65,20 @@ enum SQLiteCommit {
             let statement = try db.cachedStatement(
                 sql: """
                     UPDATE workflow_status SET status = ?, output = ?, error = ?, deduplication_id = NULL,
-                      updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' AND (? IS NULL OR executor_id IS ?)
+                      updated_at = ? WHERE workflow_id = ? AND status = 'PENDING'
+                      AND (? IS NULL OR (executor_id IS ? AND owner_generation = ?))
                     RETURNING queue_name
                     """)
-            let rows = try Row.fetchAll(statement, arguments: [status.rawValue, output, error, at, id, owner, owner])
+            let rows = try Row.fetchAll(
+                statement,
+                arguments: [status.rawValue, output, error, at, id, owner?.executorID, owner?.executorID, owner?.generation])
             if rows.contains(where: { ($0[0] as String?) != nil }) { state.touchedQueue = true }
             return .updated(!rows.isEmpty)
         case .transition(let id, let from, let to, let executorID, let reset, let at):
             let statement = try db.cachedStatement(
                 sql: """
                     UPDATE workflow_status SET status = ?, executor_id = COALESCE(?, executor_id),
-                      recovery_attempts = CASE WHEN ? THEN 0 ELSE recovery_attempts END,
+                      owner_generation = owner_generation + 1, recovery_attempts = CASE WHEN ? THEN 0 ELSE recovery_attempts END,
                       deduplication_id = CASE WHEN ? THEN NULL ELSE deduplication_id END, updated_at = ?
                     WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?)) RETURNING queue_name
                     """)
@@ -88,7 +94,7 @@ enum SQLiteCommit {
             let statement = try db.cachedStatement(
                 sql: """
                     UPDATE workflow_status SET status = 'ENQUEUED', queue_name = ?, executor_id = NULL,
-                      recovery_attempts = 0, updated_at = ?
+                      owner_generation = owner_generation + 1, recovery_attempts = 0, updated_at = ?
                     WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?))
                     """)
             try statement.execute(arguments: [queue, at, id, try jsonArray(from.map(\.rawValue))])
@@ -162,13 +168,13 @@ enum SQLiteCommit {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO workflow_status(\(SQLiteRows.workflowColumns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
         try statement.execute(arguments: [
             record.id, record.name, record.status.rawValue, record.inputJSON, record.outputJSON,
             record.errorJSON, record.executorID, record.queueName, record.recoveryAttempts,
             record.maxRecoveryAttempts, record.deduplicationID, record.priority, record.parentID,
-            record.createdAt, record.updatedAt,
+            record.createdAt, record.updatedAt, record.ownerGeneration,
         ])
         if db.changesCount > 0 { return .workflowInserted }
         if let existing = try SQLiteRows.workflow(id: record.id, db) { return .workflowExists(existing) }
@@ -183,12 +189,12 @@ enum SQLiteCommit {
             operation: "insert workflow \(record.id)", reason: "the insert was ignored but no conflicting row exists")
     }
 
-    /// Whether workflow `id` has a row that belongs to an executor other than `owner` (it was
-    /// taken over): fencing for a process that comes back after its lease expired.
-    static func isOwnedByAnother(_ id: String, owner: String, _ db: Database) throws -> Bool {
-        let statement = try db.cachedStatement(sql: "SELECT executor_id FROM workflow_status WHERE workflow_id = ?")
+    /// Whether workflow `id` has a row that no longer has `owner` (another executor, or a later
+    /// claim): fencing for an execution that comes back after its workflow was claimed away.
+    static func isOwnedByAnother(_ id: String, owner: WorkflowOwner, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT executor_id, owner_generation FROM workflow_status WHERE workflow_id = ?")
         guard let row = try Row.fetchOne(statement, arguments: [id]) else { return false }
-        return (row[0] as String?) != owner
+        return (row[0] as String?) != owner.executorID || (row[1] as Int64) != owner.generation
     }
 
     /// Records a step outcome unless its position is taken.

@@ -22,7 +22,8 @@ extension SQLiteJournal {
             guard count > 0 else { return [] }
             let claim = try db.cachedStatement(
                 sql: """
-                    UPDATE workflow_status SET status = 'PENDING', executor_id = ?, updated_at = ?
+                    UPDATE workflow_status SET status = 'PENDING', executor_id = ?, updated_at = ?,
+                      owner_generation = owner_generation + 1
                     WHERE workflow_id IN (
                       SELECT workflow_id FROM workflow_status WHERE queue_name = ? AND status = 'ENQUEUED'
                       ORDER BY priority, created_at, workflow_id LIMIT ?)
@@ -49,14 +50,14 @@ extension SQLiteJournal {
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE workflow_status SET status = ?, executor_id = ?, recovery_attempts = ?,
-                      deduplication_id = ?, updated_at = ? WHERE workflow_id = ?
+                      deduplication_id = ?, updated_at = ?, owner_generation = ? WHERE workflow_id = ?
                     """)
             var claim = RecoveryClaim()
             for pending in rows {
                 let record = claim.claim(pending, newExecutorID: newExecutorID, now: now)
                 try update.execute(arguments: [
                     record.status.rawValue, record.executorID, record.recoveryAttempts, record.deduplicationID,
-                    now, record.id,
+                    now, record.ownerGeneration, record.id,
                 ])
             }
             return claim

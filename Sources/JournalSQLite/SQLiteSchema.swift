@@ -41,6 +41,10 @@ enum SQLiteSchema {
               host TEXT NOT NULL, pid INTEGER NOT NULL, started_at BIGINT NOT NULL, lease_expires_at BIGINT NOT NULL)
             """,
         ],
+        [
+            // Fencing: raised by every claim (see WorkflowRecord.ownerGeneration).
+            "ALTER TABLE workflow_status ADD COLUMN owner_generation INTEGER NOT NULL DEFAULT 0",
+        ],
     ]
 
     /// Brings the schema to `supported`, inside the caller's `IMMEDIATE` transaction.

@@ -85,6 +85,7 @@ extension JournalBackendTests {
             let claim = try await backend.recover(executorIDs: ["old", "old2"], newExecutorID: "new", now: 77)
             var expectedRun = workflow("run", executor: "new", attempts: 1, maxAttempts: 5, createdAt: 1)
             expectedRun.updatedAt = 77
+            expectedRun.ownerGeneration = 1 // a recovery is a claim
             #expect(claim.toRun == [expectedRun])
             #expect(claim.requeued == ["queued"])
             #expect(claim.deadLettered == ["dead"])

@@ -268,27 +268,79 @@ struct JournalBackendTests {
             let backend = journal.backend
             try await backend.insert(workflow("w", executor: "survivor"), workflow("mine", executor: "me"))
             let before = try await backend.dump()
+            let me = WorkflowOwner(executorID: "me", generation: 0)
             // The single-statement path (steps and completions only)…
             var result = try await backend.commit([
-                .recordStep(step("w", 1), owner: "me"),
-                .completeWorkflow(id: "w", status: .success, outputJSON: "1", errorJSON: nil, at: 9, owner: "me"),
+                .recordStep(step("w", 1), owner: me),
+                .completeWorkflow(id: "w", status: .success, outputJSON: "1", errorJSON: nil, at: 9, owner: me),
             ])
             #expect(result.results == [.fenced, .updated(false)])
             #expect(try await backend.dump() == before, "a fenced write writes nothing")
-            // …and the general path (with a transition in the same commit).
+            // …and the general path (with a transition in the same commit; it raises the
+            // generation of "mine", which is 1 from then on).
             result = try await backend.commit([
                 .transition(id: "mine", from: [.pending], to: .pending, executorID: nil, resetRecoveryAttempts: false, at: 5),
-                .recordStep(step("w", 1), owner: "me"),
-                .recordStep(step("mine", 1), owner: "me"),
+                .recordStep(step("w", 1), owner: me),
+                .recordStep(step("mine", 1), owner: WorkflowOwner(executorID: "me", generation: 1)),
             ])
             #expect(result.results.dropFirst() == [.fenced, .stepRecorded])
             #expect(try await backend.steps(workflowID: "w").isEmpty)
             // The owner writes, and unowned writes are not checked.
+            let survivor = WorkflowOwner(executorID: "survivor", generation: 0)
             result = try await backend.commit([
-                .recordStep(step("w", 1), owner: "survivor"), .recordStep(step("w", 2)),
-                .completeWorkflow(id: "w", status: .success, outputJSON: "1", errorJSON: nil, at: 9, owner: "survivor"),
+                .recordStep(step("w", 1), owner: survivor), .recordStep(step("w", 2)),
+                .completeWorkflow(id: "w", status: .success, outputJSON: "1", errorJSON: nil, at: 9, owner: survivor),
             ])
             #expect(result.results == [.stepRecorded, .stepRecorded, .updated(true)])
+        }
+    }
+
+    @Test("every claim raises the ownership generation, and a write for an earlier generation is fenced even under the same executor id",
+          arguments: BackendKind.allCases)
+    func ownershipGeneration(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            func generation(_ id: String) async throws -> Int64 { try #require(try await backend.workflow(id: id)).ownerGeneration }
+            try await backend.insert(workflow("w", executor: "a"), workflow("q", status: .enqueued, executor: nil, queue: "q"))
+            #expect(try await generation("w") == 0, "a new row starts at generation 0")
+            // A → B → A: recovered by b, then back to a.
+            _ = try await backend.recover(executorIDs: ["a"], newExecutorID: "b", now: 10)
+            _ = try await backend.recover(executorIDs: ["b"], newExecutorID: "a", now: 11)
+            let current = try await backend.workflow(id: "w")
+            #expect(current?.executorID == "a" && current?.ownerGeneration == 2)
+            let stale = WorkflowOwner(executorID: "a", generation: 0)
+            let before = try await backend.dump()
+            // Fenced on the single-statement path, with a child inserted alongside…
+            var result = try await backend.commit([
+                .insertWorkflow(workflow("w-1", executor: "a", parent: "w"), parentOwner: stale),
+                .recordStep(step("w", 1, child: "w-1"), owner: stale),
+            ])
+            #expect(result.results == [.fenced, .fenced])
+            // …and on the general path.
+            result = try await backend.commit([
+                .expectWorkflow(id: "w", statuses: nil),
+                .insertWorkflow(workflow("w-1", executor: "a", parent: "w"), parentOwner: stale),
+                .recordStep(step("w", 1, child: "w-1"), owner: stale),
+                .completeWorkflow(id: "w", status: .success, outputJSON: "1", errorJSON: nil, at: 9, owner: stale),
+            ])
+            #expect(Array(result.results.dropFirst()) == [.fenced, .fenced, .updated(false)])
+            #expect(try await backend.dump() == before, "a fenced write writes nothing, not even the child")
+            // The current generation writes.
+            let owner = WorkflowOwner(executorID: "a", generation: 2)
+            result = try await backend.commit([
+                .insertWorkflow(workflow("w-1", executor: "a", parent: "w"), parentOwner: owner),
+                .recordStep(step("w", 1, child: "w-1"), owner: owner),
+            ])
+            #expect(result.results == [.workflowInserted, .stepRecorded])
+            // Dequeue, transition (resume) and requeue are claims too.
+            let claimed = try await backend.dequeue(
+                DequeueRequest(queueName: "q", executorID: "a", globalConcurrency: nil, workerConcurrency: nil, maxCount: 1, now: 12))
+            #expect(claimed.map(\.ownerGeneration) == [1], "dequeue returns the claimed row with its new generation")
+            #expect(try await generation("q") == 1)
+            _ = try await backend.commit([.requeue(id: "q", from: [.pending], queue: "q", at: 13)])
+            #expect(try await generation("q") == 2)
+            _ = try await backend.commit([.transition(id: "w", from: [.pending], to: .pending, executorID: "c", resetRecoveryAttempts: true, at: 14)])
+            #expect(try await generation("w") == 3)
         }
     }
 

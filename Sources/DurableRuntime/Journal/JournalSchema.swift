@@ -3,7 +3,8 @@ public enum JournalSchema {
     /// The `workflow_status` columns, in the order backends read and write them.
     public static let workflowColumns = """
         workflow_id, name, status, inputs, output, error, executor_id, queue_name, recovery_attempts, \
-        max_recovery_attempts, deduplication_id, priority, parent_workflow_id, created_at, updated_at
+        max_recovery_attempts, deduplication_id, priority, parent_workflow_id, created_at, updated_at, \
+        owner_generation
         """
 
     /// The `operation_outputs` columns, in the order backends read and write them.

@@ -1,26 +1,47 @@
+/// Who may write a workflow's checkpoints and completion: the executor that claimed it, at the
+/// ownership generation of that claim (``WorkflowRecord/ownerGeneration``). Every later claim
+/// raises the generation, so an execution that was claimed away is fenced even if the workflow
+/// has come back to the same executor id since.
+public struct WorkflowOwner: Sendable, Hashable, Codable {
+    /// The executor that runs the workflow.
+    public var executorID: String
+    /// The ownership generation the execution started with.
+    public var generation: Int64
+
+    public init(executorID: String, generation: Int64) {
+        self.executorID = executorID
+        self.generation = generation
+    }
+}
+
 /// One mutation of the journal. The ``JournalActor`` commits the writes that arrive together in
 /// one transaction (group commit); every backend applies them with the same meaning.
 public indirect enum JournalWrite: Sendable, Equatable {
     /// Inserts a workflow unless its id exists. With a deduplication id, fails with
     /// ``JournalWriteResult/deduplicated(existingWorkflowID:)`` while another active workflow on
-    /// the same queue holds it.
-    case insertWorkflow(WorkflowRecord)
+    /// the same queue holds it. With a `parentOwner` (a child started by a running workflow),
+    /// nothing is inserted unless the parent's row still has that owner: the result is
+    /// ``JournalWriteResult/fenced``.
+    case insertWorkflow(WorkflowRecord, parentOwner: WorkflowOwner? = nil)
     /// Records an operation's outcome. If the position is taken, the result is
-    /// ``JournalWriteResult/stepExists(_:)`` with what is there. With an `owner` (the executor
-    /// that runs the workflow), nothing is written if the workflow's row now belongs to another
-    /// executor (it was taken over): the result is ``JournalWriteResult/fenced``.
-    case recordStep(StepRecord, owner: String? = nil)
+    /// ``JournalWriteResult/stepExists(_:)`` with what is there. With an `owner` (the execution
+    /// that runs the workflow), nothing is written unless the workflow's row still has that
+    /// owner (it was not claimed since): the result is ``JournalWriteResult/fenced``.
+    case recordStep(StepRecord, owner: WorkflowOwner? = nil)
     /// Ends a `PENDING` workflow with `SUCCESS` or `ERROR`, clearing its deduplication id.
-    /// A workflow in any other state (cancelled, say), or, with an `owner`, one that belongs to
-    /// another executor now, is left alone (`.updated(false)`).
-    case completeWorkflow(id: String, status: WorkflowStatus, outputJSON: String?, errorJSON: String?, at: Int64, owner: String? = nil)
+    /// A workflow in any other state (cancelled, say), or, with an `owner`, one whose row no
+    /// longer has that owner, is left alone (`.updated(false)`).
+    case completeWorkflow(
+        id: String, status: WorkflowStatus, outputJSON: String?, errorJSON: String?, at: Int64, owner: WorkflowOwner? = nil)
     /// Moves a workflow to `status` if it is currently in one of `from`. With `executorID`, also
     /// assigns it to that executor; with `resetRecoveryAttempts`, sets the attempt count to 0.
+    /// Raises the ownership generation (a claim).
     case transition(
         id: String, from: [WorkflowStatus], to: WorkflowStatus, executorID: String?,
         resetRecoveryAttempts: Bool, at: Int64)
     /// Puts a workflow that is in one of `from` back on `queue` as `ENQUEUED`, unassigned, with
     /// its recovery attempts reset: how a client resumes a workflow so that a server runs it.
+    /// Raises the ownership generation.
     case requeue(id: String, from: [WorkflowStatus], queue: String, at: Int64)
     /// Copies the step records of `sourceID` numbered below `belowStep` to `targetID` (fork),
     /// which must have been inserted by an `insertWorkflow` of the same commit and have no

@@ -102,6 +102,7 @@ extension RecoveryClaim {
     public mutating func claim(_ pending: WorkflowRecord, newExecutorID: String, now: Int64) -> WorkflowRecord {
         var record = pending
         record.recoveryAttempts += 1
+        record.ownerGeneration += 1
         record.updatedAt = now
         if record.recoveryAttempts > record.maxRecoveryAttempts {
             record.status = .maxRecoveryAttemptsExceeded

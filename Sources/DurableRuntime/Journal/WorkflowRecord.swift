@@ -30,6 +30,12 @@ public struct WorkflowRecord: Sendable, Equatable, Codable {
     public var createdAt: Int64
     /// Last status change, milliseconds since 1970.
     public var updatedAt: Int64
+    /// The ownership generation: 0 for a new row, raised by every claim (a dequeue, a recovery
+    /// or takeover, a resume, a requeue). An execution writes checkpoints and its completion
+    /// only while the row still has the generation it started with, so an executor that
+    /// returns after its work was claimed elsewhere (a paused VM, a partition) is fenced off,
+    /// even when the work has come back to the same executor id since.
+    public var ownerGeneration: Int64
 
     /// Creates a record; the optional fields default to empty.
     public init(
@@ -37,7 +43,7 @@ public struct WorkflowRecord: Sendable, Equatable, Codable {
         outputJSON: String? = nil, errorJSON: String? = nil, executorID: String? = nil,
         queueName: String? = nil, recoveryAttempts: Int = 0, maxRecoveryAttempts: Int = 100,
         deduplicationID: String? = nil, priority: Int = 0, parentID: String? = nil,
-        createdAt: Int64, updatedAt: Int64
+        createdAt: Int64, updatedAt: Int64, ownerGeneration: Int64 = 0
     ) {
         self.id = id
         self.name = name
@@ -54,5 +60,30 @@ public struct WorkflowRecord: Sendable, Equatable, Codable {
         self.parentID = parentID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.ownerGeneration = ownerGeneration
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, status, inputJSON, outputJSON, errorJSON, executorID, queueName, recoveryAttempts
+        case maxRecoveryAttempts, deduplicationID, priority, parentID, createdAt, updatedAt, ownerGeneration
+    }
+
+    /// Decodes a record; `ownerGeneration` defaults to 0 (records written before it existed).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+            status: try c.decode(WorkflowStatus.self, forKey: .status), inputJSON: try c.decode(String.self, forKey: .inputJSON),
+            outputJSON: try c.decodeIfPresent(String.self, forKey: .outputJSON),
+            errorJSON: try c.decodeIfPresent(String.self, forKey: .errorJSON),
+            executorID: try c.decodeIfPresent(String.self, forKey: .executorID),
+            queueName: try c.decodeIfPresent(String.self, forKey: .queueName),
+            recoveryAttempts: try c.decode(Int.self, forKey: .recoveryAttempts),
+            maxRecoveryAttempts: try c.decode(Int.self, forKey: .maxRecoveryAttempts),
+            deduplicationID: try c.decodeIfPresent(String.self, forKey: .deduplicationID),
+            priority: try c.decode(Int.self, forKey: .priority), parentID: try c.decodeIfPresent(String.self, forKey: .parentID),
+            createdAt: try c.decode(Int64.self, forKey: .createdAt), updatedAt: try c.decode(Int64.self, forKey: .updatedAt),
+            ownerGeneration: try c.decodeIfPresent(Int64.self, forKey: .ownerGeneration) ?? 0)
+    }
+
 }

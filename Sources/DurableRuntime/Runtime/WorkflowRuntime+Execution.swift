@@ -139,7 +139,7 @@ extension WorkflowRuntime {
             return try await complete(record, outcome: .failure(RecordedError(error)))
         }
         let recorded = isNew ? [] : try await journal.backend.steps(workflowID: record.id)
-        let context = WorkflowContext(workflowID: record.id, runtime: self, recorded: recorded)
+        let context = WorkflowContext(workflowID: record.id, runtime: self, recorded: recorded, owner: owner(of: record))
         let outcome: Result<String, RecordedError>
         do {
             outcome = .success(try await entry.run(context, record.inputJSON))
@@ -184,8 +184,14 @@ extension WorkflowRuntime {
         }
         let result = try await journal.submit(.completeWorkflow(
             id: record.id, status: finished.status, outputJSON: finished.outputJSON, errorJSON: finished.errorJSON,
-            at: finished.updatedAt, owner: executorID))
+            at: finished.updatedAt, owner: owner(of: record)))
         return result == .updated(true) ? finished : nil
+    }
+
+    /// The owner an execution of `record` (a row this executor claimed) writes as: this executor,
+    /// at the row's ownership generation.
+    func owner(of record: WorkflowRecord) -> WorkflowOwner {
+        WorkflowOwner(executorID: executorID, generation: record.ownerGeneration)
     }
 
     /// Runs a child workflow in the caller's task if nobody runs it here yet, otherwise waits

@@ -129,9 +129,8 @@ extension WorkflowRuntime {
         // Resumed descendants run here too: a child the parent awaits inline is claimed by
         // whichever gets there first (the parent's replay or this), the other waits for it.
         for (descendant, result) in zip(descendants, results.dropFirst()) where result == .updated(true) {
-            var resumed = descendant
-            (resumed.status, resumed.executorID) = (.pending, executorID)
-            dispatch(resumed)
+            // Read again: the resume raised its ownership generation.
+            dispatch(try await existingWorkflow(id: descendant.id))
         }
         return record
     }

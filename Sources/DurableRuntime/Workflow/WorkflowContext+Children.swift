@@ -48,7 +48,9 @@ extension WorkflowContext {
         let startedAt = journalTimestamp(runtime.clock.now())
         let results = try await recordOutcome(
             number: number, name: W.name, startedAt: startedAt, outputJSON: nil, errorJSON: nil,
-            childWorkflowID: childID, alongside: [.insertWorkflow(child)])
+            childWorkflowID: childID, alongside: [.insertWorkflow(child, parentOwner: owner)])
+        // A child started by an execution that was claimed away is not inserted (the step is
+        // fenced too, and recordOutcome has thrown).
         let stored = try runtime.interpretInsert(results[0], record: child)
         // A cancel of this workflow that committed just before this call did not see the new
         // child: cancel the child too, so that it never runs on its own.

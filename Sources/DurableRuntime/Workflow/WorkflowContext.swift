@@ -13,6 +13,8 @@ public final class WorkflowContext: Sendable {
     /// The id of the running workflow.
     public let workflowID: String
     let runtime: WorkflowRuntime
+    /// Who this execution writes as; a write whose workflow was claimed since is fenced.
+    let owner: WorkflowOwner
     private let recorded: [Int: StepRecord]
 
     private struct State {
@@ -22,7 +24,8 @@ public final class WorkflowContext: Sendable {
 
     private let state = Mutex(State())
 
-    init(workflowID: String, runtime: WorkflowRuntime, recorded: [StepRecord]) {
+    init(workflowID: String, runtime: WorkflowRuntime, recorded: [StepRecord], owner: WorkflowOwner) {
+        self.owner = owner
         self.workflowID = workflowID
         self.runtime = runtime
         self.recorded = Dictionary(recorded.map { ($0.stepNumber, $0) }, uniquingKeysWith: { first, _ in first })
@@ -214,7 +217,7 @@ public final class WorkflowContext: Sendable {
         let record = StepRecord(
             workflowID: workflowID, stepNumber: number, name: name, outputJSON: outputJSON, errorJSON: errorJSON,
             childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: journalTimestamp(runtime.clock.now()))
-        let commit = try await runtime.journal.submit(extra + [.recordStep(record, owner: runtime.executorID)])
+        let commit = try await runtime.journal.submit(extra + [.recordStep(record, owner: owner)])
         if commit.results.last == .fenced { throw WorkflowError.takenOver(workflowID: workflowID) }
         if case .stepExists(let existing) = commit.results.last, !existing.hasSameOutcome(as: record) {
             throw WorkflowError.concurrentExecution(workflowID: workflowID, stepNumber: number)
