@@ -4,22 +4,26 @@ import Hummingbird
 extension ELTServer {
     /// The health port's router: `GET /health`. Built apart from ``run()`` so that tests run
     /// the routes in-process around a runtime of their own.
-    static func healthRouter(runtime: WorkflowRuntime, journal: String, adminToken: String?) -> Router<ServerRequestContext> {
+    static func healthRouter(
+        runtime: WorkflowRuntime, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter
+    ) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: ErrorResponseMiddleware())
-        HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken)
+        HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken, stalledAfter: stalledAfter)
         return router
     }
 
     /// The admin port's router: the admin API and `GET /health`, all behind the bearer token
     /// when one is set.
-    static func adminRouter(runtime: WorkflowRuntime, journal: String, adminToken: String?) -> Router<ServerRequestContext> {
+    static func adminRouter(
+        runtime: WorkflowRuntime, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter
+    ) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         // First, so that it also answers the token middleware's 401 and the router's 404.
         router.add(middleware: ErrorResponseMiddleware())
         if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken)) }
         AdminRoutes.add(to: router, runtime: runtime)
-        HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken)
+        HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken, stalledAfter: stalledAfter)
         return router
     }
 }

@@ -48,8 +48,10 @@ public struct ELTServer: Sendable {
             try scheduler.schedule(ScheduledELTTriggerWorkflow.self, cron: try ServerOptions.cron(expression), queue: ELTPipeline.runQueueName)
         }
 
-        let health = Self.healthRouter(runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken)
-        let admin = Self.adminRouter(runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken)
+        let health = Self.healthRouter(
+            runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter)
+        let admin = Self.adminRouter(
+            runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter)
 
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)

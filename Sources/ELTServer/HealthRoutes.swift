@@ -19,16 +19,42 @@ enum HealthRoutes {
         var journalReachable: Bool?
         /// Full view only: the registered executors.
         var executors: [ExecutorView]?
+        /// Full view only: the `PENDING` workflow without progress for longest, if longer than
+        /// the server's `--stalled-after`; null when none.
+        var stalled: StalledView?
         var version: String
 
         enum CodingKeys: String, CodingKey {
-            case status, executorID = "executor_id", journal, journalReachable = "journal_reachable", executors, version
+            case status, executorID = "executor_id", journal, journalReachable = "journal_reachable", executors, stalled
+            case version
         }
     }
 
     /// Adds `GET /health` to `router`; `journal` is the journal's description without
     /// credentials, `adminToken` the token that also unlocks the full view.
-    static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime, journal: String, adminToken: String?) {
+    /// A `PENDING` workflow that has made no progress for a while.
+    struct StalledView: Codable, Equatable {
+        var workflowID: String
+        var name: String
+        var executorID: String?
+        /// Its last checkpoint or status change, ISO 8601 UTC.
+        var lastProgressAt: String
+        /// Seconds since then.
+        var stalledSeconds: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case workflowID = "workflow_id", name, executorID = "executor_id", lastProgressAt = "last_progress_at"
+            case stalledSeconds = "stalled_seconds"
+        }
+    }
+
+    /// How long a `PENDING` workflow may go without progress before `/health` names it.
+    static let defaultStalledAfter: Duration = .seconds(300)
+
+    static func add(
+        to router: Router<ServerRequestContext>, runtime: WorkflowRuntime, journal: String, adminToken: String?,
+        stalledAfter: Duration = defaultStalledAfter
+    ) {
         router.get("health") { request, context -> EditedResponse<Health> in
             let reachable = await journalAnswers(runtime)
             var health = Health(status: reachable ? "ok" : "unavailable", executorID: runtime.configuration.executorID,
@@ -37,6 +63,11 @@ enum HealthRoutes {
                 (health.journal, health.journalReachable) = (journal, reachable)
                 let now = journalTimestamp()
                 health.executors = reachable ? ((try? await runtime.executors()) ?? []).map { ExecutorView($0, now: now) } : []
+                if reachable, let stalled = try? await runtime.oldestStalledWorkflow(threshold: stalledAfter) {
+                    health.stalled = StalledView(
+                        workflowID: stalled.record.id, name: stalled.record.name, executorID: stalled.record.executorID,
+                        lastProgressAt: WorkflowView.iso(stalled.lastProgressAt), stalledSeconds: (now - stalled.lastProgressAt) / 1000)
+                }
             }
             return EditedResponse(status: reachable ? .ok : .serviceUnavailable, response: health)
         }

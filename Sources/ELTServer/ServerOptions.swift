@@ -17,6 +17,9 @@ public struct ServerOptions: Sendable {
     public var adminPort = 3001
     /// The bearer token the admin API requires (required off loopback).
     public var adminToken: String?
+    /// How long a `PENDING` workflow may go without a checkpoint before `/health` names it as
+    /// `stalled` (default 300 s).
+    public var stalledAfter: Duration = .seconds(300)
     /// Whether to seed ``ELTConfiguration/integrations`` integrations when there are none.
     public var seedIfEmpty = true
     /// The cron expression of `scheduled_elt_trigger` (UTC); nil turns the schedule off.

@@ -20,6 +20,29 @@ extension PostgresJournal {
         return try await PostgresRows.workflows(rows).first
     }
 
+    /// The oldest stalled `PENDING` workflow (see ``JournalBackend/oldestStalledWorkflow(before:)``).
+    public func oldestStalledWorkflow(before: Int64) async throws -> StalledWorkflow? {
+        try await withPooledConnection("find stalled workflows") { connection in
+            let workflows = self.table("workflow_status")
+            let steps = self.table("operation_outputs")
+            let rows = try await connection.boundedQuery(
+                """
+                SELECT * FROM (
+                  SELECT \(unescaped: PostgresRows.workflowColumns), GREATEST(updated_at, COALESCE(
+                    (SELECT MAX(completed_at) FROM \(unescaped: steps) s WHERE s.workflow_id = w.workflow_id), 0)) AS progress
+                  FROM \(unescaped: workflows) w
+                  WHERE status = 'PENDING' AND NOT EXISTS (
+                    SELECT 1 FROM \(unescaped: workflows) c
+                    WHERE c.parent_workflow_id = w.workflow_id AND c.status IN ('PENDING', 'ENQUEUED'))) AS pending
+                WHERE progress < \(before) ORDER BY progress, workflow_id COLLATE "C" LIMIT 1
+                """, logger: self.logger, timeout: self.statementTimeout)
+            guard let row = rows.rows.first else { return nil }
+            let records = try await PostgresRows.workflows(FetchedRows(rows: [row]))
+            let columns = row.makeRandomAccess()
+            return StalledWorkflow(record: records[0], lastProgressAt: try columns[columns.count - 1].decode(Int64.self))
+        }
+    }
+
     /// Reads the recorded operations of a workflow, in step order.
     public func steps(workflowID: String) async throws -> [StepRecord] {
         try await withPooledConnection("read steps of \(workflowID)") { connection in

@@ -48,6 +48,25 @@ extension SQLiteJournal {
         }
     }
 
+    /// The oldest stalled `PENDING` workflow (see ``JournalBackend/oldestStalledWorkflow(before:)``).
+    public func oldestStalledWorkflow(before: Int64) async throws -> StalledWorkflow? {
+        try await readSnapshot("find stalled workflows") { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT * FROM (
+                      SELECT \(SQLiteRows.workflowColumns), MAX(updated_at, COALESCE(
+                        (SELECT MAX(completed_at) FROM operation_outputs s WHERE s.workflow_id = w.workflow_id), 0)) AS progress
+                      FROM workflow_status w
+                      WHERE status = 'PENDING' AND NOT EXISTS (
+                        SELECT 1 FROM workflow_status c
+                        WHERE c.parent_workflow_id = w.workflow_id AND c.status IN ('PENDING', 'ENQUEUED')))
+                    WHERE progress < ? ORDER BY progress, workflow_id LIMIT 1
+                    """)
+            guard let row = try Row.fetchOne(statement, arguments: [before]) else { return nil }
+            return StalledWorkflow(record: try SQLiteRows.workflowRecord(row), lastProgressAt: row["progress"])
+        }
+    }
+
     /// Counts workflows per status on a queue.
     public func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int] {
         try await readSnapshot("queue depth of \(queueName)") { db in

@@ -26,6 +26,9 @@ public struct FetchedRows: AsyncSequence, Sendable {
     /// The rows, in the server's order.
     public let rows: [PostgresRow]
 
+    /// Rows already fetched.
+    public init(rows: [PostgresRow]) { self.rows = rows }
+
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: IndexingIterator<[PostgresRow]>
         public mutating func next() async throws -> PostgresRow? { base.next() }

@@ -67,6 +67,11 @@ struct ServerCommand: AsyncParsableCommand {
         discussion: "Renewed every third of it. While it runs no other process may start with this --executor-id; when a server's lease expires (it died or hung), the live servers take over its unfinished workflows from their checkpoints. A graceful stop (SIGTERM) releases it at once."))
     var executorLease = 30
 
+    @Option(help: ArgumentHelp(
+        "Seconds a PENDING workflow may go without a checkpoint before /health names it as stalled.",
+        discussion: "The full view of /health (loopback or admin token) shows the one without progress for longest, as \"stalled\"; a workflow that waits on running children is not counted. Default: 300."))
+    var stalledAfter = 300
+
     @Option(help: "Connected integrations to seed when there are none (0: seed nothing).")
     var integrations = 2
 
@@ -93,6 +98,7 @@ struct ServerCommand: AsyncParsableCommand {
                                                     usersPerIntegration: usersPerIntegration, syncRetryDeadlineSeconds: syncRetryDeadline) {
             throw ValidationError(problem)
         }
+        guard stalledAfter > 0 else { throw ValidationError("--stalled-after must be 1 or more seconds, got \(stalledAfter)") }
         guard executorLease >= 0 else { throw ValidationError("--executor-lease must be 0 (off) or more seconds, got \(executorLease)") }
     }
 
@@ -118,6 +124,7 @@ struct ServerCommand: AsyncParsableCommand {
         options.adminPort = adminPort
         options.adminToken = adminToken ?? environment["ELT_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         options.schedule = schedule.lowercased() == "off" ? nil : schedule
+        options.stalledAfter = .seconds(stalledAfter)
         do {
             try await ELTServer(options: options).run()
         } catch {

@@ -344,6 +344,28 @@ struct JournalBackendTests {
         }
     }
 
+    @Test("the oldest stalled PENDING workflow: by its latest checkpoint or status change, not counting one that waits on active children",
+          arguments: BackendKind.allCases)
+    func oldestStalled(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(
+                workflow("stepped", createdAt: 1_000), workflow("quiet", createdAt: 500),
+                workflow("parent", createdAt: 100), workflow("child", parent: "parent", createdAt: 5_000),
+                workflow("done", status: .success, createdAt: 10))
+            _ = try await backend.commit([.recordStep(step("stepped", 1))]) // completed at 3_001
+            #expect(try await backend.oldestStalledWorkflow(before: 400) == nil, "nothing has been still since before 400")
+            var stalled = try #require(try await backend.oldestStalledWorkflow(before: 10_000))
+            #expect(stalled.record.id == "quiet" && stalled.lastProgressAt == 500, "the parent waits on a PENDING child; done is not PENDING")
+            _ = try await backend.commit([.completeWorkflow(id: "quiet", status: .success, outputJSON: "1", errorJSON: nil, at: 9)])
+            stalled = try #require(try await backend.oldestStalledWorkflow(before: 10_000))
+            #expect(stalled.record.id == "stepped" && stalled.lastProgressAt == 3_001, "its checkpoint is its last progress")
+            #expect(try await backend.oldestStalledWorkflow(before: 3_001) == nil)
+            _ = try await backend.commit([.completeWorkflow(id: "child", status: .success, outputJSON: "1", errorJSON: nil, at: 9)])
+            #expect(try await backend.oldestStalledWorkflow(before: 10_000)?.record.id == "parent", "with no active child, the parent counts")
+        }
+    }
+
     @Test("a commit reports which stepped workflows are cancelled", arguments: BackendKind.allCases)
     func cancelledIDs(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in

@@ -62,6 +62,12 @@ public protocol JournalBackend: Sendable {
     /// Every registered executor, by id.
     func executors() async throws -> [ExecutorInfo]
 
+    /// The `PENDING` workflow whose last progress (its latest checkpoint, or its last status
+    /// change when it has none since) is oldest and before `before` (milliseconds since 1970),
+    /// leaving out workflows that wait on a `PENDING` or `ENQUEUED` child (their children are
+    /// what moves). Nil when none has been still that long.
+    func oldestStalledWorkflow(before: Int64) async throws -> StalledWorkflow?
+
     /// Counts workflows per status on a queue (for queue metadata).
     func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int]
 

@@ -1,3 +1,18 @@
+/// A `PENDING` workflow that has made no progress for a while (see
+/// ``JournalBackend/oldestStalledWorkflow(before:)``).
+public struct StalledWorkflow: Sendable, Equatable {
+    /// Its row.
+    public var record: WorkflowRecord
+    /// Its last progress: the latest checkpoint's completion, or its last status change if
+    /// later, in milliseconds since 1970.
+    public var lastProgressAt: Int64
+
+    public init(record: WorkflowRecord, lastProgressAt: Int64) {
+        self.record = record
+        self.lastProgressAt = lastProgressAt
+    }
+}
+
 /// One row of `workflow_status`: everything the journal knows about a workflow.
 public struct WorkflowRecord: Sendable, Equatable, Codable {
     /// The workflow id, unique in the journal.

@@ -149,6 +149,14 @@ extension WorkflowRuntime {
         return try await journal.backend.executors()
     }
 
+    /// The `PENDING` workflow that has made no progress for the longest time, if that is longer
+    /// than `threshold` (see ``JournalBackend/oldestStalledWorkflow(before:)``): what `/health`
+    /// shows an operator as possibly stuck.
+    public func oldestStalledWorkflow(threshold: Duration) async throws -> StalledWorkflow? {
+        try await journal.waitUntilOpen()
+        return try await journal.backend.oldestStalledWorkflow(before: journalTimestamp(clock.now()) - Self.milliseconds(threshold))
+    }
+
     static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }

@@ -45,7 +45,7 @@ public struct WorkflowView: Codable, Sendable, Equatable {
     }
 
     /// Milliseconds since 1970 as ISO 8601 with milliseconds, UTC.
-    static func iso(_ milliseconds: Int64) -> String {
+    public static func iso(_ milliseconds: Int64) -> String {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(
             .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
                 .timeZone(separator: .omitted)).replacingOccurrences(of: "+0000", with: "Z")
