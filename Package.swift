@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "ELTSQLite",
             dependencies: [
-                "ELT",
+                "ELT", "DurableRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

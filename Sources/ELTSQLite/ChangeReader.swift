@@ -42,6 +42,9 @@ public final class ChangeReader: SynchronousChangeChunks {
         } catch let error as StoreError {
             throw error
         } catch {
+            if let failure = DatabaseErrorText.storageFailure(error, store: "data database", path: path, operation: "read users_cdc") {
+                throw failure
+            }
             throw StoreError.failed(operation: "read users_cdc", path: path, reason: DatabaseErrorText.describe(error))
         }
         cursor.withLock { $0 = (chunk.last?.id ?? after, chunk.count < chunkSize) }

@@ -1,3 +1,4 @@
+import DurableRuntime
 import ELT
 import GRDB
 
@@ -11,6 +12,17 @@ enum DatabaseErrorText {
             return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)")"
         }
         return String(describing: error)
+    }
+
+    /// The result codes that mean the file or the disk failed, not the statement: full, I/O
+    /// error, read-only, corrupt, not a database.
+    static let storageCodes: [ResultCode] = [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CORRUPT, .SQLITE_NOTADB]
+
+    /// `error` as a ``StorageFailure`` of `store` at `path` if the storage failed (see
+    /// ``storageCodes``), else nil.
+    static func storageFailure(_ error: any Error, store: String, path: String, operation: String) -> StorageFailure? {
+        guard let database = error as? DatabaseError, storageCodes.contains(database.resultCode.primaryResultCode) else { return nil }
+        return StorageFailure(store: store, path: path, operation: operation, reason: describe(error))
     }
 
     /// Whether waiting and trying again may help: the database is locked or busy, the disk

@@ -1,3 +1,4 @@
+import DurableRuntime
 import ELT
 import Foundation
 import GRDB
@@ -117,6 +118,9 @@ public final class SQLiteSyncTarget: SyncTarget {
                 }
             }
         } catch {
+            if let failure = DatabaseErrorText.storageFailure(error, store: "sync database", path: location, operation: "read users") {
+                throw failure
+            }
             throw SyncTargetError(location: location, operation: "read users", reason: DatabaseErrorText.describe(error),
                                   isTransient: DatabaseErrorText.isTransient(error))
         }
@@ -128,7 +132,12 @@ public final class SQLiteSyncTarget: SyncTarget {
         } catch let error as StoreError {
             // Reading the run's changes from the data database failed.
             throw SyncTargetError(location: location, operation: operation, reason: error.description)
+        } catch let error as StorageFailure {
+            throw error
         } catch {
+            if let failure = DatabaseErrorText.storageFailure(error, store: "sync database", path: location, operation: operation) {
+                throw failure
+            }
             throw SyncTargetError(location: location, operation: operation, reason: DatabaseErrorText.describe(error),
                                   isTransient: DatabaseErrorText.isTransient(error))
         }

@@ -222,6 +222,9 @@ public actor StoreActor: DataStore {
         } catch let error as StoreError {
             throw error
         } catch {
+            if let failure = DatabaseErrorText.storageFailure(error, store: "data database", path: path, operation: operation) {
+                throw failure
+            }
             throw StoreError.failed(operation: operation, path: path, reason: DatabaseErrorText.describe(error))
         }
     }
@@ -232,6 +235,9 @@ public actor StoreActor: DataStore {
         } catch let error as StoreError {
             throw error
         } catch {
+            if let failure = DatabaseErrorText.storageFailure(error, store: "data database", path: path, operation: operation) {
+                throw failure
+            }
             throw StoreError.failed(operation: operation, path: path, reason: DatabaseErrorText.describe(error))
         }
     }

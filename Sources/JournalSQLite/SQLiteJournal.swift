@@ -94,6 +94,11 @@ public final class SQLiteJournal: JournalBackend {
         } catch let error as CancellationError {
             throw error
         } catch let error as DatabaseError {
+            if [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode.primaryResultCode) {
+                throw StorageFailure(
+                    store: "journal", path: path, operation: operation,
+                    reason: "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)")")
+            }
             throw JournalError.queryFailed(
                 operation: operation, reason: "\(error.resultCode): \(error.message ?? "no message") (\(path))")
         } catch {

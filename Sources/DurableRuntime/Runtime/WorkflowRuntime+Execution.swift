@@ -121,7 +121,11 @@ extension WorkflowRuntime {
                 "workflow_id": "\(record.id)", "executor_id": "\(executorID)",
             ])
         } catch {
-            logger.debug("workflow left unfinished", metadata: ["workflow_id": "\(record.id)", "reason": "\(error)"])
+            if StorageFailure.isInfrastructure(error) {
+                stopForInfrastructureFailure(error, workflowID: record.id)
+            } else {
+                logger.debug("workflow left unfinished", metadata: ["workflow_id": "\(record.id)", "reason": "\(error)"])
+            }
         }
     }
 
@@ -157,6 +161,7 @@ extension WorkflowRuntime {
     /// running it.
     func shouldRecordFailure(_ error: any Error, workflowID: String) -> Bool {
         if Task.isCancelled || error is CancellationError { return false }
+        if StorageFailure.isInfrastructure(error) { return false }
         if let journalError = error as? JournalError {
             switch journalError {
             case .crashed, .unreachable, .authenticationFailed: return false
@@ -186,6 +191,15 @@ extension WorkflowRuntime {
             id: record.id, status: finished.status, outputJSON: finished.outputJSON, errorJSON: finished.errorJSON,
             at: finished.updatedAt, owner: owner(of: record)))
         return result == .updated(true) ? finished : nil
+    }
+
+    /// Stops the runtime after an infrastructure failure (see ``InfrastructureFailure``): `run()`
+    /// ends with `error`, and every workflow in flight stays `PENDING` with its checkpoints.
+    func stopForInfrastructureFailure(_ error: any Error, workflowID: String) {
+        logger.critical("storage failed; stopping the runtime (the workflow stays PENDING and resumes on the next run)", metadata: [
+            "workflow_id": "\(workflowID)", "error": "\(error)",
+        ])
+        infrastructureFailed.settle(.failure(error))
     }
 
     /// The owner an execution of `record` (a row this executor claimed) writes as: this executor,

@@ -26,6 +26,8 @@ public final class WorkflowRuntime: Service, Sendable {
     private let submitter: AsyncStream<WorkflowRecord>.Continuation
     /// Set once the journal is open and start-up recovery is done.
     let started = Latch()
+    /// Failed with the first infrastructure failure of an execution: `run()` then stops with it.
+    let infrastructureFailed = Latch()
     /// A random id of this runtime's life, in the executors table (see ``ExecutorInfo``).
     let incarnation = UUID().uuidString.lowercased()
     /// Whether this runtime holds its executor's lease (released at a graceful stop).
@@ -88,6 +90,12 @@ public final class WorkflowRuntime: Service, Sendable {
                     await self.journal.crashSignal.wait(timeout: .seconds(3600))
                     if await self.journal.isCrashed { throw JournalError.crashed }
                 }
+            }
+            addSupervised(to: &group) {
+                // A full disk or a failing file stops the runtime instead of failing workflows.
+                do {
+                    try await self.infrastructureFailed.wait()
+                } catch is CancellationError {}
             }
             try await journal.open()
             if configuration.role == .worker {

@@ -203,6 +203,9 @@ public final class WorkflowContext: Sendable {
     /// execution) rather than being the step's own outcome, to retry or record.
     private static func stopsTheWorkflow(_ error: any Error) -> Bool {
         if error is CancellationError || Task.isCancelled || error is JournalError { return true }
+        // A full disk or a failing file is the environment's failure: never retried here as
+        // the step's own, never recorded (the runtime stops; a rerun resumes).
+        if StorageFailure.isInfrastructure(error) { return true }
         if case WorkflowError.concurrentExecution = error { return true }
         if case WorkflowError.takenOver = error { return true }
         return false
