@@ -70,6 +70,10 @@ struct FaultTests {
         let root = await waitForRoot(client, timeout: .seconds(420))
         let finished = ContinuousClock.now - fault
         print("Postgres stopped for \(outage) (back after \(back)) → root ended: \(finished) (\(root?.status.rawValue ?? "not finished"))")
+        let log = server.log
+        let retries = ["journal connection lost", "data database connection lost", "sync target unavailable"]
+            .map { "\($0): \(log.components(separatedBy: $0).count - 1)" }
+        print("retries in the server's log: \(retries.joined(separator: ", "))")
         #expect(root?.status == .success, "root: \(root?.errorJSON ?? "not finished")\n\(server.log)")
         if root?.status == .success {
             try await expectExactEnd(database: database, client: client, root: try #require(root))
