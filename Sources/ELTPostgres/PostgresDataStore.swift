@@ -23,6 +23,11 @@ import Synchronization
 /// - Every value is bound; multi-row writes use `unnest` arrays of up to ``batchRows`` rows.
 /// - Connections are direct, up to ``idleConnections`` kept open between transactions (no pool
 ///   service has to run beside it); a connection that failed is closed, never reused.
+/// - An operation whose connection was lost, or could not be made (the server restarting or
+///   down), is retried whole on a new connection for up to ``reconnectTimeout``, as the journal
+///   does: every operation is safe to run again (a stage finds its completion record, inserts
+///   skip what exists), and a pipeline step's own retries (a second or so) would otherwise give
+///   up during any outage and record the step failed.
 public final class PostgresDataStore: DataStore {
     /// `Postgres`.
     public var kind: String { "Postgres" }
@@ -36,21 +41,25 @@ public final class PostgresDataStore: DataStore {
     public static let idleConnections = 8
     /// The schema version this code writes (`data_migrations`).
     public static let schemaVersion = 1
+    /// How long an operation keeps retrying a lost connection before it fails.
+    public let reconnectTimeout: Duration
 
     let connections: DirectConnections
     let logger: Logger
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) and creates or
-    /// migrates the tables in `schema` (default `public`).
-    public static func open(url: String, schema: String = "public", logger: Logger = Logger(label: "elt.data")) async throws
-        -> PostgresDataStore
-    {
-        let store = try PostgresDataStore(url: url, schema: schema, logger: logger)
+    /// migrates the tables in `schema` (default `public`). Opening fails at once if the server
+    /// cannot be reached; later operations wait up to `reconnectTimeout` (default 300 s, the
+    /// journal's) for a lost connection to come back.
+    public static func open(
+        url: String, schema: String = "public", reconnectTimeout: Duration = .seconds(300), logger: Logger = Logger(label: "elt.data")
+    ) async throws -> PostgresDataStore {
+        let store = try PostgresDataStore(url: url, schema: schema, reconnectTimeout: reconnectTimeout, logger: logger)
         try await store.migrate()
         return store
     }
 
-    private init(url: String, schema: String, logger: Logger) throws {
+    private init(url: String, schema: String, reconnectTimeout: Duration, logger: Logger) throws {
         guard Self.isPlainIdentifier(schema) else {
             throw StoreError.cannotOpen(
                 path: "postgres", reason: "--data-schema '\(schema)' is not a plain identifier (letters, digits, _; not starting with a digit; at most 63)")
@@ -65,6 +74,7 @@ public final class PostgresDataStore: DataStore {
         }
         connections = DirectConnections(configuration: configuration, database: location, logger: logger, capacity: Self.idleConnections)
         self.schema = schema
+        self.reconnectTimeout = reconnectTimeout
         self.logger = logger
     }
 
@@ -591,9 +601,10 @@ public final class PostgresDataStore: DataStore {
     /// Runs `body` in one transaction; with a tenant, first takes the tenant's transaction-level
     /// advisory lock, so one tenant's writes are serialised across every machine.
     func transaction<T: Sendable>(
-        _ operation: String, tenant: Tenant?, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ operation: String, tenant: Tenant?, waitsForReconnect: Bool = true,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await withConnection(operation) { connection in
+        try await withConnection(operation, waitsForReconnect: waitsForReconnect) { connection in
             try await connection.boundedQuery("BEGIN", logger: self.logger)
             if let tenant {
                 let key = "elt.tenant/\(tenant.organizationID)/\(tenant.connectedIntegrationID)"
@@ -610,19 +621,45 @@ public final class PostgresDataStore: DataStore {
     }
 
     /// Runs `body` on a kept or new connection (see ``DirectConnections/withConnection(_:)``);
-    /// a failure is a ``StoreError`` naming the operation.
+    /// a failure is a ``StoreError`` naming the operation. A lost connection, or one that cannot
+    /// be made, is retried on a new one (from 50 ms to 2 s apart, with a warning each time)
+    /// until ``reconnectTimeout`` has passed, unless `waitsForReconnect` is false.
     private func withConnection<T: Sendable>(
-        _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ operation: String, waitsForReconnect: Bool = true, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        do {
-            return try await connections.withConnection(body)
-        } catch let error as DirectConnections.ConnectFailure {
-            throw StoreError.failed(operation: operation, path: location, reason: error.description)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.failed(operation: operation, path: location, reason: PostgresErrorText.describe(error))
+        let clock = ContinuousClock()
+        let started = clock.now
+        var delay = Duration.milliseconds(50)
+        var retried = false
+        while true {
+            do {
+                return try await connections.withConnection(body)
+            } catch {
+                let cause = (error as? DirectConnections.ConnectFailure)?.underlying ?? error
+                let elapsed = clock.now - started
+                guard waitsForReconnect, !(error is CancellationError), !Task.isCancelled,
+                      PostgresErrorText.isConnectionLoss(cause), elapsed + delay <= reconnectTimeout
+                else {
+                    throw storeError(error, operation: operation, retriedFor: retried ? elapsed : nil)
+                }
+                logger.warning("data database connection lost; retrying", metadata: [
+                    "operation": "\(operation)", "delay": "\(delay)", "error": "\(PostgresErrorText.describe(cause))",
+                ])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+                retried = true
+            }
         }
+    }
+
+    /// `error` as the ``StoreError`` of `operation`.
+    private func storeError(_ error: any Error, operation: String, retriedFor elapsed: Duration?) -> any Error {
+        if error is StoreError || error is CancellationError { return error }
+        var reason = (error as? DirectConnections.ConnectFailure)?.description ?? PostgresErrorText.describe(error)
+        if let elapsed, PostgresErrorText.isConnectionLoss((error as? DirectConnections.ConnectFailure)?.underlying ?? error) {
+            reason += " (retried for \(elapsed.components.seconds) s, up to the reconnect timeout of \(reconnectTimeout.components.seconds) s)"
+        }
+        return StoreError.failed(operation: operation, path: location, reason: reason)
     }
 
     // MARK: - Migrations
@@ -631,7 +668,9 @@ public final class PostgresDataStore: DataStore {
     /// under a transaction-level advisory lock on the schema, so a second process waits and
     /// then finds the work done. A newer schema version is refused.
     func migrate() async throws {
-        try await transaction("migrate the data tables", tenant: nil) { connection in
+        // Fails at once when the server cannot be reached: a server starting against a wrong or
+        // down data database should say so, not wait for the reconnect timeout.
+        try await transaction("migrate the data tables", tenant: nil, waitsForReconnect: false) { connection in
             // The journal's lock on this schema name (two-key form): the journal, the data tables
             // and the sync target may share a schema, and must not race to create it.
             try await connection.boundedQuery("SELECT pg_advisory_xact_lock(1785624001, hashtext(\(self.schema)))", logger: self.logger)

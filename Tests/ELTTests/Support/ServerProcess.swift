@@ -63,6 +63,11 @@ final class ServerProcess: Sendable {
         throw CancellationError()
     }
 
+    /// Sends `signal` (SIGSTOP, SIGCONT, …) without waiting for anything.
+    func signal(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
     /// Sends `signal` and waits for the process to end; returns its status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
