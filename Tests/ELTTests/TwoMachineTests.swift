@@ -111,6 +111,7 @@ struct TwoMachineTests {
         #expect(!doomedPipelines.isEmpty, "the doomed server never ran a pipeline\n\(doomed.log)")
         await doomed.stop(signal: SIGKILL)
         let killed = ContinuousClock.now
+        let killedAt = Int64(Date().timeIntervalSince1970 * 1000)
         let stranded = doomedPipelines
 
         // The survivor claims them once the lease has expired, and finishes the run.
@@ -129,7 +130,12 @@ struct TwoMachineTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         let finished = ContinuousClock.now - killed
-        print("kill -9 → the survivor owns every doomed pipeline: \(takenOver.map { "\($0)" } ?? "never"); → root ended: \(finished)")
+        // The first checkpoint of the doomed pipelines' work after the kill: the survivor resumed.
+        let resumedAt = try await TestDatabase.firstStepCompleted(url: database, prefixes: stranded, after: killedAt)
+        let resumed = resumedAt.map { Double($0 - killedAt) / 1000 }
+        print("kill -9 → the survivor owns every doomed pipeline: \(takenOver.map { "\($0)" } ?? "never"); "
+              + "→ first step resumed: \(resumed.map { "\($0) seconds" } ?? "never"); → root ended: \(finished)")
+        #expect(resumed != nil, "the survivor resumed the doomed pipelines' work")
         #expect(root?.status == .success, "root: \(root?.errorJSON ?? "not finished")\n\(survivor.log)")
         let claimed = try #require(takenOver)
         #expect(claimed < .seconds(lease + 15), "taken over within the lease plus 15 s")

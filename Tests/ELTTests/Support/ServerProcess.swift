@@ -121,6 +121,26 @@ enum TestDatabase {
         return try #require(components.string)
     }
 
+    /// When the first step of a workflow whose id starts with one of `prefixes` (a workflow and
+    /// its children) completed after `after` (milliseconds since 1970), in the journal schema
+    /// `durable` at `url`; nil if none did.
+    static func firstStepCompleted(url: String, prefixes: [String], after: Int64) async throws -> Int64? {
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(
+            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: logger)
+        var first: Int64?
+        for try await value in try await connection.query(
+            """
+            SELECT MIN(s.completed_at) FROM durable.operation_outputs s
+            WHERE s.completed_at > \(after) AND EXISTS (SELECT 1 FROM unnest(\(prefixes)::text[]) p WHERE starts_with(s.workflow_id, p))
+            """, logger: logger
+        ).decode(Int64?.self) {
+            first = value
+        }
+        try await connection.close()
+        return first
+    }
+
     /// The single integer `sql` (constant test SQL) returns on the database at `url`.
     static func scalar(url: String, _ sql: String) async throws -> Int {
         let logger = Logger(label: "test")
