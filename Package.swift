@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "ELTPostgres",
             dependencies: [
-                "ELT", "PostgresSupport",
+                "ELT", "DurableRuntime", "PostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

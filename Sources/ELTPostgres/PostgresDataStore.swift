@@ -1,4 +1,5 @@
 import Foundation
+import DurableRuntime
 import ELT
 import Logging
 import PostgresNIO
@@ -655,6 +656,9 @@ public final class PostgresDataStore: DataStore {
     /// `error` as the ``StoreError`` of `operation`.
     private func storeError(_ error: any Error, operation: String, retriedFor elapsed: Duration?) -> any Error {
         if error is StoreError || error is CancellationError { return error }
+        if PostgresErrorText.isStorageFailure(error) {
+            return StorageFailure(store: "data database", path: location, operation: operation, reason: PostgresErrorText.describe(error))
+        }
         var reason = (error as? DirectConnections.ConnectFailure)?.description ?? PostgresErrorText.describe(error)
         if let elapsed, PostgresErrorText.isConnectionLoss((error as? DirectConnections.ConnectFailure)?.underlying ?? error) {
             reason += " (retried for \(elapsed.components.seconds) s, up to the reconnect timeout of \(reconnectTimeout.components.seconds) s)"

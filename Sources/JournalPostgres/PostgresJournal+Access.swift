@@ -55,9 +55,15 @@ extension PostgresJournal {
                         return try await attempt()
                     } catch let error as JournalError {
                         throw error
+                    } catch let error as StorageFailure {
+                        throw error
                     } catch let error as CancellationError {
                         throw error
                     } catch {
+                        if PostgresErrorText.isStorageFailure(error) {
+                            throw StorageFailure(
+                                store: "journal", path: database, operation: operation, reason: PostgresErrorText.describe(error))
+                        }
                         guard PostgresErrorText.isConnectionLoss(error) else {
                             throw JournalError.queryFailed(operation: operation, reason: PostgresErrorText.describe(error))
                         }

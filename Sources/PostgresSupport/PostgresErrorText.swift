@@ -48,6 +48,13 @@ public enum PostgresErrorText {
         return error is AbandonedQuery || error is ChannelError || error is IOError || error is NIOConnectionError || error is PostgresConnectError
     }
 
+    /// Whether the server's storage failed rather than the statement: disk full (53100), an I/O
+    /// error (58030), or a database that only accepts reads (25006, a standby after failover).
+    public static func isStorageFailure(_ error: any Error) -> Bool {
+        guard let state = sqlState(error) else { return false }
+        return ["53100", "58030", "25006"].contains(state)
+    }
+
     /// Whether the server rejected the credentials (28P01, 28000).
     public static func isAuthenticationFailure(_ error: any Error) -> Bool {
         guard let state = sqlState(error) else { return false }

@@ -1,3 +1,4 @@
+import DurableRuntime
 import Foundation
 import JournalPostgres
 import Logging
@@ -115,5 +116,37 @@ struct BoundedQueryTests {
         #expect(pairs.map(\.0) == [1, 2, 3])
         #expect(pairs.map(\.1) == ["v1", "v2", "v3"])
         try await connection.close()
+    }
+
+    @Test("a journal whose database only accepts reads fails its writes as a storage failure, not a query error")
+    func readOnlyJournal() async throws {
+        let url = try #require(TestEnvironment.postgresURL, Comment(rawValue: TestEnvironment.missingPostgres))
+        let admin = try await connect(id: 3)
+        let name = "t_ro_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        // A database name cannot be bound; this one is generated above from hex digits only.
+        try await admin.boundedQuery(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        var components = try #require(URLComponents(string: url))
+        components.path = "/" + name
+        let journal = try PostgresJournal(url: try #require(components.string), schema: "durable", reconnectTimeout: .seconds(5))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await journal.run() }
+            try await journal.migrate()
+            try await admin.boundedQuery(
+                PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) SET default_transaction_read_only = on"), logger: logger)
+            // Connections opened from now on only read: the pool's idle ones close within a second.
+            try await Task.sleep(for: .seconds(2))
+            let record = WorkflowRecord(id: "w", name: "n", status: .pending, inputJSON: "{}", createdAt: 1, updatedAt: 1)
+            let error = await #expect(throws: StorageFailure.self) {
+                _ = try await journal.commit([.insertWorkflow(record), .transition(
+                    id: "w", from: [.pending], to: .pending, executorID: nil, resetRecoveryAttempts: false, at: 2)])
+            }
+            #expect(error?.store == "journal" && error?.reason.contains("25006") == true, "\(String(describing: error))")
+            if let password = components.password, !password.isEmpty {
+                #expect(error?.description.contains(password) == false, "the password never shows")
+            }
+            group.cancelAll()
+        }
+        try await admin.boundedQuery(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: logger)
+        try await admin.close()
     }
 }
