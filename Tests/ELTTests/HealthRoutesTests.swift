@@ -1,3 +1,4 @@
+import DurableRuntime
 import ELT
 import ELTApp
 import ELTPostgres
@@ -45,6 +46,28 @@ struct HealthRoutesTests {
             #expect(health["journal"] as? String == "/var/lib/elt/system.sqlite")
             #expect(health["journal_reachable"] as? Bool == true)
             #expect(health["executors"] is [Any], "the full view lists the registered executors")
+        }
+    }
+
+    @Test("the full view names the PENDING workflow without progress for longest, past the threshold")
+    func stalledWorkflow() async throws {
+        let harness = try AdminAPIHarness(adminToken: Self.token)
+        try await harness.withHealthEndpoint { _, client in
+            var response = try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(Self.token)"])
+            let before = try jsonObject(response)
+            #expect(before["executors"] != nil && before["stalled"] == nil, "the full view, with nothing stalled: no key")
+            // A workflow of an executor that stopped ten minutes ago, written as another process would.
+            let backend = try harness.journal.open()
+            let tenMinutesAgo = journalTimestamp() - 600_000
+            _ = try await backend.commit([.insertWorkflow(WorkflowRecord(
+                id: "stuck", name: EchoSteps.name, status: .pending, inputJSON: "\"x\"", executorID: "gone",
+                createdAt: tenMinutesAgo, updatedAt: tenMinutesAgo))])
+            response = try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(Self.token)"])
+            let stalled = try #require(try jsonObject(response)["stalled"] as? [String: Any])
+            #expect(stalled["workflow_id"] as? String == "stuck")
+            #expect(stalled["executor_id"] as? String == "gone")
+            #expect((stalled["stalled_seconds"] as? Int).map { $0 >= 600 } == true, "\(stalled)")
+            #expect((stalled["last_progress_at"] as? String)?.hasSuffix("Z") == true)
         }
     }
 
