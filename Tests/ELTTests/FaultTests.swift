@@ -36,6 +36,41 @@ struct FaultTests {
         try await Self.runThroughOutage(lasting: .seconds(10))
     }
 
+    @Test("SIGTERM ends a server whose Postgres went away mid-run, within the shutdown bound, and leaves the run resumable",
+          .timeLimit(.minutes(5)),
+          .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
+    func sigtermWhilePostgresIsDown() async throws {
+        let postgres = try await OutagePostgres.offThePool { try OutagePostgres.start() }
+        defer { postgres.remove() }
+        let database = postgres.url
+        let server = try ServerProcess([
+            "--system-database-url", database, "--data-database-url", database, "--sync-database-url", database,
+            "--schedule", "off", "--integrations", "\(Self.integrations)", "--source-latency-ms", "15",
+            "--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "solo",
+        ])
+        try await server.waitUntilHealthy()
+        let client = ELTClient(configuration: ELTConfiguration(systemDatabaseURL: database))
+        try await Self.enqueueRoot(client)
+        let running = try await Self.waitUntil(timeout: .seconds(120)) {
+            let pipelines = try await Self.pendingPipelines(client)
+            return pipelines.isEmpty ? nil : pipelines
+        }
+        #expect(running != nil, "no pipeline ever ran\n\(server.log)")
+        try await postgres.stop()
+        try await Task.sleep(for: .seconds(2)) // every journal and data call is now waiting for the server
+        let clock = ContinuousClock()
+        let signalled = clock.now
+        // The bound is 20 s of graceful stop plus 10 s of cancellation; the stop below waits
+        // longer, then kills, so a server that ignored SIGTERM fails the time check.
+        await server.stop(signal: SIGTERM, timeout: .seconds(45))
+        let took = clock.now - signalled
+        print("SIGTERM with Postgres down → the server ended after \(took)")
+        #expect(took < .seconds(35), "SIGTERM always ends the process (graceful 20 s + cancellation 10 s)\n\(server.log)")
+        try await postgres.resume()
+        let root = try await client.withRuntime { try await $0.existingWorkflow(id: "root") }
+        #expect(root.status == .pending, "the run stays resumable, nothing recorded as failed: \(root.status)")
+    }
+
     /// One server with its journal, data and sync target on a private Postgres server; the
     /// Postgres server is stopped once pipelines run and started again after `outage`.
     static func runThroughOutage(lasting outage: Duration) async throws {

@@ -132,16 +132,40 @@ extension WorkflowRuntime {
     /// over at once instead of when the lease would have expired.
     func releaseExecutorLease() async {
         guard leaseHeld.withLock({ held in defer { held = false }; return held }) else { return }
-        do {
-            // 0: released (an expired lease, shown as released rather than expired).
-            try await journal.backend.releaseLease(executorID: executorID, incarnation: incarnation, at: 0)
+        // Best effort, and bounded: a stop must not wait for a journal that does not answer
+        // (the lease then expires on its own).
+        let outcome = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
+            group.addTask {
+                // 0: released (an expired lease, shown as released rather than expired).
+                do {
+                    return .success(try await self.journal.backend.releaseLease(executorID: self.executorID, incarnation: self.incarnation, at: 0))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: Self.releaseTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
+        switch outcome {
+        case .success:
             logger.info("executor lease released", metadata: ["executor_id": "\(executorID)"])
-        } catch {
+        case .failure(let error):
             logger.warning("could not release the executor lease; it expires on its own", metadata: [
                 "executor_id": "\(executorID)", "error": "\(error)",
             ])
+        case nil:
+            logger.warning("the journal did not answer the lease release; it expires on its own", metadata: [
+                "executor_id": "\(executorID)", "waited": "\(Self.releaseTimeout)",
+            ])
         }
     }
+
+    /// How long a stop waits for the journal to release the lease.
+    static let releaseTimeout: Duration = .seconds(3)
 
     /// The registered executors, live and expired.
     public func executors() async throws -> [ExecutorInfo] {
