@@ -1,5 +1,6 @@
 import ArgumentParser
 import CProcessTuning
+import DurableRuntime
 import ELT
 import ELTApp
 import Foundation
@@ -103,8 +104,10 @@ struct RunCommand: AsyncParsableCommand {
         let runner = ELTRunner(configuration: configuration, source: userSource)
         let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
                               source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
+        let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
         if !json {
             print("🚀 Running root_orchestration_workflow")
+            print("   workflow id: \(id)")
             print("   data:    \(configuration.dataLocation)")
             print("   journal: \(configuration.journalLocation)")
             print("   sync:    \(configuration.syncLocation)")
@@ -112,9 +115,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let outcome: ELTRunner.Outcome
         do {
-            outcome = try await runner.run(input: input, workflowID: workflowID)
+            outcome = try await runner.run(input: input, workflowID: id)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            var message = "error: \(error)\n"
+            if error is StorageFailure || (error as? JournalError).map({ if case .unreachable = $0 { true } else { false } }) == true {
+                message += "The run is left resumable: elt run --workflow-id \(id) (with the same options) resumes it.\n"
+            }
+            FileHandle.standardError.write(Data(message.utf8))
             throw ExitCode.failure
         }
         let result = outcome.result

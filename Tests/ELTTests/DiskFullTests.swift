@@ -57,11 +57,13 @@ struct DiskFullTests {
 
         let failed = try ELTProcess.run(arguments)
         #expect(failed.status != 0, "a full disk ends the run with an error\n\(failed.stdout)")
-        let lastLine = failed.stderr.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(lastLine.contains(disk.path + "/"), "the error names the file on the full disk: \(lastLine)")
-        #expect(lastLine.contains("database or disk is full") && lastLine.contains("same workflow id"),
-                "says what happened and what to do: \(lastLine)")
-        #expect(!lastLine.contains("INSERT") && !lastLine.contains("SELECT"), "no SQL reaches the user: \(lastLine)")
+        let lines = failed.stderr.split(separator: "\n").map(String.init)
+        let error = lines.last { $0.hasPrefix("error: ") } ?? ""
+        #expect(error.contains(disk.path + "/"), "the error names the file on the full disk: \(error)")
+        #expect(error.contains("database or disk is full") && error.contains("same workflow id"),
+                "says what happened and what to do: \(error)")
+        #expect(!error.contains("INSERT") && !error.contains("SELECT"), "no SQL reaches the user: \(error)")
+        #expect(lines.last == "The run is left resumable: elt run --workflow-id full-disk (with the same options) resumes it.")
 
         // Every SQLite file is intact, and the run is resumable: PENDING, never ERROR.
         for file in ["data.sqlite", "system.sqlite", "main.sqlite"] where FileManager.default.fileExists(atPath: disk.path + "/" + file) {
