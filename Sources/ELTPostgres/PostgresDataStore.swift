@@ -414,7 +414,7 @@ public final class PostgresDataStore: DataStore {
     }
 
     public func markSynced(runID: String, tenant: Tenant) async throws {
-        try await transaction("mark run synced", tenant: tenant) { connection in
+        _ = try await transaction("mark run synced", tenant: tenant) { connection in
             try await connection.boundedQuery("""
                 UPDATE \(unescaped: self.table("tenant_runs")) SET synced_at = now()
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)

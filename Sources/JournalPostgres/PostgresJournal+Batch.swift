@@ -119,7 +119,7 @@ extension PostgresJournal {
         }
         if touchedQueue {
             // Enqueued work, or a queued workflow finished: wake every listener's dequeue.
-            try await withPooledConnection("notify \(channel)") { connection in
+            _ = try await withPooledConnection("notify \(channel)") { connection in
                 try await connection.boundedQuery("SELECT pg_notify(\(self.channel), 'commit')", logger: self.logger, timeout: self.statementTimeout)
             }
             queueActivity.raise()

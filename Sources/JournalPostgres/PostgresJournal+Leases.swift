@@ -54,7 +54,7 @@ extension PostgresJournal {
     /// Ends the lease if `incarnation` still holds it.
     public func releaseLease(executorID: String, incarnation: String, at: Int64) async throws {
         let executors = table("executors")
-        try await withPooledConnection("release the lease of executor \(executorID)") { connection in
+        _ = try await withPooledConnection("release the lease of executor \(executorID)") { connection in
             try await connection.boundedQuery(
                 """
                 UPDATE \(unescaped: executors) SET lease_expires_at = \(at)

@@ -21,7 +21,7 @@ final class ServerProcess: Sendable {
         port = try freePort()
         adminPort = try freePort()
         logPath = ELTProcess.temporaryDirectory() + ".log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = ELTProcess.executable.deletingLastPathComponent().appendingPathComponent("elt-server")
         process.arguments = ["--port", "\(port)", "--admin-port", "\(adminPort)"] + arguments
