@@ -47,21 +47,25 @@ public struct ELTRunner: Sendable {
     }
 
     /// Runs the root workflow with `input` under `workflowID` (a new id if nil); a finished
-    /// id returns its recorded result without running anything.
-    public func run(input: RootInput = RootInput(), workflowID: String? = nil) async throws -> Outcome {
+    /// id returns its recorded result without running anything. `onStart` is called once the
+    /// data store and the sync target are open (the configuration works), before the run.
+    public func run(
+        input: RootInput = RootInput(), workflowID: String? = nil, onStart: @Sendable () -> Void = {}
+    ) async throws -> Outcome {
         let store = try await configuration.makeDataStore()
         do {
             try await store.seedIntegrations(count: configuration.integrations)
-            return try await run(input: input, workflowID: workflowID, store: store)
+            return try await run(input: input, workflowID: workflowID, store: store, onStart: onStart)
         } catch {
             await store.close()
             throw error
         }
     }
 
-    private func run(input: RootInput, workflowID: String?, store: any DataStore) async throws -> Outcome {
+    private func run(input: RootInput, workflowID: String?, store: any DataStore, onStart: @Sendable () -> Void) async throws -> Outcome {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
+        onStart()
         let environment = PipelineEnvironment(
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime, syncRetry: configuration.syncRetry, logger: configuration.logger)

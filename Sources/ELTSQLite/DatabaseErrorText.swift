@@ -1,4 +1,5 @@
 import DurableRuntime
+import Foundation
 import ELT
 import GRDB
 
@@ -31,5 +32,13 @@ enum DatabaseErrorText {
         guard let error = error as? DatabaseError else { return false }
         return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL]
             .contains(error.resultCode.primaryResultCode)
+    }
+}
+
+extension DatabaseErrorText {
+    /// A failure to open a database file in words: SQLite's result code and message for a GRDB
+    /// error, the operating system's reason for a file system error (``SystemErrorText``).
+    static func describeOpen(_ error: any Error) -> String {
+        error is DatabaseError ? describe(error) : SystemErrorText.describe(error)
     }
 }

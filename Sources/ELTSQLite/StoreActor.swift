@@ -25,7 +25,7 @@ public actor StoreActor: DataStore {
         do {
             pool = try SharedSQLite.openPool(path: path, label: "elt.data") { try StoreSchema.migrate($0) }
         } catch {
-            throw StoreError.cannotOpen(path: path, reason: String(describing: error))
+            throw StoreError.cannotOpen(path: path, reason: DatabaseErrorText.describeOpen(error))
         }
     }
 

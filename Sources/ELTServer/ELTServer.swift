@@ -28,6 +28,8 @@ public struct ELTServer: Sendable {
 
     /// Seeds if needed, then runs until SIGTERM/SIGINT.
     public func run() async throws {
+        try PortCheck.ensureAvailable(host: options.host, port: options.port, option: "--port")
+        try PortCheck.ensureAvailable(host: options.adminHost, port: options.adminPort, option: "--admin-port")
         let configuration = options.configuration
         let logger = configuration.logger
         let store = try await configuration.makeDataStore()

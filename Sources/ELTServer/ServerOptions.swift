@@ -70,6 +70,8 @@ public enum ServerError: Error, CustomStringConvertible {
     case weakToken(nonWhitespace: Int)
     /// The cron expression is invalid.
     case badSchedule(String, reason: String)
+    /// Another process listens on the port already, or the address cannot be listened on.
+    case cannotListen(option: String, address: String, reason: String)
 
     /// What is wrong and how to fix it.
     public var description: String {
@@ -82,6 +84,8 @@ public enum ServerError: Error, CustomStringConvertible {
             "\(option) \(value) is not a port (0-65535)"
         case let .badSchedule(expression, reason):
             "--schedule '\(expression)' is not a cron expression: \(reason)"
+        case let .cannotListen(option, address, reason):
+            "cannot listen on \(address) (\(option)): \(reason); stop the process that uses it, or pick another \(option)"
         }
     }
 }

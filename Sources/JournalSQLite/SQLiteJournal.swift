@@ -26,7 +26,7 @@ public final class SQLiteJournal: JournalBackend {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw JournalError.unreachable(database: path, reason: "cannot create directory \(directory.path): \(error)")
+            throw JournalError.unreachable(database: path, reason: "cannot create directory \(directory.path): \(SystemErrorText.describe(error))")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
@@ -37,7 +37,10 @@ public final class SQLiteJournal: JournalBackend {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw JournalError.unreachable(database: path, reason: String(describing: error))
+            throw JournalError.unreachable(
+                database: path,
+                reason: (error as? DatabaseError).map { "SQLite error \($0.resultCode.rawValue): \($0.message ?? "\($0.resultCode)")" }
+                    ?? SystemErrorText.describe(error))
         }
     }
 

@@ -17,12 +17,26 @@ public enum PostgresErrorText {
             return state + (info[.message] ?? "the server reported an error")
         }
         switch error.code {
-        case .connectionError: return "the connection failed" + (error.underlying.map { " (\($0))" } ?? "")
+        case .connectionError: return "the connection failed" + (error.underlying.map { ": " + connectCause($0) } ?? "")
         case .serverClosedConnection: return "the server closed the connection"
         case .clientClosedConnection: return "the connection was closed"
         case .uncleanShutdown: return "the connection was cut off"
         default: return "\(error.code)"
         }
+    }
+
+    /// Why a connect failed, in the system's words ("Connection refused", a failed host name
+    /// lookup), not NIO's nested error dump.
+    public static func connectCause(_ error: any Error) -> String {
+        if let connection = error as? NIOConnectionError {
+            if connection.connectionErrors.isEmpty, let lookup = connection.dnsAError ?? connection.dnsAAAAError {
+                return "the host name could not be resolved (\(lookup))"
+            }
+            if let last = connection.connectionErrors.last { return connectCause(last.error) }
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if let psql = error as? PSQLError { return describe(psql) }
+        return String(describing: error)
     }
 
     /// The SQLSTATE of a server error, if it is one.

@@ -105,17 +105,20 @@ struct RunCommand: AsyncParsableCommand {
         let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
                               source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
-        if !json {
-            print("🚀 Running root_orchestration_workflow")
-            print("   workflow id: \(id)")
-            print("   data:    \(configuration.dataLocation)")
-            print("   journal: \(configuration.journalLocation)")
-            print("   sync:    \(configuration.syncLocation)")
-            if seedFailures { print("   failures: the seed's rates (API 2 %, DB 40 %, OOM 5 % after batch 5)") }
-        }
+        // The banner, once the data store and the sync target have opened: a configuration that
+        // does not work gets its error alone.
+        let banner = json ? "" : """
+            🚀 Running root_orchestration_workflow
+               workflow id: \(id)
+               data:    \(configuration.dataLocation)
+               journal: \(configuration.journalLocation)
+               sync:    \(configuration.syncLocation)
+            """ + (seedFailures ? "\n   failures: the seed's rates (API 2 %, DB 40 %, OOM 5 % after batch 5)" : "")
         let outcome: ELTRunner.Outcome
         do {
-            outcome = try await runner.run(input: input, workflowID: id)
+            outcome = try await runner.run(input: input, workflowID: id, onStart: {
+                if !banner.isEmpty { print(banner) }
+            })
         } catch {
             var message = "error: \(error)\n"
             if error is StorageFailure || (error as? JournalError).map({ if case .unreachable = $0 { true } else { false } }) == true {

@@ -132,6 +132,13 @@ extension WorkflowRuntime {
     /// over at once instead of when the lease would have expired.
     func releaseExecutorLease() async {
         guard leaseHeld.withLock({ held in defer { held = false }; return held }) else { return }
+        if Task.isCancelled {
+            // A cancelled task's journal calls end at once: the release cannot be sent.
+            logger.notice("stopped by cancellation; the executor lease expires on its own", metadata: [
+                "executor_id": "\(executorID)",
+            ])
+            return
+        }
         // Best effort, and bounded: a stop must not wait for a journal that does not answer
         // (the lease then expires on its own).
         let outcome = await withTaskGroup(of: Result<Void, any Error>?.self) { group in

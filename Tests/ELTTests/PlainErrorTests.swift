@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Errors a new user meets at start-up, in plain words: the file, port or URL, and what to do;
+/// no Foundation or NIO dumps, and no banner before a configuration that does not work.
+@Suite("Plain start-up errors")
+struct PlainErrorTests {
+    @Test("a data path that cannot be created names it with the system's reason, before any banner")
+    func unusableDataPath() throws {
+        // Under a regular file, no directory can be created (root ignores permissions, this not).
+        let file = ELTProcess.temporaryDirectory()
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+        let run = try ELTProcess.run(["run", "--integrations", "1", "--data-path", file + "/data"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(file + "/data"), "names the path: \(run.stderr)")
+        #expect(run.stderr.lowercased().contains("not a directory"), "the system's reason: \(run.stderr)")
+        #expect(!run.stderr.contains("NSCocoaErrorDomain") && !run.stderr.contains("UserInfo"), "no Foundation dump: \(run.stderr)")
+        #expect(!run.stdout.contains("Running"), "no banner before the error: \(run.stdout)")
+    }
+
+    @Test("a data database that refuses connections is named without its password, with the system's reason")
+    func refusedDataDatabase() throws {
+        let run = try ELTProcess.run([
+            "run", "--integrations", "1", "--data-path", ELTProcess.temporaryDirectory(),
+            "--data-database-url", "postgres://someone:hunter2secret@127.0.0.1:1/nowhere",
+        ])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("postgres://someone@127.0.0.1:1/nowhere") && !run.stderr.contains("hunter2secret"), "\(run.stderr)")
+        #expect(run.stderr.contains("Connection refused"), "the system's reason: \(run.stderr)")
+        #expect(!run.stderr.contains("SingleConnectionFailure") && !run.stderr.contains("errno"), "no NIO dump: \(run.stderr)")
+        #expect(!run.stdout.contains("Running"), "no banner before the error: \(run.stdout)")
+    }
+
+    @Test("a port in use is named with its option, before anything starts")
+    func portInUse() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound && listen(fd, 1) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let run = try ELTProcess.run(
+            ["--data-path", ELTProcess.temporaryDirectory(), "--port", "\(port)", "--admin-port", "0", "--schedule", "off"],
+            executable: "elt-server")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("cannot listen on 127.0.0.1:\(port) (--port): another process listens on it"), "\(run.stderr)")
+        #expect(!run.stderr.contains("bind(descriptor"), "no NIO text: \(run.stderr)")
+    }
+}
