@@ -12,8 +12,10 @@ public enum SystemErrorText {
             return describe(underlying) + path
         }
         if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if error is CocoaError { return (error as NSError).localizedDescription }
         let nsError = error as NSError
         if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
-        return nsError.localizedDescription
+        // A Swift error of ours (or a library's) describes itself.
+        return String(describing: error)
     }
 }
