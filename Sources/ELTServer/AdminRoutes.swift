@@ -145,7 +145,7 @@ enum AdminRoutes {
             return try await body()
         } catch let error as WorkflowError {
             switch error {
-            case .invalidWorkflowID, .invalidExecutorIDs: throw HTTPError(.badRequest, message: error.description)
+            case .invalidWorkflowID, .invalidExecutorIDs, .forkPastEnd: throw HTTPError(.badRequest, message: error.description)
             case .notFound: throw HTTPError(.notFound, message: error.description)
             default: throw HTTPError(.conflict, message: error.description)
             }

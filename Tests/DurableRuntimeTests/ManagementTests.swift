@@ -75,6 +75,22 @@ struct ManagementTests {
         }
     }
 
+    @Test("a fork from past the last recorded step is refused, naming the range, and writes nothing", arguments: JournalKind.available)
+    func forkPastEnd(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        try await withRunning(try harness.runtime()) { runtime in
+            #expect(try await runtime.run(SequentialSteps.self, id: "orig", input: 3) == 6)
+            let before = try await runtime.listWorkflows(WorkflowQuery())
+            let error = await #expect(throws: WorkflowError.self) { try await runtime.fork(id: "orig", fromStep: 99, newID: "too-far") }
+            #expect(error == .forkPastEnd(workflowID: "orig", step: 99, recorded: 3))
+            #expect(error?.description.contains("1 to 4") == true, "\(String(describing: error))")
+            #expect(try await runtime.listWorkflows(WorkflowQuery()) == before, "nothing written")
+            // One past the last step keeps every step: allowed.
+            let whole = try await runtime.fork(id: "orig", fromStep: 4, newID: "whole")
+            #expect(try await runtime.handle(id: whole.id, of: SequentialSteps.self).result() == 6)
+        }
+    }
+
     @Test("a fork refused because its new id exists copies no step into that workflow",
           arguments: JournalKind.available)
     func refusedForkCopiesNothing(kind: JournalKind) async throws {

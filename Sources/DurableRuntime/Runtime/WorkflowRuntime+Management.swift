@@ -166,6 +166,9 @@ extension WorkflowRuntime {
         }
         if let newID { try WorkflowID.validate(newID) }
         let original = try await existingWorkflow(id: id)
+        // Recorded steps only ever grow, so a check before the transaction holds in it.
+        let recorded = try await journal.backend.steps(workflowID: id).map(\.stepNumber).max() ?? 0
+        guard step <= recorded + 1 else { throw WorkflowError.forkPastEnd(workflowID: id, step: step, recorded: recorded) }
         let now = journalTimestamp(clock.now())
         let handOff = try queueForHandOff(explicit: queue, of: original, action: "fork")
         let forked = WorkflowRecord(

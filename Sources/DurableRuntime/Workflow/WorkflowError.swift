@@ -38,6 +38,9 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     case takenOver(workflowID: String)
     /// Another live process holds this executor id's lease.
     case executorIDHeld(executorID: String, holder: String, secondsLeft: Int)
+    /// A fork from a step the workflow never reached: it has `recorded` steps, so a fork may
+    /// start at 1 through `recorded + 1`.
+    case forkPastEnd(workflowID: String, step: Int, recorded: Int)
 
     /// A human-readable explanation with a hint at the fix.
     public var description: String {
@@ -74,6 +77,9 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
             "cannot recover: \(reason)"
         case .takenOver(let id):
             "workflow \(id) was taken over by another executor (this process's lease had expired); it stops here and goes on there"
+        case let .forkPastEnd(id, step, recorded):
+            "cannot fork \(id) from step \(step): it has \(recorded) recorded step\(recorded == 1 ? "" : "s"), so a fork starts at 1 to \(recorded + 1) "
+                + "(a fork from step n keeps steps 1 to n-1 and runs the rest again)"
         case let .executorIDHeld(executorID, holder, secondsLeft):
             "executor id '\(executorID)' is held by \(holder), whose lease runs for another \(secondsLeft) s: "
                 + "give this process another executor id (--executor-id), or stop the other one (a process that died is taken over, and its id freed, when its lease expires)"
