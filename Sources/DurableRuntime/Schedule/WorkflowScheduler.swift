@@ -150,9 +150,32 @@ public final class WorkflowScheduler: Service, Sendable {
             }
             await enqueue(schedule, tick: tick, actualTime: clock.now())
             // The next tick after this one, or after now if this one took long: ticks that have
-            // passed meanwhile are skipped, not caught up.
-            after = max(tick, clock.now())
+            // passed meanwhile are skipped, not caught up, and said so.
+            let now = clock.now()
+            let skipped = Self.ticks(of: schedule.cron, after: tick, before: now, limit: Self.skippedTicksCounted)
+            if let first = skipped.first {
+                var details = metadata(schedule)
+                details["skipped"] = "\(skipped.count == Self.skippedTicksCounted ? "\(skipped.count) or more" : "\(skipped.count)")"
+                details["first_skipped"] = "\(first)"
+                details["tick"] = "\(tick)"
+                logger.warning("schedule ticks passed while the previous one was enqueued (the journal was slow or unreachable); they are skipped, not caught up", metadata: details)
+            }
+            after = max(tick, now)
         }
+    }
+
+    /// How many skipped ticks a warning counts at most.
+    static let skippedTicksCounted = 1000
+
+    /// The ticks of `cron` after `start` and before `end`, at most `limit`.
+    static func ticks(of cron: CronSchedule, after start: Date, before end: Date, limit: Int) -> [Date] {
+        var ticks: [Date] = []
+        var cursor = start
+        while ticks.count < limit, let next = cron.next(after: cursor), next < end {
+            ticks.append(next)
+            cursor = next
+        }
+        return ticks
     }
 
     /// Sleeps on the runtime's clock until `tick` (throws `CancellationError` if cancelled).
