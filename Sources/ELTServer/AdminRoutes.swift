@@ -61,6 +61,8 @@ enum AdminRoutes {
 
     static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime) {
         let api = router.group("api")
+        // The same filters, and the same default, as `elt list`: top-level workflows unless
+        // `all=true`, `parent=`, `name=`, `queue=` or `id_prefix=` (see WorkflowFilter).
         api.get("workflows") { request, _ -> Workflows in
             let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
             let query: WorkflowQuery
@@ -112,9 +114,11 @@ enum AdminRoutes {
         api.get("queues") { _, _ -> Queues in
             var views: [QueueView] = []
             for queue in runtime.configuration.queues {
+                // Only what waits (ENQUEUED) or runs (PENDING): finished workflows are not depth.
                 let depth = try await runtime.queueDepth(queue.name)
                 views.append(QueueView(name: queue.name, globalConcurrency: queue.globalConcurrency, workerConcurrency: queue.workerConcurrency,
-                                       depth: Dictionary(uniqueKeysWithValues: depth.map { ($0.key.rawValue, $0.value) })))
+                                       depth: [WorkflowStatus.enqueued.rawValue: depth[.enqueued] ?? 0,
+                                               WorkflowStatus.pending.rawValue: depth[.pending] ?? 0]))
             }
             return Queues(queues: views)
         }

@@ -73,6 +73,7 @@ extension PostgresJournal {
         if let before = query.createdBefore { add({ "created_at < \($0)" }, { $0.append(before) }) }
         if let queue = query.queueName { add({ "queue_name = \($0)" }, { $0.append(queue) }) }
         if let parent = query.parentID { add({ "parent_workflow_id = \($0)" }, { $0.append(parent) }) }
+        if query.topLevelOnly { conditions.append("parent_workflow_id IS NULL") }
         var sql = "SELECT \(PostgresRows.workflowColumns) FROM \(table("workflow_status"))"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         let direction = query.order == .ascending ? "ASC" : "DESC"
@@ -89,13 +90,14 @@ extension PostgresJournal {
         }
     }
 
-    /// Counts workflows per status on a queue.
+    /// Counts the workflows of a queue still waiting (`ENQUEUED`) or running (`PENDING`), per
+    /// status; finished ones are not counted.
     public func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int] {
         try await withPooledConnection("queue depth of \(queueName)") { connection in
             let rows = try await connection.boundedQuery(
                 """
                 SELECT status, COUNT(*) FROM \(unescaped: self.table("workflow_status"))
-                WHERE queue_name = \(queueName) GROUP BY status
+                WHERE queue_name = \(queueName) AND status IN ('ENQUEUED', 'PENDING') GROUP BY status
                 """, logger: self.logger, timeout: self.statementTimeout)
             var depth: [WorkflowStatus: Int] = [:]
             for try await (status, count) in rows.decode((String, Int).self) {

@@ -39,6 +39,7 @@ extension SQLiteJournal {
             add("created_at < ?", query.createdBefore)
             add("queue_name = ?", query.queueName)
             add("parent_workflow_id = ?", query.parentID)
+            if query.topLevelOnly { conditions.append("parent_workflow_id IS NULL") }
             var sql = "SELECT \(SQLiteRows.workflowColumns) FROM workflow_status"
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             let direction = query.order == .ascending ? "ASC" : "DESC"
@@ -67,11 +68,15 @@ extension SQLiteJournal {
         }
     }
 
-    /// Counts workflows per status on a queue.
+    /// Counts the workflows of a queue still waiting (`ENQUEUED`) or running (`PENDING`), per
+    /// status; finished ones are not counted.
     public func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int] {
         try await readSnapshot("queue depth of \(queueName)") { db in
             let statement = try db.cachedStatement(
-                sql: "SELECT status, COUNT(*) FROM workflow_status WHERE queue_name = ? GROUP BY status")
+                sql: """
+                    SELECT status, COUNT(*) FROM workflow_status
+                    WHERE queue_name = ? AND status IN ('ENQUEUED', 'PENDING') GROUP BY status
+                    """)
             var depth: [WorkflowStatus: Int] = [:]
             for row in try Row.fetchAll(statement, arguments: [queueName]) {
                 depth[try SQLiteRows.status(row[0] as String)] = row[1]

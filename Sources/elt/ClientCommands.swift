@@ -91,43 +91,67 @@ struct ExecutorsCommand: AsyncParsableCommand {
     }
 }
 
-/// `elt list [status=…] [name=…] [limit=…]`
+/// `elt list [--all] [status=…] [name=…] [parent=…] [limit=…]`
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List workflows, newest first.",
-        discussion: "Filters: " + WorkflowFilter.keys.joined(separator: ", ") + ". status takes a comma-separated list; limit defaults to 100.")
+        commandName: "list", abstract: "List workflows, newest first: top-level ones unless --all.",
+        discussion: "Filters: " + WorkflowFilter.keys.joined(separator: ", ") + ". status takes a comma-separated list; limit defaults to 100. "
+            + "Without --all only top-level workflows (no parent) are listed; parent=ID lists ID's children, and name, queue "
+            + "or id_prefix search children too (all=false keeps them out).")
 
-    @Argument(help: "Filters as key=value, e.g. status=SUCCESS limit=10.")
+    @Argument(help: "Filters as key=value, e.g. status=SUCCESS limit=10 parent=<id>.")
     var filters: [String] = []
+
+    @Flag(help: "Include child workflows (started by other workflows), not only top-level ones.")
+    var all = false
 
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
         try await runReportingErrors {
-            var pairs: [(String, String)] = []
-            for filter in filters {
-                guard let equals = filter.firstIndex(of: "="), equals != filter.startIndex else {
-                    throw ValidationError("filter '\(filter)' is not key=value (for example status=SUCCESS)")
-                }
-                pairs.append((String(filter[..<equals]), String(filter[filter.index(after: equals)...])))
-            }
-            let query = try WorkflowFilter.query(pairs)
+            let query = try Self.query(filters, all: all)
             let views = try await options.client.withRuntime { try await $0.listWorkflows(query) }.map(WorkflowView.init)
             if options.json {
                 print(Output.json(views))
-            } else if views.isEmpty {
-                print("No workflows match.")
             } else {
-                print(Output.table(["WORKFLOW ID", "NAME", "STATUS", "CREATED", "EXECUTOR", "QUEUE"],
-                                   views.map { [$0.workflowID, $0.name, $0.status, $0.createdAt, $0.executorID ?? "-", $0.queueName ?? "-"] }))
+                print(Self.table(views, query: query))
             }
         }
+    }
+
+    /// The query of `filters` (`key=value`) and `--all`.
+    static func query(_ filters: [String], all: Bool) throws -> WorkflowQuery {
+        var pairs: [(String, String)] = []
+        for filter in filters {
+            guard let equals = filter.firstIndex(of: "="), equals != filter.startIndex else {
+                throw ValidationError("filter '\(filter)' is not key=value (for example status=SUCCESS)")
+            }
+            pairs.append((String(filter[..<equals]), String(filter[filter.index(after: equals)...])))
+        }
+        if all { pairs.append(("all", "true")) }
+        return try WorkflowFilter.query(pairs)
+    }
+
+    /// The table of `views`; a PARENT column when children may be listed.
+    static func table(_ views: [WorkflowView], query: WorkflowQuery) -> String {
+        if views.isEmpty {
+            return query.topLevelOnly ? "No top-level workflows match (child workflows are left out: add --all)." : "No workflows match."
+        }
+        var header = ["WORKFLOW ID", "NAME", "STATUS", "CREATED", "EXECUTOR", "QUEUE"]
+        if !query.topLevelOnly { header.append("PARENT") }
+        return Output.table(header, views.map { view in
+            var row = [view.workflowID, view.name, view.status, view.createdAt, view.executorID ?? "-", view.queueName ?? "-"]
+            if !query.topLevelOnly { row.append(view.parentID ?? "-") }
+            return row
+        })
     }
 }
 
 /// `elt steps ID`
 struct StepsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "steps", abstract: "List a workflow's checkpointed steps.")
+    static let configuration = CommandConfiguration(
+        commandName: "steps", abstract: "List a workflow's checkpointed steps: number, name, child, duration and outcome.",
+        discussion: Output.stepsNote)
 
     @Argument(help: "The workflow id.")
     var id: String
@@ -145,10 +169,7 @@ struct StepsCommand: AsyncParsableCommand {
             } else if steps.isEmpty {
                 print("\(id) has no checkpointed steps yet.")
             } else {
-                print(Output.table(["STEP", "NAME", "CHILD", "MS", "OUTCOME"], steps.map {
-                    ["\($0.step)", $0.name, $0.childWorkflowID ?? "", "\($0.durationMs)",
-                     $0.error != nil ? "error " + Output.summary($0.error) : Output.summary($0.output)]
-                }))
+                print(Output.steps(steps))
             }
         }
     }

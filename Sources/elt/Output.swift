@@ -47,6 +47,31 @@ enum Output {
         }.joined(separator: "\n")
     }
 
+    /// What `elt steps` can and cannot tell about a step's attempts.
+    static let stepsNote = "MS runs from the step's start to its recorded outcome, so it includes any retries inside the step and the "
+        + "waits between them. The journal records one outcome per step (the last attempt's): retries within a step are not counted, "
+        + "and a step still running is not listed until it records its outcome. A child workflow's row is recorded as the child "
+        + "starts (MS 0): elt steps <child id> shows its own steps."
+
+    /// `elt steps`: one row per step (number, name, child, milliseconds, outcome), then ``stepsNote``.
+    static func steps(_ steps: [StepView]) -> String {
+        table(["STEP", "NAME", "CHILD", "MS", "OUTCOME"], steps.map {
+            ["\($0.step)", $0.name, $0.childWorkflowID ?? "-", "\($0.durationMs)", outcome($0)]
+        }) + "\n\n" + stepsNote
+    }
+
+    /// `error: <message>` for a failed step (the recorded error's message), `ok <output>` otherwise.
+    static func outcome(_ step: StepView) -> String {
+        if let error = step.error {
+            if case .object(let fields) = error, case .string(let text)? = fields["message"] {
+                let message = text.replacingOccurrences(of: "\n", with: " ")
+                return "error: " + (message.count <= 80 ? message : String(message.prefix(80)) + "…")
+            }
+            return "error: " + summary(error, limit: 80)
+        }
+        return step.output == nil ? "ok" : "ok " + summary(step.output)
+    }
+
     static func summary(_ value: JSONValue?, limit: Int = 60) -> String {
         guard let value else { return "" }
         let text = json(value)

@@ -27,6 +27,12 @@ extension JournalBackendTests {
             #expect(try await ids(WorkflowQuery(createdAfter: 200, createdBefore: 500)) == ["ab3", "A_4", "a%2"])
             #expect(try await ids(WorkflowQuery(queueName: "q")) == ["A_4", "a%2"])
             #expect(try await ids(WorkflowQuery(parentID: "a_1")) == ["ab3", "A_4"])
+            // Top-level only: the rows without a parent, alone or with other filters.
+            #expect(try await ids(WorkflowQuery(topLevelOnly: true)) == ["b5", "a%2", "a_1"])
+            #expect(try await ids(WorkflowQuery(name: "etl", topLevelOnly: true)) == ["a%2", "a_1"])
+            #expect(try await ids(WorkflowQuery(statuses: [.error, .cancelled], topLevelOnly: true, order: .ascending)) == ["b5"])
+            #expect(try await ids(WorkflowQuery(topLevelOnly: true, limit: 1, offset: 1)) == ["a%2"])
+            #expect(try await ids(WorkflowQuery(parentID: "a_1", topLevelOnly: true)) == [])
             #expect(try await ids(WorkflowQuery(limit: 2)) == ["b5", "ab3"])
             #expect(try await ids(WorkflowQuery(limit: 2, offset: 2)) == ["A_4", "a%2"])
             #expect(try await ids(WorkflowQuery(offset: 3)) == ["a%2", "a_1"])
@@ -34,6 +40,27 @@ extension JournalBackendTests {
             #expect(try await backend.listWorkflows(WorkflowQuery(idPrefix: "b")) == [workflow("b5", status: .cancelled, name: "report", createdAt: 500)])
             #expect(try await backend.queueDepth(queueName: "q") == [.pending: 1, .enqueued: 1])
             #expect(try await backend.queueDepth(queueName: "none") == [:])
+        }
+    }
+
+    @Test("queueDepth counts only ENQUEUED and PENDING workflows, not finished ones", arguments: BackendKind.allCases)
+    func queueDepthCountsWaitingAndRunning(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(
+                workflow("e1", status: .enqueued, executor: nil, queue: "q"),
+                workflow("e2", status: .enqueued, executor: nil, queue: "q"),
+                workflow("p1", status: .pending, queue: "q"),
+                workflow("s1", status: .success, queue: "q"),
+                workflow("s2", status: .success, queue: "q"),
+                workflow("x1", status: .error, queue: "q"),
+                workflow("c1", status: .cancelled, queue: "q"),
+                workflow("m1", status: .maxRecoveryAttemptsExceeded, queue: "q"),
+                workflow("other", status: .enqueued, executor: nil, queue: "q2"),
+                workflow("done", status: .success, queue: "finished"))
+            #expect(try await backend.queueDepth(queueName: "q") == [.enqueued: 2, .pending: 1])
+            #expect(try await backend.queueDepth(queueName: "q2") == [.enqueued: 1])
+            #expect(try await backend.queueDepth(queueName: "finished") == [:])
         }
     }
 
@@ -62,7 +89,7 @@ extension JournalBackendTests {
             #expect(w3.status == .pending && w3.executorID == "a" && w3.updatedAt == 9_000)
             _ = try await backend.commit([.completeWorkflow(id: "w3", status: .success, outputJSON: nil, errorJSON: nil, at: 1)])
             #expect(try await take("b", max: 1) == ["w4"])
-            #expect(try await backend.queueDepth(queueName: "q") == [.pending: 3, .success: 1, .enqueued: 1])
+            #expect(try await backend.queueDepth(queueName: "q") == [.pending: 3, .enqueued: 1], "the SUCCESS one is not depth")
             // Unlimited queue: maxCount alone bounds a call.
             let rest = try await backend.dequeue(
                 DequeueRequest(queueName: "q", executorID: "z", globalConcurrency: nil, workerConcurrency: nil,

@@ -68,7 +68,8 @@ public protocol JournalBackend: Sendable {
     /// what moves). Nil when none has been still that long.
     func oldestStalledWorkflow(before: Int64) async throws -> StalledWorkflow?
 
-    /// Counts workflows per status on a queue (for queue metadata).
+    /// Counts a queue's workflows still waiting (`ENQUEUED`) or running (`PENDING`), per status
+    /// (for queue metadata); finished workflows are not counted.
     func queueDepth(queueName: String) async throws -> [WorkflowStatus: Int]
 
     /// Waits until another process may have enqueued or finished queued work, or until

@@ -22,6 +22,9 @@ public struct WorkflowQuery: Sendable, Equatable {
     public var queueName: String?
     /// Only workflows whose parent is this id.
     public var parentID: String?
+    /// Only top-level workflows: those without a parent (started by a client, a schedule or
+    /// `elt run`, not by another workflow). With ``parentID`` set too, nothing matches.
+    public var topLevelOnly: Bool = false
     /// At most this many rows (no limit when nil).
     public var limit: Int?
     /// Rows to skip first.
@@ -33,7 +36,8 @@ public struct WorkflowQuery: Sendable, Equatable {
     public init(
         statuses: [WorkflowStatus] = [], name: String? = nil, idPrefix: String? = nil,
         createdAfter: Int64? = nil, createdBefore: Int64? = nil, queueName: String? = nil,
-        parentID: String? = nil, limit: Int? = nil, offset: Int = 0, order: Order = .descending
+        parentID: String? = nil, topLevelOnly: Bool = false, limit: Int? = nil, offset: Int = 0,
+        order: Order = .descending
     ) {
         self.statuses = statuses
         self.name = name
@@ -42,6 +46,7 @@ public struct WorkflowQuery: Sendable, Equatable {
         self.createdBefore = createdBefore
         self.queueName = queueName
         self.parentID = parentID
+        self.topLevelOnly = topLevelOnly
         self.limit = limit
         self.offset = offset
         self.order = order

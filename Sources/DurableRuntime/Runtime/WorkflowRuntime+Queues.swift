@@ -38,7 +38,8 @@ extension WorkflowRuntime {
         }
     }
 
-    /// Counts the workflows of a queue by status.
+    /// Counts the workflows of a queue still waiting (`ENQUEUED`) or running (`PENDING`), per
+    /// status; finished ones are not counted.
     public func queueDepth(_ queue: String) async throws -> [WorkflowStatus: Int] {
         try await journal.waitUntilOpen()
         return try await journal.backend.queueDepth(queueName: queue)

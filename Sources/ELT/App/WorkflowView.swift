@@ -74,7 +74,9 @@ public struct StepView: Codable, Sendable, Equatable {
     public var output: JSONValue?
     /// Its error.
     public var error: JSONValue?
-    /// How long it took, in milliseconds.
+    /// Milliseconds from its start to its recorded outcome (completed − started): retries
+    /// within the step and their waits included. The journal records one outcome per step (the
+    /// last attempt's), not its attempts.
     public var durationMs: Int64
 
     /// The view of `record`.
@@ -93,18 +95,38 @@ public struct StepView: Codable, Sendable, Equatable {
 }
 
 /// Filters for listing workflows, from `key=value` pairs (the client) or query parameters
-/// (the admin API): `status` (comma-separated), `name`, `id_prefix`, `queue`, `parent`,
-/// `limit`, `offset`, `order` (`asc`/`desc`), `created_after`, `created_before` (ISO 8601 or
-/// milliseconds since 1970).
+/// (the admin API): `status` (comma-separated), `name`, `id_prefix`, `queue`, `parent`, `all`
+/// (`true`/`false`), `limit`, `offset`, `order` (`asc`/`desc`), `created_after`,
+/// `created_before` (ISO 8601 or milliseconds since 1970).
+///
+/// Which workflows are searched, the same for `elt list` and `GET /api/workflows`:
+/// - by default only top-level ones (no parent: what a client, the schedule or `elt run`
+///   started), since a pipeline run has some 30 child workflows;
+/// - `parent=ID` lists that workflow's children;
+/// - `name`, `queue` or `id_prefix` search every workflow (a child is what they usually name,
+///   e.g. `name=elt_pipeline_workflow`, `queue=elt_queue`);
+/// - `all=true` (`elt list --all`) always includes children, `all=false` never does.
 public enum WorkflowFilter {
     /// The keys understood.
-    public static let keys = ["status", "name", "id_prefix", "queue", "parent", "limit", "offset", "order", "created_after", "created_before"]
+    public static let keys = [
+        "status", "name", "id_prefix", "queue", "parent", "all", "limit", "offset", "order", "created_after", "created_before",
+    ]
+
+    /// The keys that search children too unless `all=false` is given.
+    static let childSearchingKeys: Set<String> = ["name", "queue", "id_prefix", "parent"]
 
     /// The query for `pairs`, with `defaultLimit` when no limit is given.
     public static func query(_ pairs: [(String, String)], defaultLimit: Int = 100) throws(FilterError) -> WorkflowQuery {
         var query = WorkflowQuery(limit: defaultLimit)
+        var all: Bool?
         for (key, value) in pairs {
             switch key {
+            case "all":
+                switch value.lowercased() {
+                case "true", "1", "yes", "": all = true
+                case "false", "0", "no": all = false
+                default: throw .badValue(key: key, value: value, expected: "true or false")
+                }
             case "status":
                 query.statuses = try value.split(separator: ",").map { text throws(FilterError) in
                     guard let status = WorkflowStatus(userInput: String(text)) else {
@@ -137,6 +159,10 @@ public enum WorkflowFilter {
                 throw .unknownKey(key)
             }
         }
+        if query.parentID != nil, all == false {
+            throw .badValue(key: "all", value: "false", expected: "true, or nothing, with parent= (a workflow's children are never top-level)")
+        }
+        query.topLevelOnly = all.map { !$0 } ?? !pairs.contains { childSearchingKeys.contains($0.0) }
         return query
     }
 

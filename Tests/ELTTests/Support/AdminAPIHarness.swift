@@ -27,6 +27,10 @@ struct AdminAPIHarness {
     var journalLocation = "/tmp/elt-test/system.sqlite"
     /// Everything the application logged.
     let logs = RecordingLogHandler.Recorder()
+    /// The runtime's role and queues (`GET /api/queues` lists these). A `.client` runtime with
+    /// queues lists them without working them.
+    var role: RuntimeConfiguration.Role = .worker
+    var queues: [WorkflowQueue] = []
 
     init(_ kind: JournalKind = .sqlite, adminToken: String? = nil) throws {
         journal = try TemporaryJournal(kind)
@@ -51,7 +55,7 @@ struct AdminAPIHarness {
         _ setup: TestingSetup, _ makeRouter: @Sendable (WorkflowRuntime) -> Router<ServerRequestContext>,
         _ body: @Sendable (WorkflowRuntime, any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: RuntimeConfiguration(executorID: "admin-test"))
+        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: RuntimeConfiguration(executorID: "admin-test", role: role, queues: queues))
         runtime.register(EchoSteps())
         let logger = logs.logger(label: "elt-admin", level: .info)
         return try await runtime.withRunning { runtime in
