@@ -1,4 +1,5 @@
 import ELT
+import Foundation
 import Logging
 
 /// What `elt run` and `elt-server` share about their options: the checks of the pipeline
@@ -21,6 +22,32 @@ public enum CommandLineOptions {
         return nil
     }
 
+    /// The churn a `--churn` value names: `none`, or `insert=F,update=F,delete=F` with fractions
+    /// from 0 to 1 (a kind left out is 0), e.g. `insert=0.05,update=0.1,delete=0.02`.
+    /// - Throws: ``ChurnOptionError`` saying what is wrong.
+    public static func churn(_ text: String) throws(ChurnOptionError) -> ChurnModel {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.lowercased() == "none" { return .none }
+        func refuse(_ reason: String) -> ChurnOptionError { ChurnOptionError(value: text, reason: reason) }
+        guard !trimmed.isEmpty else { throw refuse("it is empty") }
+        var rates: [String: Double] = [:]
+        for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = pair[0].trimmingCharacters(in: .whitespaces).lowercased()
+            guard pair.count == 2 else { throw refuse("'\(part)' is not kind=fraction") }
+            guard ["insert", "update", "delete"].contains(key) else {
+                throw refuse("'\(key)' is not a kind of change (insert, update, delete)")
+            }
+            guard rates[key] == nil else { throw refuse("\(key) is given twice") }
+            let number = pair[1].trimmingCharacters(in: .whitespaces)
+            guard let rate = Double(number), rate.isFinite, (0...1).contains(rate) else {
+                throw refuse("\(key)=\(number) is not a fraction from 0 to 1")
+            }
+            rates[key] = rate
+        }
+        return ChurnModel(insertRate: rates["insert"] ?? 0, updateRate: rates["update"] ?? 0, deleteRate: rates["delete"] ?? 0)
+    }
+
     /// Sends every log at `logLevel` (a checked name) or above to standard error; returns the level.
     @discardableResult
     public static func bootstrapLogging(logLevel: String, default fallback: Logger.Level) -> Logger.Level {
@@ -31,5 +58,18 @@ public enum CommandLineOptions {
             return handler
         }
         return level
+    }
+}
+
+/// A `--churn` value that ``CommandLineOptions/churn(_:)`` refuses.
+public struct ChurnOptionError: Error, CustomStringConvertible, Sendable {
+    /// The value as given.
+    public var value: String
+    /// What is wrong with it.
+    public var reason: String
+
+    public var description: String {
+        "--churn must be 'none' or insert=F,update=F,delete=F with fractions from 0 to 1 (a kind left out is 0), "
+            + "e.g. \(ELTConfiguration.defaultChurn); got '\(value)': \(reason)"
     }
 }

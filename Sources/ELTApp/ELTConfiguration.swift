@@ -36,6 +36,9 @@ public struct ELTConfiguration: Sendable {
     public var sourceLatency: Duration
     /// The generator's snapshot-0 population per integration (the seed's 1,000).
     public var usersPerIntegration: Int
+    /// How the generator's users change from one snapshot to the next (``defaultChurn`` unless
+    /// set); snapshot 0 is the base population whatever the churn.
+    public var churn: ChurnModel
     /// How long a sync waits out an unreachable sync target.
     public var syncRetry: SyncRetryPolicy
     /// This process's executor id in the journal.
@@ -49,6 +52,11 @@ public struct ELTConfiguration: Sendable {
     /// The default directory: `.elt` in the working directory.
     public static let defaultDataPath = ".elt"
 
+    /// The generator's churn unless configured otherwise: per snapshot after 0, 5 % of the base
+    /// population is new, 10 % of the users alive get a changed name or email and 2 % are
+    /// deleted (under the 20 % mass-delete guard), so `--snapshot 1` shows every kind of change.
+    public static let defaultChurn = ChurnModel(insertRate: 0.05, updateRate: 0.1, deleteRate: 0.02)
+
     /// Creates a configuration; `nil` values fall back to the environment, then to the defaults.
     ///
     /// Environment: `ELT_DATA_PATH`, `ELT_SYSTEM_DATABASE_URL` (falling back to
@@ -59,7 +67,7 @@ public struct ELTConfiguration: Sendable {
         dataDatabaseURL: String? = nil, dataSchema: String = "public",
         syncSchema: String = "public", journalSchema: String = "durable",
         integrations: Int = 2, seedFailures: Bool = false, sourceLatency: Duration = .zero,
-        usersPerIntegration: Int = UserGenerator.defaultBaseCount, syncRetry: SyncRetryPolicy = .default,
+        usersPerIntegration: Int = UserGenerator.defaultBaseCount, churn: ChurnModel? = nil, syncRetry: SyncRetryPolicy = .default,
         executorID: String = "local", environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "elt")
     ) {
@@ -78,6 +86,7 @@ public struct ELTConfiguration: Sendable {
         self.seedFailures = seedFailures
         self.sourceLatency = sourceLatency
         self.usersPerIntegration = usersPerIntegration
+        self.churn = churn ?? Self.defaultChurn
         self.syncRetry = syncRetry
         self.executorID = executorID
         self.logger = logger
@@ -130,9 +139,27 @@ public struct ELTConfiguration: Sendable {
         return try SQLiteSyncTarget(path: (dataPath as NSString).appendingPathComponent("main.sqlite"))
     }
 
-    /// The generator source this configuration describes: `usersPerIntegration` users, the latency.
+    /// The generator source this configuration describes: `usersPerIntegration` users, the
+    /// churn, the latency.
     public func makeGeneratorSource() -> GeneratorUserSource {
-        GeneratorUserSource(baseCount: usersPerIntegration, latency: sourceLatency)
+        GeneratorUserSource(churn: churn, baseCount: usersPerIntegration, latency: sourceLatency)
+    }
+
+    /// The batches a run needs to read the generator's whole `snapshot` (so that its end is seen
+    /// and its deletes count), or nil when the default number of batches already does.
+    ///
+    /// The bound is the snapshot's population if nobody had been deleted: the base population
+    /// plus `snapshot` × the inserts per snapshot.
+    public func generatorBatches(snapshot: Int, batchSize: Int?, pageSize: Int?) -> Int? {
+        let defaults = BatchParameters.default
+        let usersPerBatch = (batchSize ?? defaults.batchSize) * (pageSize ?? defaults.pageSize)
+        guard usersPerBatch > 0, snapshot >= 0 else { return nil }
+        let insertsPerSnapshot = Int((churn.insertRate * Double(usersPerIntegration)).rounded())
+        let (grown, overflow) = (max(snapshot, 0)).multipliedReportingOverflow(by: insertsPerSnapshot)
+        guard !overflow else { return nil }
+        let users = usersPerIntegration + grown
+        let batches = (users + usersPerBatch - 1) / usersPerBatch
+        return batches > defaults.numBatches ? batches : nil
     }
 
     /// The failure simulation this configuration asks for.

@@ -84,6 +84,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Users per generated integration in snapshot 0 (the generator's base population).")
     var usersPerIntegration = 1_000
 
+    @Option(help: ArgumentHelp(
+        "How the generator's users change from one snapshot to the next: insert=F,update=F,delete=F (fractions from 0 to 1; a kind left out is 0), or none.",
+        discussion: "Snapshot 0 is the base population whatever the churn. Default: \(ELTConfiguration.defaultChurn). Each run records the churn it started with; a server resuming the run reads with that one."))
+    var churn: String?
+
     @Option(help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
     var syncRetryDeadline = 900
 
@@ -97,6 +102,9 @@ struct ServerCommand: AsyncParsableCommand {
         if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel,
                                                     usersPerIntegration: usersPerIntegration, syncRetryDeadlineSeconds: syncRetryDeadline) {
             throw ValidationError(problem)
+        }
+        if let churn {
+            do { _ = try CommandLineOptions.churn(churn) } catch { throw ValidationError(error.description) }
         }
         guard stalledAfter > 0 else { throw ValidationError("--stalled-after must be 1 or more seconds, got \(stalledAfter)") }
         guard executorLease >= 0 else { throw ValidationError("--executor-lease must be 0 (off) or more seconds, got \(executorLease)") }
@@ -112,7 +120,8 @@ struct ServerCommand: AsyncParsableCommand {
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
-            usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
+            usersPerIntegration: usersPerIntegration, churn: try churn.map { try CommandLineOptions.churn($0) },
+            syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: executorID ?? environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local",
             logger: logger)
         var configured = configuration

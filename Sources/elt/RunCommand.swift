@@ -60,8 +60,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Users per page (default 10).")
     var pageSize: Int?
 
-    @Option(help: "The source snapshot to read (default: each integration's provider_data.snapshot, else 0).")
+    @Option(help: ArgumentHelp(
+        "The source snapshot to read (default: each integration's provider_data.snapshot, else 0).",
+        discussion: "With the generator and no --num-batches, the run reads as many batches as the generator's snapshot needs (at least 10), so its end is seen and its deletes count."))
     var snapshot: Int?
+
+    @Option(help: ArgumentHelp(
+        "How the generator's users change from one snapshot to the next: insert=F,update=F,delete=F (fractions from 0 to 1; a kind left out is 0), or none.",
+        discussion: "insert: new users per snapshot, as a fraction of the base population; update: the chance a user alive before gets a changed name or email; delete: the chance a user alive before is gone. Snapshot 0 is the base population whatever the churn. Default: \(ELTConfiguration.defaultChurn). The churn is recorded with the run, so resuming it reads the same snapshots.",
+        valueName: "churn"))
+    var churn: String?
 
     @Option(help: "The root workflow's id. Reusing the id of a finished run returns its recorded result without running again.")
     var workflowID: String?
@@ -85,6 +93,10 @@ struct RunCommand: AsyncParsableCommand {
                                                     syncRetryDeadlineSeconds: syncRetryDeadline) {
             throw ValidationError(problem)
         }
+        if let churn {
+            do { _ = try CommandLineOptions.churn(churn) } catch { throw ValidationError(error.description) }
+        }
+        if let snapshot, snapshot < 0 { throw ValidationError("--snapshot must be 0 or more, got \(snapshot)") }
     }
 
     func run() async throws {
@@ -94,7 +106,8 @@ struct RunCommand: AsyncParsableCommand {
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
-            usersPerIntegration: usersPerIntegration, syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
+            usersPerIntegration: usersPerIntegration, churn: try churn.map { try CommandLineOptions.churn($0) },
+            syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: executorID ?? ProcessInfo.processInfo.environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local")
         let userSource: any UserSource =
             switch source {
@@ -102,7 +115,10 @@ struct RunCommand: AsyncParsableCommand {
             case .http: HTTPUserSource()
             }
         let runner = ELTRunner(configuration: configuration, source: userSource)
-        let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
+        // A churned snapshot can outgrow the default 10 batches; read all of it (see --snapshot).
+        let batches = numBatches
+            ?? (source == .generator ? configuration.generatorBatches(snapshot: snapshot ?? 0, batchSize: batchSize, pageSize: pageSize) : nil)
+        let input = RootInput(numBatches: batches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
                               source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
         // The banner, once the data store and the sync target have opened: a configuration that

@@ -1,4 +1,7 @@
 import DurableTesting
+import ELT
+import ELTApp
+import ELTSQLite
 import Foundation
 import Testing
 
@@ -103,5 +106,73 @@ struct RunCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(object["users_staged"] as? Int == 250)
         #expect(object["latest"] as? Int == 250)
+    }
+
+    /// The `--json` line of a run, as an object.
+    static func jsonObject(_ run: (status: Int32, stdout: String, stderr: String)) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test("snapshot 0 then snapshot 1 under the default churn: inserts, updates and deletes, and latest equals the generator's snapshot 1")
+    func defaultChurn() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let first = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "0"], environment: ["ELT_DATA_PATH": directory])
+        #expect(first.status == 0, "\(first.stderr)")
+        let base = try Self.jsonObject(first)
+        #expect(base["cdc_inserts"] as? Int == 1_000 && base["cdc_updates"] as? Int == 0 && base["cdc_deletes"] as? Int == 0)
+
+        let second = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "1"], environment: ["ELT_DATA_PATH": directory])
+        #expect(second.status == 0, "\(second.stderr)")
+        let changed = try Self.jsonObject(second)
+        let store = try StoreActor(path: directory + "/data.sqlite")
+        let integration = try #require(try await store.integrations(after: nil, limit: 2).first)
+        let generator = UserGenerator(integrationID: integration.id, organizationID: integration.organizationID,
+                                      churn: ELTConfiguration.defaultChurn)
+        let expected = generator.expectedChanges(from: 0, to: 1, baseCount: 1_000)
+        #expect(expected.inserts == 50 && expected.updates > 0 && expected.deletes > 0)
+        #expect(changed["cdc_inserts"] as? Int == expected.inserts)
+        #expect(changed["cdc_updates"] as? Int == expected.updates)
+        #expect(changed["cdc_deletes"] as? Int == expected.deletes)
+        #expect(changed["incomplete_snapshots"] as? Int == 0, "the run must read the grown snapshot to its end")
+        let snapshotOne = generator.page(snapshot: 1, page: 0, pageSize: 10_000).sorted { $0.id < $1.id }
+        #expect(try await store.latestUsers(tenant: integration.tenant) == snapshotOne)
+        #expect(changed["latest"] as? Int == snapshotOne.count)
+        #expect(changed["synced"] as? Int == expected.inserts + expected.updates + expected.deletes)
+    }
+
+    @Test("--churn none keeps snapshot 1 equal to snapshot 0; --churn sets the rates")
+    func churnOption() throws {
+        let directory = ELTProcess.temporaryDirectory()
+        var results: [[String: Any]] = []
+        for snapshot in ["0", "1"] {
+            let run = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", snapshot, "--churn", "none"],
+                                         environment: ["ELT_DATA_PATH": directory])
+            #expect(run.status == 0, "\(run.stderr)")
+            results.append(try Self.jsonObject(run))
+        }
+        #expect(results[1]["cdc_inserts"] as? Int == 0 && results[1]["cdc_updates"] as? Int == 0 && results[1]["cdc_deletes"] as? Int == 0)
+        let inserts = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "2", "--churn", "insert=0.1"],
+                                         environment: ["ELT_DATA_PATH": directory])
+        #expect(inserts.status == 0, "\(inserts.stderr)")
+        let grown = try Self.jsonObject(inserts)
+        #expect(grown["cdc_inserts"] as? Int == 200 && grown["cdc_updates"] as? Int == 0 && grown["cdc_deletes"] as? Int == 0)
+        #expect(grown["latest"] as? Int == 1_200)
+    }
+
+    @Test("a bad --churn is refused with a clear message before anything is written", arguments: [
+        ("insert=2", "insert=2 is not a fraction from 0 to 1"), ("update=abc", "update=abc is not a fraction from 0 to 1"),
+        ("insert=0.1,insert=0.2", "insert is given twice"), ("grow=0.1", "'grow' is not a kind of change"),
+        ("5%", "'5%' is not kind=fraction"), ("delete=-0.1", "delete=-0.1 is not a fraction from 0 to 1"), ("", "it is empty"),
+    ])
+    func badChurn(value: String, reason: String) throws {
+        for executable in ["elt", "elt-server"] {
+            let directory = ELTProcess.temporaryDirectory()
+            let arguments = (executable == "elt" ? ["run"] : []) + ["--data-path", directory, "--churn", value]
+            let run = try ELTProcess.run(arguments, executable: executable)
+            #expect(run.status != 0)
+            #expect(run.stderr.contains("--churn must be 'none' or insert=F,update=F,delete=F"), "\(executable): \(run.stderr)")
+            #expect(run.stderr.contains(reason), "\(executable): \(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory), "\(executable) must write nothing")
+        }
     }
 }

@@ -20,3 +20,10 @@ public struct ChurnModel: Sendable, Equatable, Hashable, Codable {
     /// No change: every snapshot equals snapshot 0.
     public static let none = ChurnModel()
 }
+
+extension ChurnModel: CustomStringConvertible {
+    /// `insert=0.05,update=0.1,delete=0.02` (fractions, as `--churn` takes them), or `none`.
+    public var description: String {
+        self == .none ? "none" : "insert=\(insertRate),update=\(updateRate),delete=\(deleteRate)"
+    }
+}
