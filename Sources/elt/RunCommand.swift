@@ -15,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON line instead of the result block.")
     var json = false
 
-    @Option(help: "Connected integrations to seed if missing (org-001, org-002, …). Every integration in the data database is processed.")
+    @Option(parsing: .unconditional, help: "Connected integrations to seed if missing (org-001, org-002, …). Every integration in the data database is processed.")
     var integrations = 2
 
     @Option(help: ArgumentHelp("The journal: a postgres:// URL. Default: <data-path>/system.sqlite.",
@@ -48,19 +48,19 @@ struct RunCommand: AsyncParsableCommand {
                                valueName: "generator|http"))
     var source: SourceKind = .generator
 
-    @Option(help: "Milliseconds every source page takes (imitates a remote API).")
+    @Option(parsing: .unconditional, help: "Milliseconds every source page takes (imitates a remote API).")
     var sourceLatencyMs = 0
 
-    @Option(help: "Batches per integration (default 10).")
+    @Option(parsing: .unconditional, help: "Batches per integration (default 10).")
     var numBatches: Int?
 
-    @Option(help: "Pages per batch (default 10).")
+    @Option(parsing: .unconditional, help: "Pages per batch (default 10).")
     var batchSize: Int?
 
-    @Option(help: "Users per page (default 10).")
+    @Option(parsing: .unconditional, help: "Users per page (default 10).")
     var pageSize: Int?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "The source snapshot to read (default: each integration's provider_data.snapshot, else 0).",
         discussion: "With the generator and no --num-batches, the run reads as many batches as the generator's snapshot needs (at least 10), so its end is seen and its deletes count."))
     var snapshot: Int?
@@ -74,14 +74,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The root workflow's id. Reusing the id of a finished run returns its recorded result without running again.")
     var workflowID: String?
 
-    @Option(help: "Users per generated integration in snapshot 0 (the generator's base population).")
+    @Option(parsing: .unconditional, help: "Users per generated integration in snapshot 0 (the generator's base population).")
     var usersPerIntegration = 1_000
 
-    @Option(help: ArgumentHelp("The most of a tenant's latest users one run may delete, from 0 to 1 (default 0.2).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("The most of a tenant's latest users one run may delete, from 0 to 1 (default 0.2).",
                                discussion: "A run that would delete more applies its inserts and updates, withholds the deletes and fails, naming the tenant and the counts. 1 allows any deletes."))
     var maxDeleteFraction: Double?
 
-    @Option(help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
+    @Option(parsing: .unconditional, help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
     var syncRetryDeadline = 900
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -97,6 +97,9 @@ struct RunCommand: AsyncParsableCommand {
             do { _ = try CommandLineOptions.churn(churn) } catch { throw ValidationError(error.description) }
         }
         if let snapshot, snapshot < 0 { throw ValidationError("--snapshot must be 0 or more, got \(snapshot)") }
+        if let problem = BatchParameters.problem(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize) {
+            throw ValidationError(problem)
+        }
     }
 
     func run() async throws {

@@ -95,6 +95,19 @@ struct RunCommandTests {
         let users = try ELTProcess.run(["run", "--users-per-integration=-5"])
         #expect(users.status != 0)
         #expect(users.stderr.contains("--users-per-integration must be 0 or more"), "\(users.stderr)")
+        // A negative number after a space is the option's value, not an unknown option.
+        let spaced = try ELTProcess.run(["run", "--integrations", "-1"])
+        #expect(spaced.stderr.contains("--integrations must be 0 or more, got -1"), "\(spaced.stderr)")
+        // Batch parameters are checked by the CLI, before any workflow exists.
+        for (option, value, message) in [("--page-size", "0", "--page-size must be a whole number from 1 to 10000, got 0"),
+                                         ("--batch-size", "-3", "--batch-size must be a whole number from 1 to 10000, got -3"),
+                                         ("--num-batches", "0", "--num-batches must be a whole number from 1 to 1000000, got 0")] {
+            let directory = ELTProcess.temporaryDirectory()
+            let bad = try ELTProcess.run(["run", "--data-path", directory, option, value])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains(message), "\(bad.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory), "nothing written for \(option) \(value)")
+        }
     }
 
     @Test("--users-per-integration sets the generator's population, recorded with the run")

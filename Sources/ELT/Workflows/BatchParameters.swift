@@ -18,6 +18,16 @@ public struct BatchParameters: Codable, Sendable, Equatable {
         self.pageSize = pageSize
     }
 
+    /// What is wrong with the given values, in the command line's words (`--num-batches`,
+    /// `--batch-size`, `--page-size`), or nil: what a client checks before anything is written.
+    public static func problem(numBatches: Int?, batchSize: Int?, pageSize: Int?) -> String? {
+        for (option, value, limit) in [("--num-batches", numBatches, 1_000_000), ("--batch-size", batchSize, 10_000),
+                                       ("--page-size", pageSize, 10_000)] {
+            if let value, !(1...limit).contains(value) { return "\(option) must be a whole number from 1 to \(limit), got \(value)" }
+        }
+        return nil
+    }
+
     /// The parameters with any of the optional values substituted, then checked.
     static func resolve(numBatches: Int?, batchSize: Int?, pageSize: Int?) throws -> BatchParameters {
         let parameters = BatchParameters(
