@@ -22,11 +22,42 @@ public struct ELTClient: Sendable {
     /// Enqueues workflow `name` with `key=value` arguments on `elt_run_queue` (checked against
     /// ``WorkflowCatalog`` first) and returns its row.
     public func start(name: String, arguments: [String], id: String? = nil) async throws -> WorkflowRecord {
+        try await startReportingExisting(name: name, arguments: arguments, id: id).record
+    }
+
+    /// What ``startReportingExisting(name:arguments:id:)`` found.
+    public struct Started: Sendable {
+        /// The workflow's row.
+        public var record: WorkflowRecord
+        /// Whether the id existed already (nothing was enqueued: the existing workflow is returned).
+        public var existed: Bool
+        /// With an existing id: whether its recorded input differs from the one given (which is
+        /// then ignored).
+        public var inputDiffers: Bool
+    }
+
+    /// Enqueues workflow `name` with `arguments`, or, if `id` exists, returns that workflow and
+    /// says whether its input differs from the given one.
+    public func startReportingExisting(name: String, arguments: [String], id: String? = nil) async throws -> Started {
         let inputJSON = try WorkflowCatalog.inputJSON(for: name, arguments: arguments)
         return try await withRuntime { runtime in
+            var before: WorkflowRecord?
+            if let id { before = try await runtime.workflow(id: id) }
             let id = try await runtime.enqueue(name: name, queue: ELTPipeline.runQueueName, id: id, inputJSON: inputJSON)
-            return try await runtime.existingWorkflow(id: id)
+            let record = try await runtime.existingWorkflow(id: id)
+            let existed = before != nil
+            return Started(record: record, existed: existed, inputDiffers: existed && !Self.sameJSON(record.inputJSON, inputJSON))
         }
+    }
+
+    /// Whether two JSON texts hold the same value (key order and spacing aside).
+    static func sameJSON(_ a: String, _ b: String) -> Bool {
+        func canonical(_ text: String) -> Data? {
+            guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
+            return try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        }
+        guard let left = canonical(a), let right = canonical(b) else { return a == b }
+        return left == right
     }
 
     /// Waits until workflow `id` ends (or `timeout` passes) and returns its row.

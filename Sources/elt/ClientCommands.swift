@@ -27,22 +27,42 @@ struct StartCommand: AsyncParsableCommand {
     @Option(help: "With --wait, the most seconds to wait.")
     var timeout = 3600
 
+    @Flag(help: "Exit non-zero when the id exists already with a different input (the given input is ignored either way).")
+    var strict = false
+
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.start(name: name, arguments: parameters, id: id)
+            let started = try await options.client.startReportingExisting(name: name, arguments: parameters, id: id)
+            let record = started.record
+            if started.existed {
+                var notice = "note: workflow \(record.id) exists already (status \(record.status.rawValue)); nothing was enqueued, the existing one is returned"
+                if started.inputDiffers {
+                    notice += ". Its input differs from the one given, which is ignored: recorded \(record.inputJSON)"
+                    notice += strict ? "" : " (pass --strict to make this an error; use another --id to start a new run)"
+                }
+                FileHandle.standardError.write(Data((notice + "\n").utf8))
+                if started.inputDiffers && strict { throw ExitCode.failure }
+            }
             guard wait else {
                 if options.json {
                     print(Output.json(WorkflowView(record)))
                 } else {
-                    print("Enqueued \(record.name) as \(record.id) on \(record.queueName ?? "-") (status \(record.status.rawValue)).")
+                    let what = started.existed ? "Existing" : "Enqueued"
+                    print("\(what) \(record.name) as \(record.id) on \(record.queueName ?? "-") (status \(record.status.rawValue)).")
                     print("Follow it with: elt status \(record.id)")
                 }
                 return
             }
             let finished = try await options.client.wait(id: record.id, timeout: .seconds(timeout))
             print(options.json ? Output.json(WorkflowView(finished)) : Output.describe(WorkflowView(finished)))
+            if !finished.status.isTerminal {
+                let why = finished.status == .enqueued
+                    ? "no server has taken it: is an elt-server running on this journal (\(options.client.configuration.journalLocation))?"
+                    : "it is running on executor \(finished.executorID ?? "-"); wait longer with --timeout, or follow it with elt status \(finished.id)"
+                FileHandle.standardError.write(Data("error: timed out after \(timeout) s; status \(finished.status.rawValue): \(why)\n".utf8))
+            }
             if finished.status != .success { throw ExitCode.failure }
         }
     }
@@ -187,11 +207,17 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withRuntime { runtime in
-                _ = try await runtime.existingWorkflow(id: id)
-                return try await runtime.cancel(id: id)
+            let (before, record) = try await options.client.withRuntime { runtime in
+                let before = try await runtime.existingWorkflow(id: id)
+                return (before, try await runtime.cancel(id: id))
             }
-            print(options.json ? Output.json(WorkflowView(record)) : "\(record.id): \(record.status.rawValue)")
+            if options.json {
+                print(Output.json(WorkflowView(record)))
+            } else if before.status.isTerminal {
+                print("\(record.id): already \(record.status.rawValue); nothing to cancel")
+            } else {
+                print("\(record.id): \(record.status.rawValue)")
+            }
         }
     }
 }
