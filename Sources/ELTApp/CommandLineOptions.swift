@@ -1,3 +1,4 @@
+import Synchronization
 import ELT
 import Foundation
 import Logging
@@ -48,10 +49,14 @@ public enum CommandLineOptions {
         return ChurnModel(insertRate: rates["insert"] ?? 0, updateRate: rates["update"] ?? 0, deleteRate: rates["delete"] ?? 0)
     }
 
+    private static let loggingBootstrapped = Mutex(false)
+
     /// Sends every log at `logLevel` (a checked name) or above to standard error; returns the level.
     @discardableResult
     public static func bootstrapLogging(logLevel: String, default fallback: Logger.Level) -> Logger.Level {
         let level = Logger.Level(rawValue: logLevel) ?? fallback
+        // swift-log allows one bootstrap per process; a second call keeps the first.
+        guard loggingBootstrapped.withLock({ done in defer { done = true }; return !done }) else { return level }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -21,7 +21,11 @@ struct ClientOptions: ParsableArguments {
 }
 
 /// Runs a client action, printing a failure as `error: …` with a non-zero exit.
+///
+/// Client commands log only warnings and errors (to standard error): a library's `info`
+/// lines (connection pools, migrations) never mix into their output.
 func runReportingErrors(_ action: () async throws -> Void) async throws {
+    _ = CommandLineOptions.bootstrapLogging(logLevel: "warning", default: .warning)
     do {
         try await action()
     } catch let exit as ExitCode {
