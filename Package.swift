@@ -120,6 +120,7 @@ let package = Package(
             dependencies: [
                 "ELT", "ELTApp", "DurableRuntime", "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/elt"

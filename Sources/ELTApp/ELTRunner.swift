@@ -21,6 +21,9 @@ public struct ELTRunner: Sendable {
         public var seconds: Double
         /// How many times the runtime was restarted after a simulated crash.
         public var restarts: Int
+        /// Workflows outside this run that the run recovered (an earlier run's, left unfinished
+        /// on this executor) and finished before it returned.
+        public var alsoFinished: [String] = []
     }
 
     /// The configuration.
@@ -88,12 +91,17 @@ public struct ELTRunner: Sendable {
         while true {
             let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
             ELTPipeline.register(on: runtime, environment: environment)
-            if let result = try await runtime.withRunningUnlessCrashed({ runtime in
-                try await runtime.run(RootOrchestrationWorkflow.self, id: id, input: input)
-            }) {
+            if let (result, seconds, others) = try await runtime.withRunningUnlessCrashed({ runtime in
+                let result = try await runtime.run(RootOrchestrationWorkflow.self, id: id, input: input)
                 let elapsed = clock.now - started
-                return Outcome(workflowID: id, result: result, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                               restarts: restarts)
+                // Finish what this process picked up at start (an earlier run's workflows on
+                // this executor) before exiting, rather than leave it half-advanced.
+                let finished = try await runtime.waitForRecoveredWorkflows().filter { $0 != id && !$0.hasPrefix(id + "-") }
+                // The tops of what was finished (a child's id extends its parent's).
+                let others = finished.filter { other in !finished.contains { other.hasPrefix($0 + "-") } }
+                return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, others)
+            }) {
+                return Outcome(workflowID: id, result: result, seconds: seconds, restarts: restarts, alsoFinished: others)
             }
             restarts += 1
             guard restarts <= maximumRestarts else {

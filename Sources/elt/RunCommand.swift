@@ -5,6 +5,7 @@ import ELT
 import ELTApp
 import Foundation
 import Logging
+import UnixSignals
 
 /// `elt run`: runs the whole pipeline once, in this process, and prints the results.
 struct RunCommand: AsyncParsableCommand {
@@ -135,9 +136,19 @@ struct RunCommand: AsyncParsableCommand {
             """ + (seedFailures ? "\n   failures: the seed's rates (API 2 %, DB 40 %, OOM 5 % after batch 5)" : "")
         let outcome: ELTRunner.Outcome
         do {
-            outcome = try await runner.run(input: input, workflowID: id, onStart: {
-                if !banner.isEmpty { print(banner) }
-            })
+            let finished = try await Self.stoppingOnSignal {
+                try await runner.run(input: input, workflowID: id, onStart: {
+                    if !banner.isEmpty { print(banner) }
+                })
+            }
+            guard let finished else {
+                FileHandle.standardError.write(Data(
+                    "interrupted: the run is left resumable: elt run --workflow-id \(id) (with the same options) resumes it.\n".utf8))
+                throw ExitCode(130)
+            }
+            outcome = finished
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             var message = "error: \(error)\n"
             if error is StorageFailure || (error as? JournalError).map({ if case .unreachable = $0 { true } else { false } }) == true {
@@ -163,13 +174,30 @@ struct RunCommand: AsyncParsableCommand {
                Synced to \(target): \(result.synced) changes
                Quarantined records: \(result.quarantined)
                Duplicate records (deduplicated): \(result.duplicates)\(Self.notes(result))
-               Workflow id: \(outcome.workflowID)
+               Workflow id: \(outcome.workflowID)\(outcome.alsoFinished.isEmpty ? "" : "\n   Also finished, left unfinished on this executor by an earlier run: \(outcome.alsoFinished.joined(separator: ", "))")
                Seconds: \(String(format: "%.2f", outcome.seconds))\(outcome.restarts > 0 ? " (\(outcome.restarts) simulated crash(es) recovered)" : "")
             """)
     }
 }
 
 extension RunCommand {
+    /// Runs `body` until it ends, or until SIGINT or SIGTERM: then `body` is cancelled (the
+    /// runtime stops; every workflow stays `PENDING` with its checkpoints) and the result is nil.
+    static func stoppingOnSignal<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                for await _ in signals { return nil }
+                try await Task.sleep(for: .seconds(1_000_000_000)) // the sequence ended: let the body decide
+                return nil
+            }
+            defer { group.cancelAll() }
+            let first = try await group.next() ?? nil
+            return first
+        }
+    }
+
     /// Lines for what a user must know: snapshots that proved nothing about deletes, superseded
     /// runs, earlier runs synced late.
     static func notes(_ result: RootResult) -> String {

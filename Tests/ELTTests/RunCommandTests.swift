@@ -189,3 +189,63 @@ struct RunCommandTests {
         }
     }
 }
+
+/// `elt run` finishes what it starts (issue 14, item 7).
+@Suite("elt run finishes what it starts", .serialized)
+struct RunFinishesTests {
+    /// Starts `elt` with `arguments`; output goes to files (a pipe could fill up).
+    static func spawn(_ arguments: [String]) throws -> (process: Process, stdout: URL, stderr: URL) {
+        let process = Process()
+        process.executableURL = ELTProcess.executable
+        process.arguments = arguments
+        let out = URL(fileURLWithPath: ELTProcess.temporaryDirectory() + ".out")
+        let err = URL(fileURLWithPath: ELTProcess.temporaryDirectory() + ".err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Waits until `process` has ended, at most `timeout`.
+    static func waitForExit(_ process: Process, timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    @Test("SIGINT stops elt run gracefully: exit 130, it says how to resume, and the resumed run ends exactly")
+    func sigint() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let arguments = ["run", "--json", "--integrations", "3", "--source-latency-ms", "500", "--data-path", directory, "--workflow-id", "stopped"]
+        let (process, _, err) = try Self.spawn(arguments)
+        try await Task.sleep(for: .seconds(3))
+        #expect(process.isRunning, "still extracting after 3 s")
+        kill(process.processIdentifier, SIGINT)
+        await Self.waitForExit(process, timeout: .seconds(30))
+        #expect(!process.isRunning, "SIGINT ended it")
+        #expect(process.terminationStatus == 130)
+        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        #expect(stderr.contains("interrupted: the run is left resumable: elt run --workflow-id stopped"), "\(stderr)")
+        let resumed = try ELTProcess.run(arguments)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        #expect(object["latest"] as? Int == 3_000 && object["synced"] as? Int == 3_000 && object["duplicates"] as? Int == 0)
+    }
+
+    @Test("a run that recovers an earlier run's unfinished work finishes it before exiting, and says so")
+    func finishesRecoveredWork() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let (process, _, _) = try Self.spawn(
+            ["run", "--integrations", "3", "--source-latency-ms", "500", "--data-path", directory, "--workflow-id", "killed"])
+        try await Task.sleep(for: .seconds(3))
+        kill(process.processIdentifier, SIGKILL)
+        await Self.waitForExit(process, timeout: .seconds(10))
+        // Same executor id (local): the dead holder is replaced, and its PENDING work recovered here.
+        let second = try ELTProcess.run(["run", "--integrations", "3", "--data-path", directory, "--workflow-id", "second"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("Also finished, left unfinished on this executor by an earlier run: killed"), "\(second.stdout)")
+        let status = try ELTProcess.run(["status", "killed", "--json", "--data-path", directory])
+        #expect(status.stdout.contains("\"SUCCESS\""), "the earlier run's root finished too: \(status.stdout)")
+    }
+}

@@ -119,6 +119,7 @@ extension WorkflowRuntime {
         // A parent runs its inline children itself; only roots and queued or started
         // workflows are adopted here, the rest through their parent's replay.
         let adopted = orphans.filter { $0.parentID == nil || $0.queueName != nil }
+        recovered.withLock { $0.formUnion(adopted.map(\.id)) }
         for record in adopted { resumeIfOwnedAndIdle(record) }
         if !adopted.isEmpty {
             logger.notice("running this executor's pending workflows that nothing here ran", metadata: [

@@ -218,12 +218,33 @@ extension WorkflowRuntime {
         }
         let claim = try await journal.recover(
             executorIDs: executorIDs, newExecutorID: executorID, now: journalTimestamp(clock.now()))
+        recovered.withLock { $0.formUnion(claim.toRun.map(\.id) + claim.requeued) }
         for record in claim.toRun { dispatch(record) }
         for queue in queueWakes.keys { wakeQueue(queue) }
         if !claim.deadLettered.isEmpty {
             logger.warning("workflows dead-lettered after too many recoveries", metadata: ["ids": "\(claim.deadLettered)"])
         }
         return claim
+    }
+
+    /// The workflows this runtime has claimed by recovery, takeover or adoption since it
+    /// started (not the ones it started itself), sorted.
+    public var recoveredWorkflowIDs: [String] { recovered.withLock { $0.sorted() } }
+
+    /// Waits until every workflow this runtime recovered, took over or adopted has ended, also
+    /// those claimed while waiting: what a one-shot process does before it exits, so that it
+    /// finishes what it picked up instead of leaving it half-advanced with one more recovery
+    /// attempt counted. Returns their ids.
+    public func waitForRecoveredWorkflows() async throws -> [String] {
+        var waited: Set<String> = []
+        while true {
+            let pending = recovered.withLock { $0 }.subtracting(waited)
+            if pending.isEmpty { return waited.sorted() }
+            for id in pending.sorted() {
+                _ = try await waitForTerminal(id)
+                waited.insert(id)
+            }
+        }
     }
 
     /// Recovers this executor's own pending workflows (done at every start).

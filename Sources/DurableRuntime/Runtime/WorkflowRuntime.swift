@@ -26,6 +26,8 @@ public final class WorkflowRuntime: Service, Sendable {
     private let submitter: AsyncStream<WorkflowRecord>.Continuation
     /// Set once the journal is open and start-up recovery is done.
     let started = Latch()
+    /// Workflows this runtime claimed by recovery, takeover or adoption (not ones it started).
+    let recovered = Mutex<Set<String>>([])
     /// Failed with the first infrastructure failure of an execution: `run()` then stops with it.
     let infrastructureFailed = Latch()
     /// A random id of this runtime's life, in the executors table (see ``ExecutorInfo``).
