@@ -75,7 +75,7 @@ public enum IntegrationError: Error, CustomStringConvertible, Equatable, Sendabl
         case .notFound(let reference):
             return "no connected integration has the id '\(reference)' — list them with: elt integrations list (an integration is named by its id or by ORGANIZATION/PROVIDER)"
         case let .exists(id, organizationID, provider):
-            return "organization '\(organizationID)' already has a \(provider) integration (id \(id)) — change it with: elt integrations set \(id) --endpoint URL (PATCH /api/integrations/\(id)), or remove it first"
+            return "organization '\(organizationID)' is already connected to \(provider) (integration \(id)) — change it with: elt integrations set \(id) --endpoint URL (PATCH /api/integrations/\(id)), or remove it first"
         case .nothingToChange(let id):
             return "nothing to change for integration \(id): give a new endpoint, auth header variable or permission source name (--endpoint, --auth-header-env, --permission-source-name; in the admin API api_endpoint, auth_header_env, permission_source_name)"
         }
