@@ -28,7 +28,8 @@ public struct ELTConfiguration: Sendable {
     public var syncSchema: String
     /// The schema of the journal's tables on Postgres (`durable` by default).
     public var journalSchema: String
-    /// How many connected integrations to make sure exist (seeded ones: `org-001`, …).
+    /// How many demo integrations (`org-001`, …) to seed into a data database that has no
+    /// integration, when the source is the generator (`elt run`) or at start (`elt-server`).
     public var integrations: Int
     /// Whether the seed's failure rates are on.
     public var seedFailures: Bool

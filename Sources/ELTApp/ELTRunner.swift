@@ -6,7 +6,7 @@ import Logging
 /// Runs `root_orchestration_workflow` once, start to finish, in this process: what
 /// `elt run` does.
 ///
-/// It opens the data store, seeds the integrations, prepares the sync target, then runs a
+/// It opens the data store, seeds demo integrations if it has none (see ``seedIfEmpty(_:)``), prepares the sync target, then runs a
 /// runtime until the root workflow has its result. A simulated out-of-memory kill crashes the
 /// runtime; the runner then starts a new runtime on the same journal, whose recovery resumes
 /// the run where it stopped, as a supervisor restarting a killed process would.
@@ -57,11 +57,37 @@ public struct ELTRunner: Sendable {
     ) async throws -> Outcome {
         let store = try await configuration.makeDataStore()
         do {
-            try await store.seedIntegrations(count: configuration.integrations)
+            try await seedIfEmpty(store)
+            if let http = source as? HTTPUserSource { try await Self.checkCredentials(http, store) }
             return try await run(input: input, workflowID: workflowID, store: store, onStart: onStart)
         } catch {
             await store.close()
             throw error
+        }
+    }
+
+    /// Seeds ``ELTConfiguration/integrations`` demo integrations (`org-001`, …) only when the
+    /// data database has no integration at all and the source is the generator: a database
+    /// with integrations of its own (`elt integrations add`) never gets demo tenants beside
+    /// them, and the HTTP source never gets tenants whose `example.com` endpoints cannot answer.
+    /// Returns how many were seeded.
+    @discardableResult
+    public func seedIfEmpty(_ store: any DataStore) async throws -> Int {
+        guard configuration.integrations > 0, source.descriptor.kind == SourceDescriptor.generatorKind,
+              try await store.integrations(after: nil, limit: 1).isEmpty
+        else { return 0 }
+        return try await store.seedIntegrations(count: configuration.integrations)
+    }
+
+    /// Refuses to start an HTTP run while an integration names an auth header variable that is
+    /// unset here: the error names the integration and the variable, before anything is written.
+    static func checkCredentials(_ source: HTTPUserSource, _ store: any DataStore) async throws {
+        var after: ConnectedIntegration?
+        while true {
+            let page = try await store.integrations(after: after, limit: 1_000)
+            for integration in page { _ = try source.authorizationHeader(of: integration) }
+            guard page.count == 1_000 else { return }
+            after = page.last
         }
     }
 

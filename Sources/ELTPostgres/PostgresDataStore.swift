@@ -108,6 +108,24 @@ public final class PostgresDataStore: DataStore {
         }
     }
 
+    public func updateIntegration(_ integration: ConnectedIntegration) async throws -> Bool {
+        let providerData = try StoreJSON.encode(integration.providerData)
+        return try await transaction("update connected_integrations", tenant: nil) { connection in
+            try await !connection.boundedQuery("""
+                UPDATE \(unescaped: self.table("connected_integrations")) SET provider_data = \(providerData)
+                WHERE id = \(integration.id) RETURNING 1
+                """, logger: self.logger).collect().isEmpty
+        }
+    }
+
+    public func removeIntegration(id: String) async throws -> Bool {
+        try await transaction("delete connected_integrations", tenant: nil) { connection in
+            try await !connection.boundedQuery("""
+                DELETE FROM \(unescaped: self.table("connected_integrations")) WHERE id = \(id) RETURNING 1
+                """, logger: self.logger).collect().isEmpty
+        }
+    }
+
     public func integrations() async throws -> [ConnectedIntegration] {
         try await read("list connected_integrations") { connection in
             try await Self.integrations(connection.boundedQuery("""

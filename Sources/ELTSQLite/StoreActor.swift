@@ -49,6 +49,22 @@ public actor StoreActor: DataStore {
         }
     }
 
+    public func updateIntegration(_ integration: ConnectedIntegration) async throws -> Bool {
+        let providerData = try StoreJSON.encode(integration.providerData)
+        return try await write("update connected_integrations") { db in
+            try db.execute(sql: "UPDATE connected_integrations SET provider_data = ? WHERE id = ?",
+                           arguments: [providerData, integration.id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func removeIntegration(id: String) async throws -> Bool {
+        try await write("delete connected_integrations") { db in
+            try db.execute(sql: "DELETE FROM connected_integrations WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
     /// Every connected integration, by organization then provider.
     public func integrations() async throws -> [ConnectedIntegration] {
         try await read("list connected_integrations") { db in

@@ -156,7 +156,7 @@ enum AdminRoutes {
         }
     }
 
-    private static func decode<T: Decodable>(
+    static func decode<T: Decodable>(
         _ type: T.Type, _ request: Request, _ context: ServerRequestContext, example: String
     ) async throws -> T {
         let buffer: ByteBuffer

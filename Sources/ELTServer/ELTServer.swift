@@ -53,7 +53,8 @@ public struct ELTServer: Sendable {
         let health = Self.healthRouter(
             runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter)
         let admin = Self.adminRouter(
-            runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter)
+            runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter,
+            store: store)
 
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)

@@ -72,7 +72,7 @@ struct ServerCommand: AsyncParsableCommand {
         discussion: "The full view of /health (loopback or admin token) shows the one without progress for longest, as \"stalled\"; a workflow that waits on running children is not counted. Default: 300."))
     var stalledAfter = 300
 
-    @Option(help: "Connected integrations to seed when there are none (0: seed nothing).")
+    @Option(help: "Demo integrations (org-001, …) to seed when the data database has none (0: seed nothing). Manage your own with elt integrations or /api/integrations.")
     var integrations = 2
 
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5 (the process exits with 137).")

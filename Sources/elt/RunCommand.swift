@@ -16,7 +16,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON line instead of the result block.")
     var json = false
 
-    @Option(parsing: .unconditional, help: "Connected integrations to seed if missing (org-001, org-002, …). Every integration in the data database is processed.")
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Demo integrations (org-001, org-002, …) to seed when the data database has none and the source is the generator.",
+        discussion: "Every integration in the data database is processed. Add your own with elt integrations add; a database that has any integration is never seeded."))
     var integrations = 2
 
     @Option(help: ArgumentHelp("The journal: a postgres:// URL. Default: <data-path>/system.sqlite.",

@@ -327,4 +327,42 @@ struct HTTPUserSourceTests {
         #expect(found.contains(reason), "\(error)")
         #expect(error.description.contains("http:// or https://"), "\(error)")
     }
+
+    // MARK: - Credentials
+
+    @Test("auth_header_env: the variable's value is sent as the Authorization header; without it no header is sent")
+    func sendsTheAuthorizationHeader() async throws {
+        try await TestUserAPI.withRunning { api in
+            var integration = api.integration()
+            integration.providerData.authHeaderEnv = "ELT_TEST_AUTH"
+            let source = HTTPUserSource(environment: { ["ELT_TEST_AUTH": "Bearer t0ken"] })
+            let page = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 5)
+            #expect(page.records.count == 5)
+            _ = try await source.fetchPage(integration: api.integration(), snapshot: 0, page: 1, pageSize: 5)
+            #expect(api.requests.map(\.authorization) == ["Bearer t0ken", nil])
+        }
+    }
+
+    @Test("an auth_header_env variable that is unset or unusable fails before any request, naming the variable and never a value")
+    func missingCredential() async throws {
+        try await TestUserAPI.withRunning { api in
+            var integration = api.integration()
+            integration.providerData.authHeaderEnv = "ELT_TEST_AUTH"
+            for environment in [[:], ["ELT_TEST_AUTH": ""]] {
+                let error = try await #require(throws: HTTPSourceError.self) {
+                    try await HTTPUserSource(environment: { environment }).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 5)
+                }
+                #expect(error == .missingCredential(integrationID: integration.id, provider: "okta", variable: "ELT_TEST_AUTH"))
+                #expect(error.description.contains("ELT_TEST_AUTH, which is not set"), "\(error)")
+                #expect(error.description.contains("export ELT_TEST_AUTH"), "\(error)")
+            }
+            let broken = try await #require(throws: HTTPSourceError.self) {
+                try await HTTPUserSource(environment: { ["ELT_TEST_AUTH": "Bearer x\r\nX-Evil: 1"] })
+                    .fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 5)
+            }
+            #expect(broken == .unusableCredential(integrationID: integration.id, provider: "okta", variable: "ELT_TEST_AUTH"))
+            #expect(!broken.description.contains("Evil"))
+            #expect(api.requests.isEmpty)
+        }
+    }
 }

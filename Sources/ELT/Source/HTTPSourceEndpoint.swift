@@ -15,6 +15,12 @@ struct HTTPSourceEndpoint: Sendable, Equatable {
         else {
             throw .missingEndpoint(integrationID: integration.id, provider: integration.provider)
         }
+        try self.init(endpoint: endpoint)
+    }
+
+    /// `endpoint` checked: an absolute http(s) URL with a host (what `elt integrations add`
+    /// accepts, and what a page fetch needs).
+    init(endpoint: String) throws(HTTPSourceError) {
         guard var components = URLComponents(string: endpoint) else {
             throw .invalidEndpoint(endpoint: Self.shortened(endpoint), reason: "it cannot be parsed as a URL")
         }

@@ -6,6 +6,12 @@
 public enum HTTPSourceError: Error, CustomStringConvertible, Equatable {
     /// The integration's `provider_data` has no `api_endpoint`.
     case missingEndpoint(integrationID: String, provider: String)
+    /// The integration's `provider_data.auth_header_env` names an environment variable that is
+    /// not set (or is empty) in this process.
+    case missingCredential(integrationID: String, provider: String, variable: String)
+    /// The environment variable named by `auth_header_env` holds a value that cannot be an HTTP
+    /// header (a line break or another control character). The value is never shown.
+    case unusableCredential(integrationID: String, provider: String, variable: String)
     /// The integration's `api_endpoint` is not an absolute http(s) URL.
     case invalidEndpoint(endpoint: String, reason: String)
     /// The server answered with a status that retrying will not fix (a 4xx other than 429, or
@@ -24,6 +30,10 @@ public enum HTTPSourceError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .missingEndpoint(integrationID, provider):
             return "integration \(integrationID) (\(provider)) has no api_endpoint in its provider_data, so the HTTP source cannot fetch its users — set provider_data.api_endpoint to the http(s) URL of the users API, or use the generator source"
+        case let .missingCredential(integrationID, provider, variable):
+            return "integration \(integrationID) (\(provider)) sends its Authorization header from the environment variable \(variable), which is not set in this process — export \(variable) (e.g. \(variable)='Bearer <token>') where elt run or elt-server runs, or stop sending the header with: elt integrations set \(integrationID) --auth-header-env ''"
+        case let .unusableCredential(integrationID, provider, variable):
+            return "integration \(integrationID) (\(provider)) sends its Authorization header from the environment variable \(variable), whose value holds a line break or another control character and cannot be sent — set \(variable) to the header value alone, e.g. 'Bearer <token>'"
         case let .invalidEndpoint(endpoint, reason):
             return "api_endpoint '\(endpoint)' is not usable (\(reason)) — set provider_data.api_endpoint to an absolute http:// or https:// URL such as https://idp.example.com/users"
         case let .unexpectedStatus(status, url, bodyPreview):
@@ -57,7 +67,7 @@ public enum HTTPSourceError: Error, CustomStringConvertible, Equatable {
     /// What to check for a final status.
     private static func advice(_ status: Int) -> String {
         switch status {
-        case 401, 403: "check the integration's credentials and its permission to list users"
+        case 401, 403: "check the integration's credentials (the environment variable its provider_data.auth_header_env names) and its permission to list users"
         case 404, 410: "check that provider_data.api_endpoint points at the users API"
         case 300..<400: "the server redirected and the redirect was not followed; set provider_data.api_endpoint to the final URL"
         default: "check the request the source API expects (page, page_size, snapshot query parameters)"

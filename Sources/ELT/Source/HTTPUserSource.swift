@@ -5,7 +5,9 @@ import NIOCore
 /// Reads users from each integration's own HTTP API, at `provider_data.api_endpoint`.
 ///
 /// A page is `GET <api_endpoint>?page=<page>&page_size=<pageSize>&snapshot=<snapshot>` (added
-/// with `&` when the endpoint has a query already), sent with `Accept: application/json`. The
+/// with `&` when the endpoint has a query already), sent with `Accept: application/json` and, when
+/// `provider_data.auth_header_env` names an environment variable, `Authorization: <its value>`
+/// (read at each fetch, from ``environment``; unset or empty is a ``HTTPSourceError/missingCredential(integrationID:provider:variable:)``). The
 /// body is a JSON array of records, or an object `{"users": [...], "has_more": true}`. Only an
 /// explicit `has_more` says whether more pages follow; a bare array says nothing, and
 /// ``PageTrail`` ends such a snapshot after two empty pages in a row. A `404` or `410` answer is
@@ -33,6 +35,9 @@ public struct HTTPUserSource: UserSource {
     public var requestTimeout: Duration
     /// Waits between attempts; tests pass one that records the delay instead of waiting.
     public var sleep: @Sendable (Duration) async throws -> Void
+    /// Where the variables named by `provider_data.auth_header_env` are read: the process's
+    /// environment, unless a test injects its own.
+    public var environment: @Sendable () -> [String: String]
 
     /// Creates an HTTP source. Defaults: the shared client, ``HTTPRetryPolicy/default``, 8 MiB
     /// bodies, 30 s per request, `Task.sleep` between attempts.
@@ -41,7 +46,8 @@ public struct HTTPUserSource: UserSource {
         retryPolicy: HTTPRetryPolicy = .default,
         maximumBodySize: Int = HTTPUserSource.defaultMaximumBodySize,
         requestTimeout: Duration = .seconds(30),
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }
     ) {
         precondition(maximumBodySize > 0, "HTTPUserSource.maximumBodySize must be positive, got \(maximumBodySize)")
         precondition(requestTimeout > .zero, "HTTPUserSource.requestTimeout must be positive, got \(requestTimeout)")
@@ -50,6 +56,7 @@ public struct HTTPUserSource: UserSource {
         self.maximumBodySize = maximumBodySize
         self.requestTimeout = requestTimeout
         self.sleep = sleep
+        self.environment = environment
     }
 
     /// Fetches one page from the integration's API, retrying transient failures.
@@ -61,6 +68,7 @@ public struct HTTPUserSource: UserSource {
         precondition(snapshot >= 0 && page >= 0 && pageSize > 0,
                      "fetchPage needs snapshot >= 0, page >= 0, pageSize > 0; got \(snapshot), \(page), \(pageSize)")
         let endpoint = try HTTPSourceEndpoint(of: integration)
+        let authorization = try authorizationHeader(of: integration)
         let url = endpoint.pageURL(snapshot: snapshot, page: page, pageSize: pageSize)
         let shownURL = HTTPSourceEndpoint.redacted(url)
         guard let urlText = url.string else {
@@ -68,7 +76,7 @@ public struct HTTPUserSource: UserSource {
         }
         let body: Data
         do {
-            body = try await fetchBody(url: urlText, shownURL: shownURL)
+            body = try await fetchBody(url: urlText, shownURL: shownURL, authorization: authorization)
         } catch let error as HTTPSourceError {
             // Many APIs answer 404 (or 410) for a page past the end; whether this page is past
             // the end is for the pipeline to decide (``PageTrail``), so it gets the page as missing.
@@ -79,6 +87,23 @@ public struct HTTPUserSource: UserSource {
         }
         let (records, hasMore) = try RecordValidator.decodePageWithHasMore(body)
         return SourcePage(records: records, hasMore: hasMore)
+    }
+
+    /// The value of the variable `provider_data.auth_header_env` names, or nil if it names none.
+    /// - Throws: ``HTTPSourceError/missingCredential(integrationID:provider:variable:)`` if the
+    ///   variable is unset or empty, ``HTTPSourceError/unusableCredential(integrationID:provider:variable:)``
+    ///   if its value cannot be a header.
+    public func authorizationHeader(of integration: ConnectedIntegration) throws(HTTPSourceError) -> String? {
+        guard let variable = integration.providerData.authHeaderEnv?.trimmingCharacters(in: .whitespaces), !variable.isEmpty else {
+            return nil
+        }
+        guard let value = environment()[variable]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            throw .missingCredential(integrationID: integration.id, provider: integration.provider, variable: variable)
+        }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .unusableCredential(integrationID: integration.id, provider: integration.provider, variable: variable)
+        }
+        return value
     }
 
     /// `http`: each integration's recorded `api_endpoint`.
@@ -96,10 +121,11 @@ public struct HTTPUserSource: UserSource {
     }
 
     /// The body of a successful response, after as many attempts as the policy allows.
-    private func fetchBody(url: String, shownURL: String) async throws -> Data {
+    private func fetchBody(url: String, shownURL: String, authorization: String?) async throws -> Data {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         var attempt = 1
         while true {
             switch try await attemptWithTimeout(request, shownURL: shownURL) {

@@ -19,9 +19,16 @@ public protocol DataStore: Sendable {
 
     // MARK: Integrations
 
-    /// Inserts the integrations that are not there yet; returns how many were new.
+    /// Inserts the integrations that are not there yet; returns how many were new. (Adding one
+    /// integration is this with one element: 0 means its id exists already.)
     @discardableResult
     func seedIntegrations(_ integrations: [ConnectedIntegration]) async throws -> Int
+    /// Replaces the `provider_data` of the integration with `integration.id` (its organization
+    /// and provider, which make its id, stay); false if there is no such integration.
+    func updateIntegration(_ integration: ConnectedIntegration) async throws -> Bool
+    /// Deletes the integration with id `id`; false if there is none. The rows already loaded
+    /// for it (staging, CDC, latest, quarantine, runs) stay; no run processes it any more.
+    func removeIntegration(id: String) async throws -> Bool
     /// Every connected integration, by organization, provider and id.
     func integrations() async throws -> [ConnectedIntegration]
     /// The integration with id `id`, if there is one.

@@ -1,5 +1,6 @@
 import DurableRuntime
 import DurableTesting
+import ELT
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -31,6 +32,8 @@ struct AdminAPIHarness {
     /// queues lists them without working them.
     var role: RuntimeConfiguration.Role = .worker
     var queues: [WorkflowQueue] = []
+    /// The data store `/api/integrations` serves; without one those routes are not mounted.
+    var dataStore: (any DataStore)?
 
     init(_ kind: JournalKind = .sqlite, adminToken: String? = nil) throws {
         journal = try TemporaryJournal(kind)
@@ -41,7 +44,9 @@ struct AdminAPIHarness {
     func withAdminAPI<T: Sendable>(
         _ setup: TestingSetup = .router, _ body: @Sendable (WorkflowRuntime, any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        try await withRouter(setup, { ELTServer.adminRouter(runtime: $0, journal: journalLocation, adminToken: adminToken) }, body)
+        try await withRouter(setup, {
+            ELTServer.adminRouter(runtime: $0, journal: journalLocation, adminToken: adminToken, store: dataStore)
+        }, body)
     }
 
     /// Runs `body` against the health port's router.

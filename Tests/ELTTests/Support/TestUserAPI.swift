@@ -40,6 +40,7 @@ final class TestUserAPI: Sendable {
         var path: String
         var query: [String: String]
         var accept: String?
+        var authorization: String? = nil
     }
 
     /// The integration whose users are served: organization `org-001`, provider `okta`.
@@ -136,7 +137,8 @@ final class TestUserAPI: Sendable {
     private func respond(to request: Request) async throws -> Response {
         var query: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
-        let seen = SeenRequest(path: request.uri.path, query: query, accept: request.headers[.accept])
+        let seen = SeenRequest(path: request.uri.path, query: query, accept: request.headers[.accept],
+                               authorization: request.headers[.authorization])
         let scripted = state.withLock { state -> Reply? in
             state.requests.append(seen)
             return state.script.isEmpty ? nil : state.script.removeFirst()
