@@ -77,7 +77,9 @@ public struct TemporaryJournal: Sendable {
             guard let url = TestEnvironment.postgresURL else {
                 throw TestEnvironmentError(description: "ELT_TEST_POSTGRES_URL is not set")
             }
-            return try PostgresJournal(url: url, schema: location, reconnectTimeout: .seconds(8))
+            // A bound for a failure, generous for a loaded CI machine (a pool lease can wait
+            // seconds there); no test waits on it to pass.
+            return try PostgresJournal(url: url, schema: location, reconnectTimeout: .seconds(60))
         }
     }
 }

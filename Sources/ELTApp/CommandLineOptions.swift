@@ -78,3 +78,23 @@ public struct ChurnOptionError: Error, CustomStringConvertible, Sendable {
             + "e.g. \(ELTConfiguration.defaultChurn); got '\(value)': \(reason)"
     }
 }
+
+/// The `--source` choices of `elt run` and `elt-server`: where a new run reads its users from.
+/// (A resumed run reads from the source it recorded, whatever the process was started with.)
+public enum SourceKind: String, CaseIterable, Sendable {
+    /// Deterministic fake users (``GeneratorUserSource``), no network.
+    case generator
+    /// Each integration's own API at `provider_data.api_endpoint` (``HTTPUserSource``).
+    case http
+}
+
+extension ELTConfiguration {
+    /// The source `kind` names, as this configuration describes it: the generator with its
+    /// users, churn and latency, or the HTTP source logging its retry waits to ``logger``.
+    public func makeUserSource(_ kind: SourceKind) -> any UserSource {
+        switch kind {
+        case .generator: makeGeneratorSource()
+        case .http: HTTPUserSource(logger: logger)
+        }
+    }
+}

@@ -40,7 +40,7 @@ public struct ELTServer: Sendable {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
         let environment = PipelineEnvironment(
-            store: store, source: configuration.makeGeneratorSource(), syncTarget: target,
+            store: store, source: configuration.makeUserSource(options.source), syncTarget: target,
             failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess,
             syncRetry: configuration.syncRetry, logger: configuration.logger)
         let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
@@ -72,7 +72,8 @@ public struct ELTServer: Sendable {
             logger: httpLogger)
         let services: [any Service] = [runtime.journalService, runtime, scheduler, healthServer, adminServer]
         logger.notice("elt-server starting", metadata: [
-            "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "journal": "\(configuration.journalLocation)",
+            "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "source": "\(options.source.rawValue)",
+            "journal": "\(configuration.journalLocation)",
             "data": "\(configuration.dataLocation)", "sync": "\(configuration.syncLocation)", "version": "\(ELTVersion.current)",
         ])
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -24,6 +24,10 @@ public struct ServerOptions: Sendable {
     public var seedIfEmpty = true
     /// The cron expression of `scheduled_elt_trigger` (UTC); nil turns the schedule off.
     public var schedule: String? = ELTPipeline.defaultSchedule
+    /// Where new runs read users from — queued ones (`elt start`, the admin API) and scheduled
+    /// ones alike: each records it as its source when it starts (the `resolve_source` step). A
+    /// run that recorded a source before (one resumed, or enqueued with one) keeps it.
+    public var source: SourceKind = .generator
 
     /// Options over `configuration`, with the defaults.
     public init(configuration: ELTConfiguration) {

@@ -78,6 +78,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5 (the process exits with 137).")
     var seedFailures = false
 
+    @Option(help: ArgumentHelp(
+        "Where new runs read users from: generator (deterministic fake users, no network) or http (each integration's provider_data.api_endpoint).",
+        discussion: "Queued runs (elt start, the admin API) and scheduled runs alike record it when they start; a resumed run reads from the source it recorded, whatever this server's --source. http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried, each wait logged at notice.",
+        valueName: "generator|http"))
+    var source: SourceKind = .generator
+
     @Option(help: "Milliseconds every source page takes.")
     var sourceLatencyMs = 0
 
@@ -133,6 +139,7 @@ struct ServerCommand: AsyncParsableCommand {
         options.adminPort = adminPort
         options.adminToken = adminToken ?? environment["ELT_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         options.schedule = schedule.lowercased() == "off" ? nil : schedule
+        options.source = source
         options.stalledAfter = .seconds(stalledAfter)
         do {
             try await ELTServer(options: options).run()
@@ -142,3 +149,6 @@ struct ServerCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `--source`.
+extension SourceKind: ExpressibleByArgument {}

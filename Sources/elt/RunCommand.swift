@@ -47,8 +47,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5.")
     var seedFailures = false
 
-    @Option(help: ArgumentHelp("Where users come from: generator (deterministic fake users, no network) or http (each integration's provider_data.api_endpoint).",
-                               valueName: "generator|http"))
+    @Option(help: ArgumentHelp(
+        "Where users come from: generator (deterministic fake users, no network) or http (each integration's provider_data.api_endpoint).",
+        discussion: "http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried, each wait logged at notice (--log-level notice shows them).",
+        valueName: "generator|http"))
     var source: SourceKind = .generator
 
     @Option(parsing: .unconditional, help: "Milliseconds every source page takes (imitates a remote API).")
@@ -115,11 +117,7 @@ struct RunCommand: AsyncParsableCommand {
             usersPerIntegration: usersPerIntegration, churn: try churn.map { try CommandLineOptions.churn($0) },
             syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: executorID ?? ProcessInfo.processInfo.environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local")
-        let userSource: any UserSource =
-            switch source {
-            case .generator: configuration.makeGeneratorSource()
-            case .http: HTTPUserSource()
-            }
+        let userSource = configuration.makeUserSource(source)
         let runner = ELTRunner(configuration: configuration, source: userSource)
         // A churned snapshot can outgrow the default 10 batches; read all of it (see --snapshot).
         let batches = numBatches
@@ -213,10 +211,8 @@ extension RunCommand {
     }
 }
 
-/// The `--source` choices.
-enum SourceKind: String, ExpressibleByArgument, CaseIterable {
-    case generator, http
-}
+/// `--source`.
+extension SourceKind: ExpressibleByArgument {}
 
 /// The `--json` line: the totals and the wall-clock seconds.
 struct ResultLine {

@@ -3,6 +3,7 @@ import ELTApp
 import ELTPostgres
 import ELTSQLite
 import Foundation
+import Logging
 import Testing
 
 @Suite("HTTP user source")
@@ -170,24 +171,75 @@ struct HTTPUserSourceTests {
         #expect(HTTPRetryPolicy.retryAfterDelay("soon", now: now) == nil)
     }
 
-    @Test("a connection that cannot be made is retried, then reported without a status")
-    func retriesConnectionErrors() async throws {
-        // Port 1 on the loopback has no listener: every connection is refused.
+    @Test("a refused port fails at once, naming the host and 'connection refused', without retries")
+    func refusedPortFailsFast() async throws {
+        // A port that was just bound and closed on the loopback: nothing listens there.
+        let port = try freePort()
         var integration = TestUserAPI.integration
-        integration.providerData.apiEndpoint = "http://127.0.0.1:1/users"
+        integration.providerData.apiEndpoint = "http://127.0.0.1:\(port)/users?token=hunter2"
         let sleeps = SleepRecorder()
-        let source = Self.source(sleeps, retryPolicy: HTTPRetryPolicy(maxAttempts: 2), requestTimeout: .milliseconds(200))
-        let error = try await #require(throws: HTTPSourceError.self) {
-            try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = try await #require(throws: HTTPSourceUnreachableError.self) {
+            try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
         }
-        guard case let .retriesExhausted(attempts, url, lastStatus, _) = error else {
-            Issue.record("expected retriesExhausted, got \(error)")
-            return
+        #expect(clock.now - started < .seconds(3), "no retries, no timeout")
+        #expect(error.cause == .connectionRefused)
+        #expect(error.host == "127.0.0.1:\(port)")
+        #expect(error.url == "http://127.0.0.1:\(port)/users?token=REDACTED&page=0&page_size=10&snapshot=0")
+        #expect(error.description.contains("127.0.0.1:\(port): connection refused"), "\(error)")
+        #expect(!error.description.contains("hunter2"), "\(error)")
+        #expect(sleeps.delays.isEmpty)
+    }
+
+    @Test("an unresolvable host fails at once, naming the host and 'the host name could not be resolved', without retries")
+    func unresolvableHostFailsFast() async throws {
+        var integration = TestUserAPI.integration
+        integration.providerData.apiEndpoint = "https://user:s3cret@nonexistent.invalid/users"
+        let sleeps = SleepRecorder()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = try await #require(throws: HTTPSourceUnreachableError.self) {
+            try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
         }
-        #expect(attempts == 2 && lastStatus == nil)
-        #expect(url == "http://127.0.0.1:1/users?page=0&page_size=10&snapshot=0")
-        #expect(sleeps.delays == [.milliseconds(200)])
-        #expect(error.description.contains("no response"), "\(error)")
+        #expect(clock.now - started < .seconds(5), "no retries, no timeout")
+        #expect(error.cause == .hostNotFound)
+        #expect(error.description.contains("nonexistent.invalid: the host name could not be resolved"), "\(error)")
+        #expect(error.description.contains("GET https://nonexistent.invalid/users?page=0"), "\(error)")
+        #expect(!error.description.contains("s3cret"), "\(error)")
+        #expect(sleeps.delays.isEmpty)
+    }
+
+    @Test("the pipeline's fetch step does not retry an unreachable API either")
+    func stepRetriesSkipUnreachable() {
+        let error = HTTPSourceUnreachableError(url: "http://x/users", host: "x", cause: .hostNotFound, detail: "")
+        #expect(!PipelineRetries().api.isRetryable(error))
+        #expect(PipelineRetries().api.isRetryable(
+            HTTPSourceError.retriesExhausted(attempts: 5, url: "http://x/users", lastStatus: 503, lastProblem: "busy")),
+                "a 5xx that outlasts the source's retries still gets the step's")
+    }
+
+    @Test("every retry wait is logged at notice with the redacted URL, the attempt and the wait")
+    func logsRetryWaits() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(503, body: "busy"), .status(429, headers: ["Retry-After": "1"]))
+            let sleeps = SleepRecorder()
+            let recorder = RecordingLogHandler.Recorder()
+            var source = Self.source(sleeps)
+            source.logger = recorder.logger(level: .notice)
+            let integration = api.integration(path: "/users?api_key=hunter2")
+            let page = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+            #expect(page.records.count == 10)
+            let waits = recorder.logged.filter { $0.message.contains("waiting before trying again") }
+            #expect(waits.count == 2, "\(recorder.logged)")
+            #expect(waits.allSatisfy { $0.level == .notice })
+            let url = "http://127.0.0.1:\(api.port)/users?api_key=REDACTED&page=0&page_size=10&snapshot=0"
+            #expect(waits.map { $0.metadata["url"] } == [url, url])
+            #expect(waits.map { $0.metadata["attempt"] } == ["1 of 5", "2 of 5"])
+            #expect(waits.map { $0.metadata["wait"] } == ["\(Duration.milliseconds(200))", "\(Duration.seconds(1))"])
+            #expect(waits.map { $0.metadata["status"] } == ["503", "429"])
+            #expect(!recorder.logged.contains { "\($0)".contains("hunter2") })
+        }
     }
 
     @Test("a response slower than requestTimeout counts as a failed attempt")

@@ -65,6 +65,30 @@ struct RunCommandTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/system.sqlite"))
     }
 
+    @Test("elt run --source http fails within seconds, naming the host and the cause, when the API's host refuses or does not resolve",
+          arguments: ["refused", "unresolvable"])
+    func httpSourceFailsFast(case kind: String) async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let port = try freePort()
+        let (endpoint, host, cause) = kind == "refused"
+            ? ("http://127.0.0.1:\(port)/users?token=hunter2", "127.0.0.1:\(port)", "connection refused")
+            : ("https://nonexistent.invalid/users?token=hunter2", "nonexistent.invalid", "the host name could not be resolved")
+        var integration = TestUserAPI.integration
+        integration.providerData.apiEndpoint = endpoint
+        let store = try StoreActor(path: directory + "/data.sqlite")
+        #expect(try await store.seedIntegrations([integration]) == 1)
+        await store.close()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let run = try ELTProcess.run(["run", "--source", "http", "--integrations", "0", "--data-path", directory])
+        let elapsed = clock.now - started
+        #expect(run.status != 0)
+        #expect(elapsed < .seconds(20), "failed after \(elapsed); \(run.stderr)")
+        #expect(run.stderr.contains("\(host): \(cause)"), "\(run.stderr)")
+        #expect(run.stderr.contains("token=REDACTED") && !run.stderr.contains("hunter2"), "\(run.stderr)")
+    }
+
     @Test("elt run prints the seed's result block, with Postgres as journal and sync target when given")
     func resultBlockOnPostgres() throws {
         guard let url = TestEnvironment.postgresURL else {

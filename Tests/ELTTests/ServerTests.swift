@@ -278,4 +278,55 @@ struct ServerTests {
         #expect(cron.status != 0)
         #expect(cron.stderr.contains("is not a cron expression"), "\(cron.stderr)")
     }
+
+    @Test("elt-server --source http: a run enqueued with elt start, and a scheduled one, load the users of each integration's api_endpoint")
+    func sourceHTTP() async throws {
+        try await TestUserAPI.withRunning(baseCount: 25) { api in
+            let data = ELTProcess.temporaryDirectory()
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            let store = try StoreActor(path: data + "/data.sqlite")
+            #expect(try await store.seedIntegrations([api.integration()]) == 1)
+            await store.close()
+            // Enqueued while no server runs, with no source of its own: the server decides.
+            let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-http", "--data-path", data])
+            #expect(start.status == 0, "\(start.stderr)")
+            let server = try ServerProcess(["--data-path", data, "--integrations", "0", "--source", "http", "--schedule", "*/10 * * * * *"])
+            try await server.waitUntilHealthy()
+            func output(of id: String) async throws -> [String: Any]? {
+                let (status, body) = try await server.get("/api/workflows/\(id)", admin: true)
+                guard status == 200, let view = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+                #expect(view["status"] as? String != "ERROR", "\(body)\n\(server.log)")
+                return view["status"] as? String == "SUCCESS" ? view["output"] as? [String: Any] : nil
+            }
+            var root: [String: Any]?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while root == nil, ContinuousClock.now < deadline {
+                root = try await output(of: "root-http")
+                if root == nil { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            let result = try #require(root, "root-http did not succeed:\n\(server.log)")
+            #expect(result["integrations"] as? Int == 1)
+            #expect(result["users_staged"] as? Int == 25, "the API's 25 users, not the generator's 1,000")
+            #expect(result["latest"] as? Int == 25)
+            #expect(api.requests.contains { $0.path == "/users" })
+            let steps = try ELTProcess.run(["steps", "root-http", "--data-path", data])
+            #expect(steps.stdout.contains("resolve_source"), "\(steps.stdout)")
+            // A tick of the schedule reads the API too.
+            var scheduled: [String: Any]?
+            while scheduled == nil, ContinuousClock.now < deadline {
+                let list = try ELTProcess.run(["list", "name=scheduled_elt_trigger", "status=SUCCESS", "--json", "--data-path", data])
+                let rows = (try? JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
+                if let id = rows.first?["workflow_id"] as? String ?? rows.first?["id"] as? String {
+                    scheduled = try await output(of: id)
+                } else {
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            let tick = try #require(scheduled, "no scheduled run succeeded:\n\(server.log)")
+            let tickResult = try #require(tick["result"] as? [String: Any], "\(tick)")
+            #expect(tickResult["users_staged"] as? Int == 25, "\(tick)")
+            #expect(server.log.contains("source=http"), "the start-up line names the source")
+            await server.stop()
+        }
+    }
 }

@@ -76,7 +76,7 @@ extension PipelineEnvironment {
         case SourceDescriptor.generatorKind:
             return GeneratorUserSource(descriptor: descriptor)
         case SourceDescriptor.httpKind:
-            return source as? HTTPUserSource ?? HTTPUserSource()
+            return source as? HTTPUserSource ?? HTTPUserSource(logger: logger)
         default:
             throw PipelineError.sourceUnavailable(runID: runID, recorded: descriptor.description, available: source.descriptor.description)
         }

@@ -2,8 +2,9 @@ import Foundation
 
 /// When ``HTTPUserSource`` tries a page request again, and how long it waits in between.
 ///
-/// A request is retried after a `429 Too Many Requests`, a `5xx` status, a connection error or a
-/// timeout. The wait after failed attempt *n* is `initialDelay × backoffFactor^(n-1)`, capped at
+/// A request is retried after a `429 Too Many Requests`, a `5xx` status, a connection that broke
+/// or a timeout — not after a host name that does not resolve, a refused connection or a failed
+/// TLS handshake (``HTTPSourceUnreachableError``), which waiting does not heal. The wait after failed attempt *n* is `initialDelay × backoffFactor^(n-1)`, capped at
 /// ``maxDelay`` — unless the response had a `Retry-After` header, whose wait is used instead,
 /// capped at ``maxRetryAfter``.
 public struct HTTPRetryPolicy: Sendable, Hashable, CustomStringConvertible {

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
+import NIOPosix
 
 /// Reads users from each integration's own HTTP API, at `provider_data.api_endpoint`.
 ///
@@ -14,16 +16,33 @@ import NIOCore
 /// returned as a missing page (``SourcePage/missing(_:)``), which ends a snapshot only right
 /// after a short or empty page.
 ///
-/// `429 Too Many Requests`, `5xx`, connection errors and timeouts are retried under
-/// ``retryPolicy``, honouring `Retry-After`; any other status fails at once with an
-/// ``HTTPSourceError``. A body that is not a page of records throws the ``SourcePageError`` of
-/// ``RecordValidator/decodePageWithHasMore(_:)``.
+/// `429 Too Many Requests`, `5xx`, timeouts and connections that break are retried under
+/// ``retryPolicy``, honouring `Retry-After`, and every wait is logged at `notice` with the URL
+/// (redacted), the attempt and the wait. What waiting cannot heal fails at once: a host name
+/// that does not resolve, a refused connection (nothing listens on the port) or a failed TLS
+/// handshake throw ``HTTPSourceUnreachableError``, naming the host and the cause; any other
+/// status than those retried fails at once with an ``HTTPSourceError``. A body that is not a
+/// page of records throws the ``SourcePageError`` of ``RecordValidator/decodePageWithHasMore(_:)``.
 ///
-/// The default client is `HTTPClient.shared`, which needs no shutdown; an injected client stays
-/// its owner's to shut down.
+/// The default client is ``defaultClient``, which needs no shutdown; an injected client stays
+/// its owner's to shut down. An injected client should not retry connection establishment
+/// (`connectionPool.retryConnectionEstablishment = false`): one that does keeps a request for
+/// an unresolvable or refusing host waiting until ``requestTimeout``, as a timeout.
 public struct HTTPUserSource: UserSource {
     /// The default limit on a response body: 8 MiB.
     public static let defaultMaximumBodySize = 8 * 1024 * 1024
+
+    /// The client of every source built without one: `HTTPClient.shared`'s configuration, but
+    /// a failed connection attempt fails its request at once with the real cause (DNS, refused,
+    /// TLS) instead of being retried by the pool until the request's deadline, and a connection
+    /// that cannot be made in 10 s counts as a timeout. Never shut down (it lives as long as the
+    /// process, like `HTTPClient.shared`).
+    public static let defaultClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// The client requests go through.
     public var client: HTTPClient
@@ -38,16 +57,19 @@ public struct HTTPUserSource: UserSource {
     /// Where the variables named by `provider_data.auth_header_env` are read: the process's
     /// environment, unless a test injects its own.
     public var environment: @Sendable () -> [String: String]
+    /// Where each retry wait is logged, at `notice`.
+    public var logger: Logger
 
-    /// Creates an HTTP source. Defaults: the shared client, ``HTTPRetryPolicy/default``, 8 MiB
-    /// bodies, 30 s per request, `Task.sleep` between attempts.
+    /// Creates an HTTP source. Defaults: ``defaultClient``, ``HTTPRetryPolicy/default``, 8 MiB
+    /// bodies, 30 s per request, `Task.sleep` between attempts, a logger labelled `elt.source.http`.
     public init(
-        client: HTTPClient = .shared,
+        client: HTTPClient = HTTPUserSource.defaultClient,
         retryPolicy: HTTPRetryPolicy = .default,
         maximumBodySize: Int = HTTPUserSource.defaultMaximumBodySize,
         requestTimeout: Duration = .seconds(30),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }
+        environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment },
+        logger: Logger = Logger(label: "elt.source.http")
     ) {
         precondition(maximumBodySize > 0, "HTTPUserSource.maximumBodySize must be positive, got \(maximumBodySize)")
         precondition(requestTimeout > .zero, "HTTPUserSource.requestTimeout must be positive, got \(requestTimeout)")
@@ -57,12 +79,14 @@ public struct HTTPUserSource: UserSource {
         self.requestTimeout = requestTimeout
         self.sleep = sleep
         self.environment = environment
+        self.logger = logger
     }
 
     /// Fetches one page from the integration's API, retrying transient failures.
     ///
     /// - Throws: ``HTTPSourceError`` if the endpoint is unusable or the request fails;
-    ///   ``SourcePageError`` if the body is not a page of records; `CancellationError` if the
+    ///   ``HTTPSourceUnreachableError`` if the host does not resolve, refuses the connection or
+    ///   fails the TLS handshake; ``SourcePageError`` if the body is not a page of records; `CancellationError` if the
     ///   task is cancelled.
     public func fetchPage(integration: ConnectedIntegration, snapshot: Int, page: Int, pageSize: Int) async throws -> SourcePage {
         precondition(snapshot >= 0 && page >= 0 && pageSize > 0,
@@ -76,7 +100,7 @@ public struct HTTPUserSource: UserSource {
         }
         let body: Data
         do {
-            body = try await fetchBody(url: urlText, shownURL: shownURL, authorization: authorization)
+            body = try await fetchBody(url: urlText, shownURL: shownURL, host: Self.hostText(url), authorization: authorization)
         } catch let error as HTTPSourceError {
             // Many APIs answer 404 (or 410) for a page past the end; whether this page is past
             // the end is for the pipeline to decide (``PageTrail``), so it gets the page as missing.
@@ -121,21 +145,28 @@ public struct HTTPUserSource: UserSource {
     }
 
     /// The body of a successful response, after as many attempts as the policy allows.
-    private func fetchBody(url: String, shownURL: String, authorization: String?) async throws -> Data {
+    private func fetchBody(url: String, shownURL: String, host: String, authorization: String?) async throws -> Data {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         var attempt = 1
         while true {
-            switch try await attemptWithTimeout(request, shownURL: shownURL) {
+            switch try await attemptWithTimeout(request, shownURL: shownURL, host: host) {
             case .body(let data):
                 return data
             case let .retryable(status, problem, retryAfter):
                 guard attempt < retryPolicy.maxAttempts else {
                     throw HTTPSourceError.retriesExhausted(attempts: attempt, url: shownURL, lastStatus: status, lastProblem: problem)
                 }
-                try await sleep(retryPolicy.delay(afterAttempt: attempt, retryAfter: retryAfter))
+                let wait = retryPolicy.delay(afterAttempt: attempt, retryAfter: retryAfter)
+                var metadata: Logger.Metadata = [
+                    "url": "\(shownURL)", "attempt": "\(attempt) of \(retryPolicy.maxAttempts)", "wait": "\(wait)",
+                    "problem": "\(problem)",
+                ]
+                if let status { metadata["status"] = "\(status)" }
+                logger.notice("source request failed; waiting before trying again", metadata: metadata)
+                try await sleep(wait)
                 attempt += 1
             }
         }
@@ -143,10 +174,10 @@ public struct HTTPUserSource: UserSource {
 
     /// One attempt, abandoned after ``requestTimeout``. The client's own deadline only covers
     /// the response head; the race here also bounds a body that stalls.
-    private func attemptWithTimeout(_ request: HTTPClientRequest, shownURL: String) async throws -> AttemptOutcome {
+    private func attemptWithTimeout(_ request: HTTPClientRequest, shownURL: String, host: String) async throws -> AttemptOutcome {
         let timeout = requestTimeout
         return try await withThrowingTaskGroup(of: AttemptOutcome?.self) { group in
-            group.addTask { try await self.attempt(request, shownURL: shownURL) }
+            group.addTask { try await self.attempt(request, shownURL: shownURL, host: host) }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
@@ -159,13 +190,16 @@ public struct HTTPUserSource: UserSource {
     }
 
     /// One request: its outcome, or a final error.
-    private func attempt(_ request: HTTPClientRequest, shownURL: String) async throws -> AttemptOutcome {
+    private func attempt(_ request: HTTPClientRequest, shownURL: String, host: String) async throws -> AttemptOutcome {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, deadline: .now() + Self.timeAmount(requestTimeout))
         } catch {
             try Task.checkCancellation()
             if Self.isPermanent(error) { throw HTTPSourceError.requestFailed(url: shownURL, reason: "\(error)") }
+            if let (cause, detail) = Self.unreachableCause(error) {
+                throw HTTPSourceUnreachableError(url: shownURL, host: host, cause: cause, detail: detail)
+            }
             return .retryable(status: nil, problem: Self.describe(error), retryAfter: nil)
         }
         let status = Int(response.status.code)
@@ -223,6 +257,41 @@ public struct HTTPUserSource: UserSource {
             .redirectLimitReached, .redirectCycleDetected,
         ]
         return permanent.contains(error)
+    }
+
+    /// Whether `error` says the API cannot be reached in a way that waiting does not heal, and
+    /// the network library's words for it: DNS found no address, every address refused the
+    /// connection, or the TLS handshake failed.
+    static func unreachableCause(_ error: any Error) -> (HTTPSourceUnreachableError.Cause, String)? {
+        if let error = error as? NIOConnectionError {
+            if error.connectionErrors.isEmpty, let dns = error.dnsAError ?? error.dnsAAAAError {
+                return (.hostNotFound, "\(dns)")
+            }
+            let refused = error.connectionErrors.allSatisfy { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
+            if !error.connectionErrors.isEmpty, refused {
+                return (.connectionRefused, error.connectionErrors.map { "\($0.target): \($0.error)" }.joined(separator: "; "))
+            }
+            return nil
+        }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return (.connectionRefused, "\(error)") }
+        if error is SocketAddressError { return (.hostNotFound, "\(error)") }
+        // NIOSSLError (handshakeFailed, unableToValidateCertificate, …), BoringSSLError and
+        // NIOSSLExtraError (host name validation): the TLS library's errors, told by their
+        // module so as not to depend on it. A TLS connection that breaks off after the
+        // handshake (an unclean shutdown, a close that timed out) may heal, and is retried.
+        let typeName = String(reflecting: type(of: error))
+        let text = "\(error)"
+        let breaksOff = ["uncleanShutdown", "writeDuringTLSShutdown", "readInInvalidTLSState", "shutdownFailed"]
+        if typeName.hasPrefix("NIOSSL."), !typeName.contains("CloseTimedOut"), !breaksOff.contains(where: text.hasPrefix) {
+            return (.tlsFailed, text)
+        }
+        return nil
+    }
+
+    /// The host of `url`, with its port if it names one, for messages.
+    private static func hostText(_ url: URLComponents) -> String {
+        let host = url.host ?? "?"
+        return url.port.map { "\(host):\($0)" } ?? host
     }
 
     /// An error of the client or the network, in words.
