@@ -59,7 +59,7 @@ mkdir -p "$DIR/data" "$DIR/sock"
   --auth-local=trust --auth-host=scram-sha-256 >"$DIR/initdb.log" 2>&1 \
   || { cat "$DIR/initdb.log" >&2; exit 1; }
 "${RUN[@]}" "$BINDIR/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \
-  -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR/sock -c max_connections=500 -c fsync=on" start >&2 \
+  -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR/sock -c max_connections=2000 -c fsync=on" start >&2 \
   || { cat "$DIR/server.log" >&2; exit 1; }
 
 echo "export ELT_TEST_POSTGRES_URL=postgres://postgres:${PASSWORD}@127.0.0.1:${PORT}/postgres"
