@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp(
         "Where users come from: generator (deterministic fake users, no network) or http (each integration's provider_data.api_endpoint).",
-        discussion: "http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried, each wait logged at notice (--log-level notice shows them).",
+        discussion: "http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried, each wait logged at notice (shown by default; --log-level warning hides them).",
         valueName: "generator|http"))
     var source: SourceKind = .generator
 
@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
     var syncRetryDeadline = 900
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "warning"
+    var logLevel: String = "notice"
 
     func validate() throws {
         if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel,
@@ -109,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = process_tuning_malloc_arenas_limited()  // keeps the malloc arena cap linked in (see its header)
-        CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .warning)
+        CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .notice)
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
