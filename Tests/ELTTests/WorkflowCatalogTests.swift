@@ -21,4 +21,17 @@ struct WorkflowCatalogTests {
             try WorkflowCatalog.inputJSON(for: RootOrchestrationWorkflow.name, arguments: ["max_delete_fraction=most"])
         }
     }
+
+    @Test("out-of-range batch, snapshot and fraction values are refused before anything is enqueued, naming the range")
+    func outOfRange() throws {
+        for (argument, expected) in [("page_size=0", "from 1 to 10000"), ("batch_size=10001", "from 1 to 10000"),
+                                     ("num_batches=-1", "from 1 to 1000000"), ("snapshot=-1", "0 or more"),
+                                     ("integration_page_size=0", "1 or more"), ("max_delete_fraction=1.5", "from 0 to 1")] {
+            let error = #expect(throws: CatalogError.self) {
+                try WorkflowCatalog.inputJSON(for: RootOrchestrationWorkflow.name, arguments: [argument])
+            }
+            #expect(error?.description.contains(expected) == true, "\(argument): \(String(describing: error))")
+        }
+        _ = try WorkflowCatalog.inputJSON(for: RootOrchestrationWorkflow.name, arguments: ["page_size=10000", "snapshot=0"])
+    }
 }

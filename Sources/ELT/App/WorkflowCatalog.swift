@@ -115,6 +115,18 @@ public enum WorkflowCatalog {
         }
         let missing = entry.parameters.filter { $0.required && object[$0.name] == nil }
         guard missing.isEmpty else { throw .missingParameters(missing.map(\.name), workflow: name, valid: entry.parameters) }
+        // The bounds the workflows check, checked here, before anything is enqueued.
+        for (key, range) in [("num_batches", 1...1_000_000), ("batch_size", 1...10_000), ("page_size", 1...10_000),
+                             ("snapshot", 0...Int.max), ("integration_page_size", 1...Int.max)] {
+            if let value = object[key] as? Int, !range.contains(value) {
+                let expected = range.upperBound == Int.max
+                    ? "a whole number of \(range.lowerBound) or more" : "a whole number from \(range.lowerBound) to \(range.upperBound)"
+                throw .badValue(key, value: "\(value)", expected: expected)
+            }
+        }
+        if let fraction = object["max_delete_fraction"] as? Double, !(0...1).contains(fraction) {
+            throw .badValue("max_delete_fraction", value: "\(fraction)", expected: "a fraction from 0 to 1")
+        }
         // Values are Int, finite Double, Bool and String only, which JSONSerialization always accepts.
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
