@@ -58,7 +58,8 @@ struct JournalFailureTests {
         let error = await #expect(throws: JournalError.self) {
             try await runtime.withRunning { _ in }
         }
-        #expect(Date().timeIntervalSince(started) < 10)
+        // Far below the 300 s reconnect timeout (a loose bound: a loaded CI machine).
+        #expect(Date().timeIntervalSince(started) < 30)
         guard case .unreachable(let database, _) = error else {
             Issue.record("expected .unreachable, got \(String(describing: error))")
             return

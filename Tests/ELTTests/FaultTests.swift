@@ -51,7 +51,7 @@ struct FaultTests {
         try await server.waitUntilHealthy()
         let client = ELTClient(configuration: ELTConfiguration(systemDatabaseURL: database))
         try await Self.enqueueRoot(client)
-        let running = try await Self.waitUntil(timeout: .seconds(120)) {
+        let running = try await Self.waitUntil(timeout: .seconds(300)) {
             let pipelines = try await Self.pendingPipelines(client)
             return pipelines.isEmpty ? nil : pipelines
         }
@@ -88,7 +88,7 @@ struct FaultTests {
         try await enqueueRoot(client)
 
         // Mid-run: pipelines are running and users are being staged.
-        let running = try await waitUntil(timeout: .seconds(120)) {
+        let running = try await waitUntil(timeout: .seconds(300)) {
             let pipelines = try await pendingPipelines(client)
             let staged = try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM public.users_staging")
             return !pipelines.isEmpty && staged > 0 ? pipelines : nil
@@ -137,7 +137,7 @@ struct FaultTests {
         try await Self.enqueueRoot(client)
 
         // Pause the server while it runs pipelines.
-        let running = try await Self.waitUntil(timeout: .seconds(120)) {
+        let running = try await Self.waitUntil(timeout: .seconds(300)) {
             let mine = try await Self.pendingPipelines(client).filter { $0.executorID == "paused" }.map(\.id)
             return mine.isEmpty ? nil : mine
         }
@@ -147,7 +147,7 @@ struct FaultTests {
 
         // The survivor claims its work once the lease has expired: every pipeline it held is
         // the survivor's (or done), and no pending workflow is left to the paused server.
-        let claimed = try await Self.waitUntil(timeout: .seconds(lease + 90)) { () -> Bool? in
+        let claimed = try await Self.waitUntil(timeout: .seconds(lease + 240)) { () -> Bool? in
             try await client.withRuntime { runtime in
                 let owners = try await stranded.asyncMap { try await runtime.existingWorkflow(id: $0) }
                 let pending = try await runtime.listWorkflows(WorkflowQuery(statuses: [.pending]))

@@ -248,14 +248,14 @@ struct HTTPUserSourceTests {
     func timesOut() async throws {
         try await TestUserAPI.withRunning { api in
             // Generous margins: the machine may be busy with other tests.
-            api.script(.stall(.seconds(5)))
+            api.script(.stall(.seconds(20)))
             let sleeps = SleepRecorder()
-            let source = Self.source(sleeps, retryPolicy: HTTPRetryPolicy(maxAttempts: 2), requestTimeout: .seconds(1))
+            let source = Self.source(sleeps, retryPolicy: HTTPRetryPolicy(maxAttempts: 2), requestTimeout: .seconds(5))
             let clock = ContinuousClock()
             let started = clock.now
             let page = try await source.fetchPage(integration: api.integration(), snapshot: 0, page: 0, pageSize: 10)
             #expect(page.records.count == 10)
-            #expect(clock.now - started < .seconds(4), "the stalled request was abandoned after requestTimeout")
+            #expect(clock.now - started < .seconds(15), "the stalled request (20 s) was abandoned after requestTimeout (5 s)")
             #expect(sleeps.delays == [.milliseconds(200)])
             #expect(api.requests.count == 2)
         }

@@ -22,7 +22,8 @@ struct PostgresJournalTests {
             }
             #expect(!database.contains("secret"))
         }
-        #expect(clock.now - start < .seconds(6))
+        // Far below the 300 s reconnect timeout (a loose bound: a loaded CI machine).
+        #expect(clock.now - start < .seconds(30))
     }
 
     @Test("a wrong password fails migrate() as authenticationFailed", .enabled(if: TestEnvironment.wantsPostgres, "ELT_TEST_POSTGRES_URL is unset"))
