@@ -7,29 +7,29 @@ import Testing
 @Suite("Client messages")
 struct ClientMessagesTests {
     @Test("starting an existing id says so; with a different input it names the recorded one, and --strict makes it an error")
-    func existingID() throws {
+    func existingID() async throws {
         let directory = ELTProcess.temporaryDirectory()
-        let first = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "r1", "--data-path", directory])
+        let first = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "r1", "--data-path", directory])
         #expect(first.status == 0 && first.stdout.contains("Enqueued root_orchestration_workflow as r1"), "\(first.stdout)\(first.stderr)")
         #expect(!first.stderr.contains("exists already"))
 
-        let same = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "r1", "--data-path", directory])
+        let same = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "r1", "--data-path", directory])
         #expect(same.status == 0)
         #expect(same.stdout.contains("Existing root_orchestration_workflow as r1"), "\(same.stdout)")
         #expect(same.stderr.contains("workflow r1 exists already (status ENQUEUED); nothing was enqueued") && !same.stderr.contains("differs"))
 
-        let different = try ELTProcess.run(["start", "root_orchestration_workflow", "num_batches=5", "--id", "r1", "--data-path", directory])
+        let different = try await ELTProcess.run(["start", "root_orchestration_workflow", "num_batches=5", "--id", "r1", "--data-path", directory])
         #expect(different.status == 0)
         #expect(different.stderr.contains("Its input differs from the one given, which is ignored: recorded {}"), "\(different.stderr)")
 
-        let strict = try ELTProcess.run(["start", "root_orchestration_workflow", "num_batches=5", "--id", "r1", "--strict", "--data-path", directory])
+        let strict = try await ELTProcess.run(["start", "root_orchestration_workflow", "num_batches=5", "--id", "r1", "--strict", "--data-path", directory])
         #expect(strict.status != 0, "--strict refuses a different input")
     }
 
     @Test("--wait that times out says so, with the status and whether a server took the workflow")
-    func waitTimesOut() throws {
+    func waitTimesOut() async throws {
         let directory = ELTProcess.temporaryDirectory()
-        let run = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "w", "--wait", "--timeout", "1", "--data-path", directory])
+        let run = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "w", "--wait", "--timeout", "1", "--data-path", directory])
         #expect(run.status != 0)
         #expect(run.stderr.contains("timed out after 1 s; status ENQUEUED: no server has taken it: is an elt-server running on this journal"),
                 "\(run.stderr)")
@@ -37,16 +37,16 @@ struct ClientMessagesTests {
     }
 
     @Test("cancelling a finished workflow says there was nothing to cancel")
-    func cancelFinished() throws {
+    func cancelFinished() async throws {
         let directory = ELTProcess.temporaryDirectory()
-        let run = try ELTProcess.run(["run", "--json", "--integrations", "1", "--workflow-id", "done", "--data-path", directory])
+        let run = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--workflow-id", "done", "--data-path", directory])
         #expect(run.status == 0, "\(run.stderr)")
-        let cancel = try ELTProcess.run(["cancel", "done", "--data-path", directory])
+        let cancel = try await ELTProcess.run(["cancel", "done", "--data-path", directory])
         #expect(cancel.status == 0)
         #expect(cancel.stdout.contains("done: already SUCCESS; nothing to cancel"), "\(cancel.stdout)\(cancel.stderr)")
-        let enqueued = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "queued", "--data-path", directory])
+        let enqueued = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "queued", "--data-path", directory])
         #expect(enqueued.status == 0)
-        let cancelQueued = try ELTProcess.run(["cancel", "queued", "--data-path", directory])
+        let cancelQueued = try await ELTProcess.run(["cancel", "queued", "--data-path", directory])
         #expect(cancelQueued.stdout.contains("queued: CANCELLED"), "\(cancelQueued.stdout)\(cancelQueued.stderr)")
     }
 }

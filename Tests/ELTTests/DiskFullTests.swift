@@ -55,7 +55,7 @@ struct DiskFullTests {
         defer { disk.remove() }
         let arguments = ["run", "--json", "--integrations", "10", "--data-path", disk.path, "--workflow-id", "full-disk"]
 
-        let failed = try ELTProcess.run(arguments)
+        let failed = try await ELTProcess.run(arguments)
         #expect(failed.status != 0, "a full disk ends the run with an error\n\(failed.stdout)")
         let lines = failed.stderr.split(separator: "\n").map(String.init)
         let error = lines.last { $0.hasPrefix("error: ") } ?? ""
@@ -83,7 +83,7 @@ struct DiskFullTests {
 
         // More space, the same workflow id: the run resumes and finishes exactly.
         try disk.grow(to: 256)
-        let resumed = try ELTProcess.run(arguments)
+        let resumed = try await ELTProcess.run(arguments)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
         #expect(object["workflow_id"] as? String == "full-disk")

@@ -122,26 +122,26 @@ struct FindingRunsTests {
             ]
             _ = try await runtime.journal.backend.commit(steps.map { .recordStep($0) })
         }
-        func lines(_ arguments: [String]) throws -> [String] {
-            let run = try ELTProcess.run(arguments + ["--data-path", data])
+        func lines(_ arguments: [String]) async throws -> [String] {
+            let run = try await ELTProcess.run(arguments + ["--data-path", data])
             #expect(run.status == 0, "elt \(arguments): \(run.stderr)")
             return run.stdout.split(separator: "\n").map(String.init)
         }
-        func ids(_ arguments: [String]) throws -> [String] {
-            try lines(arguments).dropFirst().map { String($0.prefix { $0 != " " }) }
+        func ids(_ arguments: [String]) async throws -> [String] {
+            try await lines(arguments).dropFirst().map { String($0.prefix { $0 != " " }) }
         }
-        #expect(try ids(["list"]) == ["r2", "r1"])
-        #expect(try lines(["list"]).first?.contains("PARENT") == false)
-        #expect(try ids(["list", "--all"]) == ["r2", "r1-2", "r1-1-1", "r1-1", "r1"])
-        #expect(try lines(["list", "--all"]).first?.hasSuffix("PARENT") == true)
-        #expect(try ids(["list", "parent=r1"]) == ["r1-2", "r1-1"])
-        #expect(try ids(["list", "name=pipeline", "limit=1"]) == ["r1-2"])
-        let json = try ELTProcess.run(["list", "--json", "--data-path", data])
+        #expect(try await ids(["list"]) == ["r2", "r1"])
+        #expect(try await lines(["list"]).first?.contains("PARENT") == false)
+        #expect(try await ids(["list", "--all"]) == ["r2", "r1-2", "r1-1-1", "r1-1", "r1"])
+        #expect(try await lines(["list", "--all"]).first?.hasSuffix("PARENT") == true)
+        #expect(try await ids(["list", "parent=r1"]) == ["r1-2", "r1-1"])
+        #expect(try await ids(["list", "name=pipeline", "limit=1"]) == ["r1-2"])
+        let json = try await ELTProcess.run(["list", "--json", "--data-path", data])
         let views = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(views.compactMap { $0["workflow_id"] as? String } == ["r2", "r1"])
-        #expect(try lines(["list", "status=ERROR"]) == ["No top-level workflows match (child workflows are left out: add --all)."])
+        #expect(try await lines(["list", "status=ERROR"]) == ["No top-level workflows match (child workflows are left out: add --all)."])
 
-        let steps = try lines(["steps", "r1"])
+        let steps = try await lines(["steps", "r1"])
         #expect(steps.first?.split(separator: " ", omittingEmptySubsequences: true) == ["STEP", "NAME", "CHILD", "MS", "OUTCOME"])
         let cells = steps.dropFirst().prefix(3).map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(cells.first == ["1", "load_connected_integrations", "-", "42", "ok", "2"])
@@ -149,7 +149,7 @@ struct FindingRunsTests {
         #expect(cells.last.map { Array($0.prefix(5)) } == ["3", "flaky_fetch", "-", "750", "error:"])
         #expect(steps[3].hasSuffix("error: HTTP 503 from the source"), "the recorded message, on one line: \(steps[3])")
         #expect(steps.joined(separator: " ").contains("retries within a step are not counted"))
-        let stepsJSON = try ELTProcess.run(["steps", "r1", "--json", "--data-path", data])
+        let stepsJSON = try await ELTProcess.run(["steps", "r1", "--json", "--data-path", data])
         let stepViews = try #require(try JSONSerialization.jsonObject(with: Data(stepsJSON.stdout.utf8)) as? [[String: Any]])
         #expect(stepViews.map { $0["duration_ms"] as? Int } == [42, 0, 750])
     }

@@ -9,52 +9,44 @@ import Testing
 struct IntegrationsCommandTests {
     static let id = ConnectedIntegration.id(organizationID: "acme", provider: "okta")
 
-    /// Runs `elt` on a thread of its own, off the cooperative pool, so that servers of this
-    /// test process (the test users API) keep answering while it waits.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try ELTProcess.run(arguments, environment: environment) }) }.start()
-        }
-    }
-
     @Test("add, list, set and remove, with the table and JSON output")
-    func lifecycle() throws {
+    func lifecycle() async throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]
-        let empty = try ELTProcess.run(["integrations", "list"] + data)
+        let empty = try await ELTProcess.run(["integrations", "list"] + data)
         #expect(empty.status == 0 && empty.stdout.contains("No connected integrations"), "\(empty)")
 
-        let add = try ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta",
+        let add = try await ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta",
                                       "--endpoint", "https://idp.example.com/users", "--auth-header-env", "ELT_ACME_AUTH"] + data,
                                      environment: ["ELT_ACME_AUTH": ""])
         #expect(add.status == 0, "\(add.stderr)")
         #expect(add.stdout.contains("Added integration \(Self.id) (acme/okta)"), "\(add.stdout)")
         #expect(add.stdout.contains("auth_header_env         ELT_ACME_AUTH"), "\(add.stdout)")
 
-        let list = try ELTProcess.run(["integrations", "list"] + data)
+        let list = try await ELTProcess.run(["integrations", "list"] + data)
         #expect(list.stdout.contains("ID"), "\(list.stdout)")
         #expect(list.stdout.contains("\(Self.id)  acme          okta      https://idp.example.com/users  ELT_ACME_AUTH"), "\(list.stdout)")
 
-        let set = try ELTProcess.run(["integrations", "set", "acme/okta", "--endpoint", "https://idp.example.com/v2/users", "--json"] + data)
+        let set = try await ELTProcess.run(["integrations", "set", "acme/okta", "--endpoint", "https://idp.example.com/v2/users", "--json"] + data)
         #expect(set.status == 0, "\(set.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(set.stdout.utf8)) as? [String: Any])
         let providerData = try #require(object["provider_data"] as? [String: Any])
         #expect(providerData["api_endpoint"] as? String == "https://idp.example.com/v2/users")
         #expect(providerData["auth_header_env"] as? String == "ELT_ACME_AUTH")
 
-        let json = try ELTProcess.run(["integrations", "list", "--json"] + data)
+        let json = try await ELTProcess.run(["integrations", "list", "--json"] + data)
         let all = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(all.map { $0["id"] as? String } == [Self.id])
 
-        let remove = try ELTProcess.run(["integrations", "remove", Self.id] + data)
+        let remove = try await ELTProcess.run(["integrations", "remove", Self.id] + data)
         #expect(remove.status == 0 && remove.stdout.contains("Removed integration \(Self.id) (acme/okta)."), "\(remove)")
-        #expect(try ELTProcess.run(["integrations", "list"] + data).stdout.contains("No connected integrations"))
+        #expect(try await ELTProcess.run(["integrations", "list"] + data).stdout.contains("No connected integrations"))
     }
 
     @Test("refusals exit 1 with one plain line: bad endpoint, pasted credential, duplicate, unknown id, nothing to change")
-    func refusals() throws {
+    func refusals() async throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]
-        func add(_ extra: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta"] + extra + data)
+        func add(_ extra: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta"] + extra + data)
         }
         let cases: [([String], String)] = [
             (["--endpoint", "idp.example.com/users"], "error: the endpoint 'idp.example.com/users' is not usable: it has no scheme"),
@@ -63,24 +55,24 @@ struct IntegrationsCommandTests {
             (["--endpoint", "https://idp.example.com", "--auth-header-env", "Bearer pa55"], "the NAME of an environment variable"),
         ]
         for (extra, message) in cases {
-            let refused = try add(extra)
+            let refused = try await add(extra)
             #expect(refused.status == 1 && refused.stderr.contains(message), "\(extra): \(refused.stderr)")
             #expect(!refused.stderr.contains("pa55") && !refused.stderr.contains("SQL"), "\(refused.stderr)")
             #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
         }
-        #expect(try add(["--endpoint", "https://idp.example.com/users"]).status == 0)
-        let duplicate = try add(["--endpoint", "https://other.example.com/users"])
+        #expect(try await add(["--endpoint", "https://idp.example.com/users"]).status == 0)
+        let duplicate = try await add(["--endpoint", "https://other.example.com/users"])
         #expect(duplicate.status == 1)
         #expect(duplicate.stderr.contains("organization 'acme' is already connected to okta (integration \(Self.id))"), "\(duplicate.stderr)")
 
         for verb in [["set", "no-such-id", "--endpoint", "https://x.example.com"], ["remove", "no-such-id"]] {
-            let unknown = try ELTProcess.run(["integrations"] + verb + data)
+            let unknown = try await ELTProcess.run(["integrations"] + verb + data)
             #expect(unknown.status == 1)
             #expect(unknown.stderr.contains("no connected integration has the id 'no-such-id'"), "\(unknown.stderr)")
         }
-        let nothing = try ELTProcess.run(["integrations", "set", "acme/okta"] + data)
+        let nothing = try await ELTProcess.run(["integrations", "set", "acme/okta"] + data)
         #expect(nothing.status == 1 && nothing.stderr.contains("nothing to change for integration \(Self.id)"), "\(nothing.stderr)")
-        let list = try ELTProcess.run(["integrations", "list", "--json"] + data)
+        let list = try await ELTProcess.run(["integrations", "list", "--json"] + data)
         #expect(list.stdout.contains("https://idp.example.com/users") && !list.stdout.contains("other.example.com"))
     }
 
@@ -88,16 +80,16 @@ struct IntegrationsCommandTests {
     func addThenRun() async throws {
         try await TestUserAPI.withRunning(baseCount: 25) { api in
             let data = ["--data-path", ELTProcess.temporaryDirectory()]
-            let add = try await Self.run(["integrations", "add", "--organization", "acme", "--provider", "okta",
+            let add = try await ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta",
                                           "--endpoint", "http://127.0.0.1:\(api.port)/users", "--auth-header-env", "ELT_TEST_API_AUTH"] + data)
             #expect(add.status == 0, "\(add.stderr)")
 
-            let unset = try await Self.run(["run", "--source", "http", "--json"] + data)
+            let unset = try await ELTProcess.run(["run", "--source", "http", "--json"] + data)
             #expect(unset.status == 1)
             #expect(unset.stderr.contains("ELT_TEST_API_AUTH, which is not set"), "\(unset.stderr)")
             #expect(api.requests.isEmpty, "refused before any request")
 
-            let run = try await Self.run(["run", "--source", "http", "--json"] + data, environment: ["ELT_TEST_API_AUTH": "Bearer e2e"])
+            let run = try await ELTProcess.run(["run", "--source", "http", "--json"] + data, environment: ["ELT_TEST_API_AUTH": "Bearer e2e"])
             #expect(run.status == 0, "\(run.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
             #expect(object["integrations"] as? Int == 1)
@@ -106,9 +98,9 @@ struct IntegrationsCommandTests {
             #expect(!api.requests.isEmpty && api.requests.allSatisfy { $0.authorization == "Bearer e2e" })
 
             // The generator source does not seed org-001/org-002 beside the user's integration either.
-            let generator = try await Self.run(["run", "--json", "--num-batches", "1"] + data)
+            let generator = try await ELTProcess.run(["run", "--json", "--num-batches", "1"] + data)
             #expect(generator.status == 0, "\(generator.stderr)")
-            let list = try await Self.run(["integrations", "list", "--json"] + data)
+            let list = try await ELTProcess.run(["integrations", "list", "--json"] + data)
             let all = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
             #expect(all.map { $0["organization_id"] as? String } == ["acme"])
         }

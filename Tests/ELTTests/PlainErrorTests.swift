@@ -9,11 +9,11 @@ import Glibc
 @Suite("Plain start-up errors")
 struct PlainErrorTests {
     @Test("a data path that cannot be created names it with the system's reason, before any banner")
-    func unusableDataPath() throws {
+    func unusableDataPath() async throws {
         // Under a regular file, no directory can be created (root ignores permissions, this not).
         let file = ELTProcess.temporaryDirectory()
         #expect(FileManager.default.createFile(atPath: file, contents: Data()))
-        let run = try ELTProcess.run(["run", "--integrations", "1", "--data-path", file + "/data"])
+        let run = try await ELTProcess.run(["run", "--integrations", "1", "--data-path", file + "/data"])
         #expect(run.status != 0)
         #expect(run.stderr.contains(file + "/data"), "names the path: \(run.stderr)")
         #expect(run.stderr.lowercased().contains("not a directory"), "the system's reason: \(run.stderr)")
@@ -22,8 +22,8 @@ struct PlainErrorTests {
     }
 
     @Test("a data database that refuses connections is named without its password, with the system's reason")
-    func refusedDataDatabase() throws {
-        let run = try ELTProcess.run([
+    func refusedDataDatabase() async throws {
+        let run = try await ELTProcess.run([
             "run", "--integrations", "1", "--data-path", ELTProcess.temporaryDirectory(),
             "--data-database-url", "postgres://someone:hunter2secret@127.0.0.1:1/nowhere",
         ])
@@ -35,7 +35,7 @@ struct PlainErrorTests {
     }
 
     @Test("a port in use is named with its option, before anything starts")
-    func portInUse() throws {
+    func portInUse() async throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -47,7 +47,7 @@ struct PlainErrorTests {
         }
         #expect(bound && listen(fd, 1) == 0)
         let port = Int(UInt16(bigEndian: address.sin_port))
-        let run = try ELTProcess.run(
+        let run = try await ELTProcess.run(
             ["--data-path", ELTProcess.temporaryDirectory(), "--port", "\(port)", "--admin-port", "0", "--schedule", "off"],
             executable: "elt-server")
         #expect(run.status != 0)

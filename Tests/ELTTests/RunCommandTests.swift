@@ -16,8 +16,20 @@ struct ELTProcess {
         return directory.appendingPathComponent("elt")
     }
 
-    /// Runs `elt` with `arguments` and an environment without the pipeline's variables.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:], executable name: String = "elt") throws
+    /// Runs `elt` with `arguments` and an environment without the pipeline's variables, and
+    /// waits for it on a thread of its own: a blocking wait on the cooperative pool (two threads
+    /// on a 2-core CI machine) would stall every other test's sleeps and servers meanwhile.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], executable name: String = "elt") async throws
+        -> (status: Int32, stdout: String, stderr: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try runBlocking(arguments, environment: extra, executable: name) })
+            }.start()
+        }
+    }
+
+    /// `run`, blocking the calling thread until the process ends.
+    private static func runBlocking(_ arguments: [String], environment extra: [String: String], executable name: String) throws
         -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = executable.deletingLastPathComponent().appendingPathComponent(name)
@@ -44,9 +56,9 @@ struct ELTProcess {
 @Suite("elt run")
 struct RunCommandTests {
     @Test("elt run --json prints one line with the seed's counts and the workflow id, on the embedded default")
-    func jsonLine() throws {
+    func jsonLine() async throws {
         let directory = ELTProcess.temporaryDirectory()
-        let run = try ELTProcess.run(["run", "--json", "--integrations", "1"], environment: ["ELT_DATA_PATH": directory])
+        let run = try await ELTProcess.run(["run", "--json", "--integrations", "1"], environment: ["ELT_DATA_PATH": directory])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 1)
@@ -81,7 +93,7 @@ struct RunCommandTests {
         await store.close()
         let clock = ContinuousClock()
         let started = clock.now
-        let run = try ELTProcess.run(["run", "--source", "http", "--integrations", "0", "--data-path", directory])
+        let run = try await ELTProcess.run(["run", "--source", "http", "--integrations", "0", "--data-path", directory])
         let elapsed = clock.now - started
         #expect(run.status != 0)
         #expect(elapsed < .seconds(20), "failed after \(elapsed); \(run.stderr)")
@@ -90,13 +102,13 @@ struct RunCommandTests {
     }
 
     @Test("elt run prints the seed's result block, with Postgres as journal and sync target when given")
-    func resultBlockOnPostgres() throws {
+    func resultBlockOnPostgres() async throws {
         guard let url = TestEnvironment.postgresURL else {
             #expect(!TestEnvironment.isCI, "CI must run the Postgres cases: ELT_TEST_POSTGRES_URL is not set")
             return
         }
         let directory = ELTProcess.temporaryDirectory()
-        let run = try ELTProcess.run(["run", "--data-path", directory, "--system-database-url", url, "--sync-database-url", url])
+        let run = try await ELTProcess.run(["run", "--data-path", directory, "--system-database-url", url, "--sync-database-url", url])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("✅ ELT Pipeline Completed Successfully!"))
         #expect(run.stdout.contains("Users loaded (staging): 2000"))
@@ -106,28 +118,28 @@ struct RunCommandTests {
     }
 
     @Test("bad options get a clear error and a non-zero exit")
-    func badOptions() throws {
-        let negative = try ELTProcess.run(["run", "--integrations=-1"])
+    func badOptions() async throws {
+        let negative = try await ELTProcess.run(["run", "--integrations=-1"])
         #expect(negative.status != 0)
         #expect(negative.stderr.contains("--integrations must be 0 or more"))
-        let badURL = try ELTProcess.run(["run", "--data-path", ELTProcess.temporaryDirectory(), "--system-database-url", "mysql://x@y/z"])
+        let badURL = try await ELTProcess.run(["run", "--data-path", ELTProcess.temporaryDirectory(), "--system-database-url", "mysql://x@y/z"])
         #expect(badURL.status != 0)
         #expect(badURL.stderr.contains("postgres://"), "\(badURL.stderr)")
-        let fraction = try ELTProcess.run(["run", "--max-delete-fraction", "1.5"])
+        let fraction = try await ELTProcess.run(["run", "--max-delete-fraction", "1.5"])
         #expect(fraction.status != 0)
         #expect(fraction.stderr.contains("--max-delete-fraction must be a fraction from 0 to 1"), "\(fraction.stderr)")
-        let users = try ELTProcess.run(["run", "--users-per-integration=-5"])
+        let users = try await ELTProcess.run(["run", "--users-per-integration=-5"])
         #expect(users.status != 0)
         #expect(users.stderr.contains("--users-per-integration must be 0 or more"), "\(users.stderr)")
         // A negative number after a space is the option's value, not an unknown option.
-        let spaced = try ELTProcess.run(["run", "--integrations", "-1"])
+        let spaced = try await ELTProcess.run(["run", "--integrations", "-1"])
         #expect(spaced.stderr.contains("--integrations must be 0 or more, got -1"), "\(spaced.stderr)")
         // Batch parameters are checked by the CLI, before any workflow exists.
         for (option, value, message) in [("--page-size", "0", "--page-size must be a whole number from 1 to 10000, got 0"),
                                          ("--batch-size", "-3", "--batch-size must be a whole number from 1 to 10000, got -3"),
                                          ("--num-batches", "0", "--num-batches must be a whole number from 1 to 1000000, got 0")] {
             let directory = ELTProcess.temporaryDirectory()
-            let bad = try ELTProcess.run(["run", "--data-path", directory, option, value])
+            let bad = try await ELTProcess.run(["run", "--data-path", directory, option, value])
             #expect(bad.status != 0)
             #expect(bad.stderr.contains(message), "\(bad.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory), "nothing written for \(option) \(value)")
@@ -135,9 +147,9 @@ struct RunCommandTests {
     }
 
     @Test("--users-per-integration sets the generator's population, recorded with the run")
-    func usersPerIntegration() throws {
+    func usersPerIntegration() async throws {
         let directory = ELTProcess.temporaryDirectory()
-        let run = try ELTProcess.run(["run", "--json", "--integrations", "1", "--users-per-integration", "250"],
+        let run = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--users-per-integration", "250"],
                                      environment: ["ELT_DATA_PATH": directory])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -153,12 +165,12 @@ struct RunCommandTests {
     @Test("snapshot 0 then snapshot 1 under the default churn: inserts, updates and deletes, and latest equals the generator's snapshot 1")
     func defaultChurn() async throws {
         let directory = ELTProcess.temporaryDirectory()
-        let first = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "0"], environment: ["ELT_DATA_PATH": directory])
+        let first = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "0"], environment: ["ELT_DATA_PATH": directory])
         #expect(first.status == 0, "\(first.stderr)")
         let base = try Self.jsonObject(first)
         #expect(base["cdc_inserts"] as? Int == 1_000 && base["cdc_updates"] as? Int == 0 && base["cdc_deletes"] as? Int == 0)
 
-        let second = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "1"], environment: ["ELT_DATA_PATH": directory])
+        let second = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "1"], environment: ["ELT_DATA_PATH": directory])
         #expect(second.status == 0, "\(second.stderr)")
         let changed = try Self.jsonObject(second)
         let store = try StoreActor(path: directory + "/data.sqlite")
@@ -178,17 +190,17 @@ struct RunCommandTests {
     }
 
     @Test("--churn none keeps snapshot 1 equal to snapshot 0; --churn sets the rates")
-    func churnOption() throws {
+    func churnOption() async throws {
         let directory = ELTProcess.temporaryDirectory()
         var results: [[String: Any]] = []
         for snapshot in ["0", "1"] {
-            let run = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", snapshot, "--churn", "none"],
+            let run = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", snapshot, "--churn", "none"],
                                          environment: ["ELT_DATA_PATH": directory])
             #expect(run.status == 0, "\(run.stderr)")
             results.append(try Self.jsonObject(run))
         }
         #expect(results[1]["cdc_inserts"] as? Int == 0 && results[1]["cdc_updates"] as? Int == 0 && results[1]["cdc_deletes"] as? Int == 0)
-        let inserts = try ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "2", "--churn", "insert=0.1"],
+        let inserts = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--snapshot", "2", "--churn", "insert=0.1"],
                                          environment: ["ELT_DATA_PATH": directory])
         #expect(inserts.status == 0, "\(inserts.stderr)")
         let grown = try Self.jsonObject(inserts)
@@ -201,11 +213,11 @@ struct RunCommandTests {
         ("insert=0.1,insert=0.2", "insert is given twice"), ("grow=0.1", "'grow' is not a kind of change"),
         ("5%", "'5%' is not kind=fraction"), ("delete=-0.1", "delete=-0.1 is not a fraction from 0 to 1"), ("", "it is empty"),
     ])
-    func badChurn(value: String, reason: String) throws {
+    func badChurn(value: String, reason: String) async throws {
         for executable in ["elt", "elt-server"] {
             let directory = ELTProcess.temporaryDirectory()
             let arguments = (executable == "elt" ? ["run"] : []) + ["--data-path", directory, "--churn", value]
-            let run = try ELTProcess.run(arguments, executable: executable)
+            let run = try await ELTProcess.run(arguments, executable: executable)
             #expect(run.status != 0)
             #expect(run.stderr.contains("--churn must be 'none' or insert=F,update=F,delete=F"), "\(executable): \(run.stderr)")
             #expect(run.stderr.contains(reason), "\(executable): \(run.stderr)")
@@ -232,6 +244,19 @@ struct RunFinishesTests {
         return (process, out, err)
     }
 
+    /// Waits until the workflow `id` in the journal under `directory` is PENDING (the run has
+    /// started it), at most `timeout`: the signal tests act on the run's state, not on a clock,
+    /// which a loaded CI machine can stretch past the whole run.
+    static func waitUntilPending(_ id: String, directory: String, timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let status = try await ELTProcess.run(["status", id, "--json", "--data-path", directory])
+            if status.status == 0, status.stdout.contains("\"PENDING\"") { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("workflow \(id) was not PENDING within \(timeout)")
+    }
+
     /// Waits until `process` has ended, at most `timeout`.
     static func waitForExit(_ process: Process, timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
@@ -241,17 +266,19 @@ struct RunFinishesTests {
     @Test("SIGINT stops elt run gracefully: exit 130, it says how to resume, and the resumed run ends exactly")
     func sigint() async throws {
         let directory = ELTProcess.temporaryDirectory()
-        let arguments = ["run", "--json", "--integrations", "3", "--source-latency-ms", "500", "--data-path", directory, "--workflow-id", "stopped"]
+        // 1.5 s per batch: 15 s of extraction, so the run is still extracting when signalled.
+        let arguments = ["run", "--json", "--integrations", "3", "--source-latency-ms", "1500", "--data-path", directory, "--workflow-id", "stopped"]
         let (process, _, err) = try Self.spawn(arguments)
-        try await Task.sleep(for: .seconds(3))
-        #expect(process.isRunning, "still extracting after 3 s")
+        try await Self.waitUntilPending("stopped", directory: directory)
+        try await Task.sleep(for: .seconds(1))
+        try #require(process.isRunning, "still extracting when signalled")
         kill(process.processIdentifier, SIGINT)
         await Self.waitForExit(process, timeout: .seconds(30))
         #expect(!process.isRunning, "SIGINT ended it")
         #expect(process.terminationStatus == 130)
         let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         #expect(stderr.contains("interrupted: the run is left resumable: elt run --workflow-id stopped"), "\(stderr)")
-        let resumed = try ELTProcess.run(arguments)
+        let resumed = try await ELTProcess.run(arguments)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
         #expect(object["latest"] as? Int == 3_000 && object["synced"] as? Int == 3_000 && object["duplicates"] as? Int == 0)
@@ -261,15 +288,17 @@ struct RunFinishesTests {
     func finishesRecoveredWork() async throws {
         let directory = ELTProcess.temporaryDirectory()
         let (process, _, _) = try Self.spawn(
-            ["run", "--integrations", "3", "--source-latency-ms", "500", "--data-path", directory, "--workflow-id", "killed"])
-        try await Task.sleep(for: .seconds(3))
+            ["run", "--integrations", "3", "--source-latency-ms", "1500", "--data-path", directory, "--workflow-id", "killed"])
+        try await Self.waitUntilPending("killed", directory: directory)
+        try await Task.sleep(for: .seconds(1))
+        try #require(process.isRunning, "still extracting when killed")
         kill(process.processIdentifier, SIGKILL)
         await Self.waitForExit(process, timeout: .seconds(10))
         // Same executor id (local): the dead holder is replaced, and its PENDING work recovered here.
-        let second = try ELTProcess.run(["run", "--integrations", "3", "--data-path", directory, "--workflow-id", "second"])
+        let second = try await ELTProcess.run(["run", "--integrations", "3", "--data-path", directory, "--workflow-id", "second"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("Also finished, left unfinished on this executor by an earlier run: killed"), "\(second.stdout)")
-        let status = try ELTProcess.run(["status", "killed", "--json", "--data-path", directory])
+        let status = try await ELTProcess.run(["status", "killed", "--json", "--data-path", directory])
         #expect(status.stdout.contains("\"SUCCESS\""), "the earlier run's root finished too: \(status.stdout)")
     }
 }

@@ -74,12 +74,12 @@ struct ServerTests {
         let data = ELTProcess.temporaryDirectory()
         let journal = try await Self.journalArguments(kind)
         // Enqueued while no server runs: the server picks it up when it starts.
-        let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-1", "--data-path", data] + journal)
+        let start = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-1", "--data-path", data] + journal)
         #expect(start.status == 0, "\(start.stderr)")
         #expect(start.stdout.contains("root-1"))
         let server = try ServerProcess(["--data-path", data, "--schedule", "off"] + journal)
         try await server.waitUntilHealthy()
-        let finished = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-1", "--wait", "--json", "--data-path", data] + journal)
+        let finished = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-1", "--wait", "--json", "--data-path", data] + journal)
         #expect(finished.status == 0, "\(finished.stderr)\n\(server.log)")
         let view = try #require(try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as? [String: Any])
         #expect(view["status"] as? String == "SUCCESS")
@@ -90,11 +90,11 @@ struct ServerTests {
         #expect(output["latest"] as? Int == 2_000)
         #expect(output["synced"] as? Int == 2_000)
         // The seed client's verbs.
-        let status = try ELTProcess.run(["status", "root-1", "--data-path", data] + journal)
+        let status = try await ELTProcess.run(["status", "root-1", "--data-path", data] + journal)
         #expect(status.stdout.contains("SUCCESS"))
-        let list = try ELTProcess.run(["list", "status=SUCCESS", "name=elt_pipeline_workflow", "limit=10", "--data-path", data] + journal)
+        let list = try await ELTProcess.run(["list", "status=SUCCESS", "name=elt_pipeline_workflow", "limit=10", "--data-path", data] + journal)
         #expect(list.stdout.split(separator: "\n").count == 3, "\(list.stdout)")
-        let steps = try ELTProcess.run(["steps", "root-1", "--data-path", data] + journal)
+        let steps = try await ELTProcess.run(["steps", "root-1", "--data-path", data] + journal)
         #expect(steps.stdout.contains("load_connected_integrations"))
         await server.stop()
     }
@@ -109,12 +109,12 @@ struct ServerTests {
         let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "50"] + journal
         let first = try ServerProcess(arguments)
         try await first.waitUntilHealthy()
-        let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--data-path", data] + journal)
+        let start = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--data-path", data] + journal)
         #expect(start.status == 0, "\(start.stderr)")
         // Kill once some batches are staged, well before the end.
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            let list = try ELTProcess.run(["list", "name=extract_and_load_batch_workflow", "status=SUCCESS", "--json", "--data-path", data] + journal)
+            let list = try await ELTProcess.run(["list", "name=extract_and_load_batch_workflow", "status=SUCCESS", "--json", "--data-path", data] + journal)
             let done = (try? JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [Any])?.count ?? 0
             if done >= 3 { break }
             try await Task.sleep(for: .milliseconds(50))
@@ -126,7 +126,7 @@ struct ServerTests {
 
         let second = try ServerProcess(arguments)
         try await second.waitUntilHealthy()
-        let finished = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--wait", "--json", "--data-path", data] + journal)
+        let finished = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--wait", "--json", "--data-path", data] + journal)
         #expect(finished.status == 0, "\(finished.stderr)\n\(second.log)")
         let view = try #require(try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as? [String: Any])
         let output = try #require(view["output"] as? [String: Any])
@@ -149,7 +149,7 @@ struct ServerTests {
         let two = try ServerProcess(common + ["--executor-id", "server-2"])
         try await one.waitUntilHealthy()
         try await two.waitUntilHealthy()
-        let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-2", "--data-path", data] + journal)
+        let start = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-2", "--data-path", data] + journal)
         #expect(start.status == 0, "\(start.stderr)")
         // Sample the queue while it runs: never more than 5 pipelines PENDING at once.
         var highest = 0
@@ -168,7 +168,7 @@ struct ServerTests {
         #expect(finished, "\(one.log)\n\(two.log)")
         #expect(highest <= 5)
         #expect(highest >= 2, "the sampler saw the pipelines run")
-        let list = try ELTProcess.run(["list", "name=elt_pipeline_workflow", "--json", "--data-path", data] + journal)
+        let list = try await ELTProcess.run(["list", "name=elt_pipeline_workflow", "--json", "--data-path", data] + journal)
         let pipelines = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(pipelines.count == 12)
         #expect(pipelines.allSatisfy { $0["status"] as? String == "SUCCESS" })
@@ -197,7 +197,7 @@ struct ServerTests {
         await one.stop()
         await two.stop()
         let elapsed = Date().timeIntervalSince(started) + 2
-        let list = try ELTProcess.run(["list", "name=scheduled_elt_trigger", "limit=1000", "--json", "--data-path", data] + journal)
+        let list = try await ELTProcess.run(["list", "name=scheduled_elt_trigger", "limit=1000", "--json", "--data-path", data] + journal)
         let ticks = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(ticks.count >= 3, "\(one.log)\n\(two.log)")
         #expect(Double(ticks.count) <= elapsed + 3, "no more ticks than seconds")
@@ -212,7 +212,7 @@ struct ServerTests {
             #expect(times["actual_time"] != nil)
         }
         // Each tick ran its root orchestration once.
-        let roots = try ELTProcess.run(["list", "name=root_orchestration_workflow", "limit=1000", "--json", "--data-path", data] + journal)
+        let roots = try await ELTProcess.run(["list", "name=root_orchestration_workflow", "limit=1000", "--json", "--data-path", data] + journal)
         let rootList = try #require(try JSONSerialization.jsonObject(with: Data(roots.stdout.utf8)) as? [[String: Any]])
         let parents = rootList.compactMap { $0["parent_id"] as? String }
         #expect(Set(parents).count == parents.count)
@@ -220,8 +220,8 @@ struct ServerTests {
     }
 
     @Test("elt-server --help says /health listens on loopback, how to expose it, and what each view shows")
-    func hostHelp() throws {
-        let help = try ELTProcess.run(["--help"], executable: "elt-server")
+    func hostHelp() async throws {
+        let help = try await ELTProcess.run(["--help"], executable: "elt-server")
         #expect(help.status == 0)
         let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("--host <host> Address of GET /health. Use 0.0.0.0 to expose it to a load balancer. (default: 127.0.0.1)"), "\(help.stdout)")
@@ -233,27 +233,27 @@ struct ServerTests {
         let data = ELTProcess.temporaryDirectory()
         let server = try ServerProcess(["--data-path", data, "--schedule", "off", "--integrations", "1"])
         try await server.waitUntilHealthy()
-        let refused = try ELTProcess.run(["run", "--integrations", "1", "--data-path", data])
+        let refused = try await ELTProcess.run(["run", "--integrations", "1", "--data-path", data])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("executor id 'local' is held by pid \(server.process.processIdentifier)"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--executor-id"))
-        let beside = try ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", data, "--executor-id", "one-shot"])
+        let beside = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", data, "--executor-id", "one-shot"])
         #expect(beside.status == 0, "\(beside.stderr)")
-        let executors = try ELTProcess.run(["executors", "--json", "--data-path", data])
+        let executors = try await ELTProcess.run(["executors", "--json", "--data-path", data])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(executors.stdout.utf8)) as? [[String: Any]])
         #expect(rows.compactMap { $0["executor_id"] as? String }.sorted() == ["local", "one-shot"])
         #expect(rows.first { $0["executor_id"] as? String == "local" }?["state"] as? String == "live")
         let health = try await server.get("/health").body
         #expect(health.contains("\"executors\":[") && health.contains("\"state\":\"live\""), "loopback sees the executors: \(health)")
         await server.stop()
-        let after = try ELTProcess.run(["executors", "--json", "--data-path", data])
+        let after = try await ELTProcess.run(["executors", "--json", "--data-path", data])
         let stopped = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
         #expect(stopped.first { $0["executor_id"] as? String == "local" }?["state"] as? String == "released",
                 "SIGTERM releases the lease")
     }
 
     @Test("bad client input gets a clear error and a non-zero exit")
-    func badClientInput() throws {
+    func badClientInput() async throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]
         let cases: [([String], String)] = [
             (["start", "nope"], "unknown workflow 'nope'; the workflows you can start are: root_orchestration_workflow"),
@@ -267,14 +267,14 @@ struct ServerTests {
             (["fork", "x", "--step", "0"], "--step must be 1 or more"),
         ]
         for (arguments, message) in cases {
-            let run = try ELTProcess.run(arguments + data)
+            let run = try await ELTProcess.run(arguments + data)
             #expect(run.status != 0, "elt \(arguments.joined(separator: " ")) exited 0")
             #expect(run.stderr.contains(message), "elt \(arguments.joined(separator: " ")): \(run.stderr)")
         }
-        let server = try ELTProcess.run(["--admin-host", "0.0.0.0"], executable: "elt-server")
+        let server = try await ELTProcess.run(["--admin-host", "0.0.0.0"], executable: "elt-server")
         #expect(server.status != 0)
         #expect(server.stderr.contains("without a token"), "\(server.stderr)")
-        let cron = try ELTProcess.run(["--schedule", "61 * * * *"], executable: "elt-server")
+        let cron = try await ELTProcess.run(["--schedule", "61 * * * *"], executable: "elt-server")
         #expect(cron.status != 0)
         #expect(cron.stderr.contains("is not a cron expression"), "\(cron.stderr)")
     }
@@ -288,7 +288,7 @@ struct ServerTests {
             #expect(try await store.seedIntegrations([api.integration()]) == 1)
             await store.close()
             // Enqueued while no server runs, with no source of its own: the server decides.
-            let start = try ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-http", "--data-path", data])
+            let start = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-http", "--data-path", data])
             #expect(start.status == 0, "\(start.stderr)")
             let server = try ServerProcess(["--data-path", data, "--integrations", "0", "--source", "http", "--schedule", "*/10 * * * * *"])
             try await server.waitUntilHealthy()
@@ -309,12 +309,12 @@ struct ServerTests {
             #expect(result["users_staged"] as? Int == 25, "the API's 25 users, not the generator's 1,000")
             #expect(result["latest"] as? Int == 25)
             #expect(api.requests.contains { $0.path == "/users" })
-            let steps = try ELTProcess.run(["steps", "root-http", "--data-path", data])
+            let steps = try await ELTProcess.run(["steps", "root-http", "--data-path", data])
             #expect(steps.stdout.contains("resolve_source"), "\(steps.stdout)")
             // A tick of the schedule reads the API too.
             var scheduled: [String: Any]?
             while scheduled == nil, ContinuousClock.now < deadline {
-                let list = try ELTProcess.run(["list", "name=scheduled_elt_trigger", "status=SUCCESS", "--json", "--data-path", data])
+                let list = try await ELTProcess.run(["list", "name=scheduled_elt_trigger", "status=SUCCESS", "--json", "--data-path", data])
                 let rows = (try? JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
                 if let id = rows.first?["workflow_id"] as? String ?? rows.first?["id"] as? String {
                     scheduled = try await output(of: id)
