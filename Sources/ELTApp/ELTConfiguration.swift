@@ -146,23 +146,6 @@ public struct ELTConfiguration: Sendable {
         GeneratorUserSource(churn: churn, baseCount: usersPerIntegration, latency: sourceLatency)
     }
 
-    /// The batches a run needs to read the generator's whole `snapshot` (so that its end is seen
-    /// and its deletes count), or nil when the default number of batches already does.
-    ///
-    /// The bound is the snapshot's population if nobody had been deleted: the base population
-    /// plus `snapshot` × the inserts per snapshot.
-    public func generatorBatches(snapshot: Int, batchSize: Int?, pageSize: Int?) -> Int? {
-        let defaults = BatchParameters.default
-        let usersPerBatch = (batchSize ?? defaults.batchSize) * (pageSize ?? defaults.pageSize)
-        guard usersPerBatch > 0, snapshot >= 0 else { return nil }
-        let insertsPerSnapshot = Int((churn.insertRate * Double(usersPerIntegration)).rounded())
-        let (grown, overflow) = (max(snapshot, 0)).multipliedReportingOverflow(by: insertsPerSnapshot)
-        guard !overflow else { return nil }
-        let users = usersPerIntegration + grown
-        let batches = (users + usersPerBatch - 1) / usersPerBatch
-        return batches > defaults.numBatches ? batches : nil
-    }
-
     /// The failure simulation this configuration asks for.
     public func makeFailureSimulation() -> FailureSimulation {
         seedFailures ? .seedRates(seed: UInt64.random(in: 0...UInt64.max)) : .none

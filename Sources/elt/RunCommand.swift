@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Milliseconds every source page takes (imitates a remote API).")
     var sourceLatencyMs = 0
 
-    @Option(parsing: .unconditional, help: "Batches per integration (default 10).")
+    @Option(parsing: .unconditional, help: "The most batches to read per integration (default: until the source's snapshot ends, at most 1,000,000).")
     var numBatches: Int?
 
     @Option(parsing: .unconditional, help: "Pages per batch (default 10).")
@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "The source snapshot to read (default: each integration's provider_data.snapshot, else 0).",
-        discussion: "With the generator and no --num-batches, the run reads as many batches as the generator's snapshot needs (at least 10), so its end is seen and its deletes count."))
+        discussion: "Without --num-batches the run reads until the snapshot ends, so its end is seen and its deletes count."))
     var snapshot: Int?
 
     @Option(help: ArgumentHelp(
@@ -119,10 +119,7 @@ struct RunCommand: AsyncParsableCommand {
             executorID: executorID ?? ProcessInfo.processInfo.environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local")
         let userSource = configuration.makeUserSource(source)
         let runner = ELTRunner(configuration: configuration, source: userSource)
-        // A churned snapshot can outgrow the default 10 batches; read all of it (see --snapshot).
-        let batches = numBatches
-            ?? (source == .generator ? configuration.generatorBatches(snapshot: snapshot ?? 0, batchSize: batchSize, pageSize: pageSize) : nil)
-        let input = RootInput(numBatches: batches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
+        let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
                               source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
         // The banner, once the data store and the sync target have opened: a configuration that

@@ -79,7 +79,7 @@ struct PipelineTests {
         #expect(second.synced == 0)
     }
 
-    @Test("a second snapshot with churn gives the expected inserts, updates and deletes; latest equals the sync target",
+    @Test("a second, grown snapshot with churn is read to its end without num_batches: the expected inserts, updates and deletes; latest equals the sync target",
           arguments: JournalKind.available)
     func churn(kind: JournalKind) async throws {
         let churn = ChurnModel(insertRate: 0.05, updateRate: 0.1, deleteRate: 0.04)
@@ -88,12 +88,14 @@ struct PipelineTests {
         let generator = UserGenerator(integrationID: integration.id, organizationID: integration.organizationID, churn: churn)
         let expected = generator.expectedChanges(from: 0, to: 1, baseCount: 1_000)
         #expect(expected.inserts == 50 && expected.updates > 0 && expected.deletes > 0)
-        // 11 batches hold the grown snapshot, so it ends inside the extraction and is complete.
+        // No num_batches, as elt start, the schedule and the admin API start it: the grown
+        // snapshot (1,050 users, 11 batches) is read to its end, so it is complete.
         let (first, second) = try await harness.withRuntime { runtime in
-            (try await runtime.run(ELTPipelineWorkflow.self, id: "s0", input: PipelineHarness.pipelineInput(integration, snapshot: 0, numBatches: 11)),
-             try await runtime.run(ELTPipelineWorkflow.self, id: "s1", input: PipelineHarness.pipelineInput(integration, snapshot: 1, numBatches: 11)))
+            (try await runtime.run(ELTPipelineWorkflow.self, id: "s0", input: PipelineHarness.pipelineInput(integration, snapshot: 0)),
+             try await runtime.run(ELTPipelineWorkflow.self, id: "s1", input: PipelineHarness.pipelineInput(integration, snapshot: 1)))
         }
         #expect(first.cdc.inserts == 1_000)
+        #expect(second.usersStaged == 1_050 - expected.deletes && second.snapshotEnd == PageTrail.End.declared.rawValue)
         #expect(second.snapshotComplete)
         #expect(second.cdc.counts == [expected.inserts, expected.updates, expected.deletes])
         #expect(second.synced == expected.inserts + expected.updates + expected.deletes)

@@ -39,7 +39,7 @@ public enum WorkflowCatalog {
     }
 
     private static let batchParameters = [
-        Parameter(name: "num_batches", type: .integer, required: false, help: "batches per integration (default 10)"),
+        Parameter(name: "num_batches", type: .integer, required: false, help: "the most batches per integration (default: until the snapshot ends)"),
         Parameter(name: "batch_size", type: .integer, required: false, help: "pages per batch (default 10)"),
         Parameter(name: "page_size", type: .integer, required: false, help: "users per page (default 10)"),
         Parameter(name: "snapshot", type: .integer, required: false, help: "source snapshot (default provider_data.snapshot, else 0)"),
@@ -116,7 +116,7 @@ public enum WorkflowCatalog {
         let missing = entry.parameters.filter { $0.required && object[$0.name] == nil }
         guard missing.isEmpty else { throw .missingParameters(missing.map(\.name), workflow: name, valid: entry.parameters) }
         // The bounds the workflows check, checked here, before anything is enqueued.
-        for (key, range) in [("num_batches", 1...1_000_000), ("batch_size", 1...10_000), ("page_size", 1...10_000),
+        for (key, range) in [("num_batches", 1...BatchParameters.maxBatches), ("batch_size", 1...10_000), ("page_size", 1...10_000),
                              ("snapshot", 0...Int.max), ("integration_page_size", 1...Int.max)] {
             if let value = object[key] as? Int, !range.contains(value) {
                 let expected = range.upperBound == Int.max

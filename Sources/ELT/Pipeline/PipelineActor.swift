@@ -59,15 +59,21 @@ actor PipelineActor {
     }
 
     /// The batches of one extraction, until the source's snapshot ends or `num_batches` are done.
+    ///
+    /// Without `num_batches` the extraction reads until the snapshot ends (at most
+    /// ``BatchParameters/maxBatches``): the seed's fixed 10 would leave a grown snapshot unread,
+    /// unproven complete, and its deletes never inferred, on every path that starts a run
+    /// (`elt run`, `elt start`, the schedule, the admin API) alike.
     func extractAndLoad(_ input: PipelineInput) async throws -> ExtractResult {
         let parameters = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
+        let batchLimit = input.numBatches == nil ? BatchParameters.maxBatches : parameters.numBatches
         let integration = try await loadIntegration(input)
         let runID = input.runID ?? context.workflowID
         let snapshot = input.snapshot ?? integration.providerData.snapshot ?? 0
         let failures = environment.failures
         var result = ExtractResult(runID: runID, batches: 0, pages: 0, usersStaged: 0, quarantined: 0, snapshotComplete: false)
         var trail: PageTrail?
-        for batchNumber in 0..<parameters.numBatches {
+        for batchNumber in 0..<batchLimit {
             let batch = try await context.runChild(
                 ExtractAndLoadBatchWorkflow.self,
                 input: BatchInput(integration: integration, runID: runID, batchNumber: batchNumber, parameters: parameters,

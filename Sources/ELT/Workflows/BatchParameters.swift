@@ -11,6 +11,10 @@ public struct BatchParameters: Codable, Sendable, Equatable {
     /// The seed's 10 × 10 × 10.
     public static let `default` = BatchParameters(numBatches: 10, batchSize: 10, pageSize: 10)
 
+    /// The most batches one extraction reads: the bound of `num_batches`, and what an
+    /// extraction started without `num_batches` may read before its snapshot ends.
+    public static let maxBatches = 1_000_000
+
     /// Creates parameters.
     public init(numBatches: Int, batchSize: Int, pageSize: Int) {
         self.numBatches = numBatches
@@ -21,7 +25,7 @@ public struct BatchParameters: Codable, Sendable, Equatable {
     /// What is wrong with the given values, in the command line's words (`--num-batches`,
     /// `--batch-size`, `--page-size`), or nil: what a client checks before anything is written.
     public static func problem(numBatches: Int?, batchSize: Int?, pageSize: Int?) -> String? {
-        for (option, value, limit) in [("--num-batches", numBatches, 1_000_000), ("--batch-size", batchSize, 10_000),
+        for (option, value, limit) in [("--num-batches", numBatches, maxBatches), ("--batch-size", batchSize, 10_000),
                                        ("--page-size", pageSize, 10_000)] {
             if let value, !(1...limit).contains(value) { return "\(option) must be a whole number from 1 to \(limit), got \(value)" }
         }
@@ -33,7 +37,7 @@ public struct BatchParameters: Codable, Sendable, Equatable {
         let parameters = BatchParameters(
             numBatches: numBatches ?? Self.default.numBatches, batchSize: batchSize ?? Self.default.batchSize,
             pageSize: pageSize ?? Self.default.pageSize)
-        for (name, value, limit) in [("num_batches", parameters.numBatches, 1_000_000), ("batch_size", parameters.batchSize, 10_000),
+        for (name, value, limit) in [("num_batches", parameters.numBatches, maxBatches), ("batch_size", parameters.batchSize, 10_000),
                                      ("page_size", parameters.pageSize, 10_000)] where !(1...limit).contains(value) {
             throw PipelineError.invalidParameter(name: name, value: "\(value)", expected: "a whole number from 1 to \(limit)")
         }

@@ -1,6 +1,7 @@
 /// Input of `root_orchestration_workflow`: every value is optional (the seed starts it with none).
 public struct RootInput: Codable, Sendable, Equatable {
-    /// Batches per extraction (default 10).
+    /// The most batches per extraction (default: until the source's snapshot ends, at most
+    /// ``BatchParameters/maxBatches``; the seed reads a fixed 10).
     public var numBatches: Int?
     /// Pages per batch (default 10).
     public var batchSize: Int?
@@ -56,7 +57,8 @@ public struct PipelineInput: Codable, Sendable, Equatable {
     public var organizationID: String
     /// The connected integration's id.
     public var connectedIntegrationID: String
-    /// Batches per extraction (default 10).
+    /// The most batches per extraction (default: until the source's snapshot ends, at most
+    /// ``BatchParameters/maxBatches``; the seed reads a fixed 10).
     public var numBatches: Int?
     /// Pages per batch (default 10).
     public var batchSize: Int?
