@@ -205,11 +205,11 @@ struct CommitBatchStatement {
           INSERT INTO operation_outputs(\(PostgresRows.stepColumns))
           SELECT wf, fid, name, CASE WHEN output_null THEN NULL ELSE output END,
             CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN child_null THEN NULL ELSE child END,
-            started_at, completed_at
+            started_at, completed_at, attempts
           FROM unnest($20::text[], $21::int8[], $22::text[], $23::text[], $24::bool[], $25::text[], $26::bool[],
-            $27::text[], $28::bool[], $29::int8[], $30::int8[], $38::text[], $39::bool[], $42::int8[])
+            $27::text[], $28::bool[], $29::int8[], $30::int8[], $38::text[], $39::bool[], $42::int8[], $48::int8[])
             AS t(wf, fid, name, output, output_null, error, error_null, child, child_null, started_at, completed_at,
-              owner, owner_null, owner_generation)
+              owner, owner_null, owner_generation, attempts)
           WHERE t.owner_null OR NOT EXISTS (
             SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf
               AND (o.executor_id IS DISTINCT FROM t.owner OR o.owner_generation <> t.owner_generation))
@@ -260,7 +260,7 @@ struct CommitBatchStatement {
     var completions: [Completion] = []
 
     func makeBindings() throws -> PostgresBindings {
-        var binds = PostgresBindings(capacity: 47)
+        var binds = PostgresBindings(capacity: 48)
         let w = workflows
         binds.append(w.map(\.id)); binds.append(w.map(\.name)); binds.append(w.map(\.status.rawValue)); binds.append(w.map(\.inputJSON))
         binds.append(w.map { $0.outputJSON ?? "" }); binds.append(w.map { $0.outputJSON == nil })
@@ -289,6 +289,7 @@ struct CommitBatchStatement {
         binds.append(w.map(\.ownerGeneration)) // $44
         binds.append(parentOwners.map { $0?.executorID ?? "" }); binds.append(parentOwners.map { $0 == nil }) // $45, $46
         binds.append(parentOwners.map { $0?.generation ?? 0 }) // $47
+        binds.append(s.map { Int64($0.attempts) }) // $48
         return binds
     }
 }

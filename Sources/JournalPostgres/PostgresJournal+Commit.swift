@@ -127,9 +127,9 @@ extension PostgresJournal {
             let copied = try await connection.boundedQuery(
                 """
                 INSERT INTO \(unescaped: steps)(workflow_id, function_id, function_name, output, error,
-                  child_workflow_id, started_at, completed_at)
+                  child_workflow_id, started_at, completed_at, attempts)
                 SELECT \(targetID), function_id, function_name, output, error, child_workflow_id, started_at,
-                  completed_at
+                  completed_at, attempts
                 FROM \(unescaped: steps) WHERE workflow_id = \(sourceID) AND function_id < \(belowStep)
                 RETURNING function_id
                 """, logger: logger, timeout: statementTimeout
@@ -239,7 +239,7 @@ extension PostgresJournal {
             """
             INSERT INTO \(unescaped: steps)(\(unescaped: PostgresRows.stepColumns))
             VALUES (\(step.workflowID), \(step.stepNumber), \(step.name), \(step.outputJSON), \(step.errorJSON),
-              \(step.childWorkflowID), \(step.startedAt), \(step.completedAt))
+              \(step.childWorkflowID), \(step.startedAt), \(step.completedAt), \(step.attempts))
             ON CONFLICT (workflow_id, function_id) DO NOTHING RETURNING function_id
             """, logger: logger, timeout: statementTimeout
         ).collect()

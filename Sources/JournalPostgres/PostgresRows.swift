@@ -36,12 +36,12 @@ enum PostgresRows {
     /// Decodes rows selected with ``stepColumns``.
     static func steps(_ rows: FetchedRows) async throws -> [StepRecord] {
         var records: [StepRecord] = []
-        let typed = rows.decode((String, Int, String, String?, String?, String?, Int64, Int64).self)
-        for try await (workflowID, number, name, output, error, child, startedAt, completedAt) in typed {
+        let typed = rows.decode((String, Int, String, String?, String?, String?, Int64, Int64, Int).self)
+        for try await (workflowID, number, name, output, error, child, startedAt, completedAt, attempts) in typed {
             records.append(
                 StepRecord(
                     workflowID: workflowID, stepNumber: number, name: name, outputJSON: output, errorJSON: error,
-                    childWorkflowID: child, startedAt: startedAt, completedAt: completedAt))
+                    childWorkflowID: child, startedAt: startedAt, completedAt: completedAt, attempts: attempts))
         }
         return records
     }

@@ -45,6 +45,9 @@ enum PostgresSchema {
         case 3:
             // Fencing: raised by every claim (see WorkflowRecord.ownerGeneration).
             return ["ALTER TABLE \(s).workflow_status ADD COLUMN IF NOT EXISTS owner_generation BIGINT NOT NULL DEFAULT 0"]
+        case 4:
+            // How many times a step's body ran in the execution that recorded it.
+            return ["ALTER TABLE \(s).operation_outputs ADD COLUMN IF NOT EXISTS attempts BIGINT NOT NULL DEFAULT 1"]
         default:
             return []
         }

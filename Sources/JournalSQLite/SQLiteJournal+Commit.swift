@@ -111,8 +111,9 @@ enum SQLiteCommit {
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO operation_outputs(workflow_id, function_id, function_name, output, error,
-                      child_workflow_id, started_at, completed_at)
-                    SELECT ?, function_id, function_name, output, error, child_workflow_id, started_at, completed_at
+                      child_workflow_id, started_at, completed_at, attempts)
+                    SELECT ?, function_id, function_name, output, error, child_workflow_id, started_at, completed_at,
+                      attempts
                     FROM operation_outputs WHERE workflow_id = ? AND function_id < ?
                     """)
             try statement.execute(arguments: [targetID, sourceID, belowStep])
@@ -201,12 +202,12 @@ enum SQLiteCommit {
     static func recordStep(_ step: StepRecord, _ db: Database) throws -> JournalWriteResult {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO operation_outputs(\(SQLiteRows.stepColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO operation_outputs(\(SQLiteRows.stepColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (workflow_id, function_id) DO NOTHING
                 """)
         try statement.execute(arguments: [
             step.workflowID, step.stepNumber, step.name, step.outputJSON, step.errorJSON,
-            step.childWorkflowID, step.startedAt, step.completedAt,
+            step.childWorkflowID, step.startedAt, step.completedAt, step.attempts,
         ])
         if db.changesCount > 0 { return .stepRecorded }
         guard let existing = try SQLiteRows.step(workflowID: step.workflowID, stepNumber: step.stepNumber, db) else {

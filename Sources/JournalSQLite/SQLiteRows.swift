@@ -26,7 +26,7 @@ enum SQLiteRows {
     static func stepRecord(_ row: Row) -> StepRecord {
         StepRecord(
             workflowID: row[0], stepNumber: row[1], name: row[2], outputJSON: row[3], errorJSON: row[4],
-            childWorkflowID: row[5], startedAt: row[6], completedAt: row[7])
+            childWorkflowID: row[5], startedAt: row[6], completedAt: row[7], attempts: row[8])
     }
 
     /// Reads one workflow row.

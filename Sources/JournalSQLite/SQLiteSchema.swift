@@ -45,6 +45,10 @@ enum SQLiteSchema {
             // Fencing: raised by every claim (see WorkflowRecord.ownerGeneration).
             "ALTER TABLE workflow_status ADD COLUMN owner_generation INTEGER NOT NULL DEFAULT 0",
         ],
+        [
+            // How many times a step's body ran in the execution that recorded it.
+            "ALTER TABLE operation_outputs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+        ],
     ]
 
     /// Brings the schema to `supported`, inside the caller's `IMMEDIATE` transaction.

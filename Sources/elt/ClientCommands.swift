@@ -170,7 +170,7 @@ struct ListCommand: AsyncParsableCommand {
 /// `elt steps ID`
 struct StepsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "steps", abstract: "List a workflow's checkpointed steps: number, name, child, duration and outcome.",
+        commandName: "steps", abstract: "List a workflow's checkpointed steps: number, name, child, duration, tries and outcome.",
         discussion: Output.stepsNote)
 
     @Argument(help: "The workflow id.")

@@ -49,14 +49,15 @@ enum Output {
 
     /// What `elt steps` can and cannot tell about a step's attempts.
     static let stepsNote = "MS runs from the step's start to its recorded outcome, so it includes any retries inside the step and the "
-        + "waits between them. The journal records one outcome per step (the last attempt's): retries within a step are not counted, "
-        + "and a step still running is not listed until it records its outcome. A child workflow's row is recorded as the child "
-        + "starts (MS 0): elt steps <child id> shows its own steps."
+        + "waits between them. TRIES counts the runs of the step's body in the execution that recorded it (1 + retries); the outcome "
+        + "is the last try's. A step still running is not listed until it records its outcome, and tries of an execution that "
+        + "crashed before recording are not counted. A child workflow's row is recorded as the child starts (MS 0): "
+        + "elt steps <child id> shows its own steps."
 
-    /// `elt steps`: one row per step (number, name, child, milliseconds, outcome), then ``stepsNote``.
+    /// `elt steps`: one row per step (number, name, child, milliseconds, tries, outcome), then ``stepsNote``.
     static func steps(_ steps: [StepView]) -> String {
-        table(["STEP", "NAME", "CHILD", "MS", "OUTCOME"], steps.map {
-            ["\($0.step)", $0.name, $0.childWorkflowID ?? "-", "\($0.durationMs)", outcome($0)]
+        table(["STEP", "NAME", "CHILD", "MS", "TRIES", "OUTCOME"], steps.map {
+            ["\($0.step)", $0.name, $0.childWorkflowID ?? "-", "\($0.durationMs)", "\($0.attempts)", outcome($0)]
         }) + "\n\n" + stepsNote
     }
 

@@ -67,6 +67,7 @@ struct RetryPolicyTests {
         #expect(flaky.attemptCount == 3)
         #expect(clock.sleeps == [.seconds(1), .seconds(2)])
         #expect(steps.count == 1 && steps[0].outputJSON == "\"ok after 3\"", "only the final outcome is checkpointed")
+        #expect(steps.first?.attempts == 3, "the record counts the three attempts")
     }
 
     @Test("a step that keeps failing stops after max attempts and records its last error", arguments: JournalKind.available)
@@ -81,13 +82,15 @@ struct RetryPolicyTests {
         }
         #expect(recorded.message == "flaky failure on attempt 4")
         #expect(steps.count == 1 && steps[0].errorJSON?.contains("attempt 4") == true)
+        #expect(steps.first?.attempts == 4)
     }
 
     @Test("a non-retryable error is not retried", arguments: JournalKind.available)
     func nonRetryable(kind: JournalKind) async throws {
         let policy = RetryPolicy(maxAttempts: 5, nonRetryableErrors: [FlakyError.self])
-        let (result, flaky, clock, _) = try await run(kind: kind, failures: 100, policy: policy)
+        let (result, flaky, clock, steps) = try await run(kind: kind, failures: 100, policy: policy)
         #expect(flaky.attemptCount == 1)
+        #expect(steps.first?.attempts == 1)
         #expect(clock.sleeps.isEmpty)
         #expect(throws: WorkflowError.self) { try result.get() }
     }

@@ -108,7 +108,7 @@ struct FindingRunsTests {
 
     // MARK: The client
 
-    @Test("elt list shows top-level workflows, --all the children too, parent=ID a workflow's children; elt steps shows each step")
+    @Test("elt list shows top-level workflows, --all the children too, parent=ID a workflow's children; elt steps shows each step with its tries")
     func clientListingAndSteps() async throws {
         let data = ELTProcess.temporaryDirectory()
         let client = ELTClient(configuration: ELTConfiguration(dataPath: data, environment: [:]))
@@ -118,7 +118,8 @@ struct FindingRunsTests {
                 StepRecord(workflowID: "r1", stepNumber: 1, name: "load_connected_integrations", outputJSON: "2", startedAt: 1_000, completedAt: 1_042),
                 StepRecord(workflowID: "r1", stepNumber: 2, name: "pipeline", childWorkflowID: "r1-1", startedAt: 1_050, completedAt: 1_050),
                 StepRecord(workflowID: "r1", stepNumber: 3, name: "flaky_fetch",
-                           errorJSON: #"{"type":"ELT.SourceError","message":"HTTP 503 from\nthe source"}"#, startedAt: 2_000, completedAt: 2_750),
+                           errorJSON: #"{"type":"ELT.SourceError","message":"HTTP 503 from\nthe source"}"#, startedAt: 2_000, completedAt: 2_750,
+                           attempts: 3),
             ]
             _ = try await runtime.journal.backend.commit(steps.map { .recordStep($0) })
         }
@@ -142,15 +143,16 @@ struct FindingRunsTests {
         #expect(try await lines(["list", "status=ERROR"]) == ["No top-level workflows match (child workflows are left out: add --all)."])
 
         let steps = try await lines(["steps", "r1"])
-        #expect(steps.first?.split(separator: " ", omittingEmptySubsequences: true) == ["STEP", "NAME", "CHILD", "MS", "OUTCOME"])
+        #expect(steps.first?.split(separator: " ", omittingEmptySubsequences: true) == ["STEP", "NAME", "CHILD", "MS", "TRIES", "OUTCOME"])
         let cells = steps.dropFirst().prefix(3).map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        #expect(cells.first == ["1", "load_connected_integrations", "-", "42", "ok", "2"])
-        #expect(cells.dropFirst().first == ["2", "pipeline", "r1-1", "0", "ok"])
-        #expect(cells.last.map { Array($0.prefix(5)) } == ["3", "flaky_fetch", "-", "750", "error:"])
+        #expect(cells.first == ["1", "load_connected_integrations", "-", "42", "1", "ok", "2"])
+        #expect(cells.dropFirst().first == ["2", "pipeline", "r1-1", "0", "1", "ok"])
+        #expect(cells.last.map { Array($0.prefix(6)) } == ["3", "flaky_fetch", "-", "750", "3", "error:"])
         #expect(steps[3].hasSuffix("error: HTTP 503 from the source"), "the recorded message, on one line: \(steps[3])")
-        #expect(steps.joined(separator: " ").contains("retries within a step are not counted"))
+        #expect(steps.joined(separator: " ").contains("TRIES counts the runs of the step's body"))
         let stepsJSON = try await ELTProcess.run(["steps", "r1", "--json", "--data-path", data])
         let stepViews = try #require(try JSONSerialization.jsonObject(with: Data(stepsJSON.stdout.utf8)) as? [[String: Any]])
         #expect(stepViews.map { $0["duration_ms"] as? Int } == [42, 0, 750])
+        #expect(stepViews.map { $0["attempts"] as? Int } == [1, 1, 3])
     }
 }

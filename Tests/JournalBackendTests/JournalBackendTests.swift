@@ -23,6 +23,27 @@ struct JournalBackendTests {
         }
     }
 
+    @Test("a version 3 journal migrates to version 4: its steps keep their rows and read as one attempt", arguments: BackendKind.allCases)
+    func migrateStepAttempts(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            try await journal.backend.insert(workflow("w1"))
+            // Back to version 3: no attempts column, and a step written by a version 3 build.
+            try await journal.execute("ALTER TABLE \(journal.table("operation_outputs")) DROP COLUMN attempts")
+            try await journal.execute("DELETE FROM \(journal.table("journal_migrations")) WHERE version = 4")
+            try await journal.execute(
+                """
+                INSERT INTO \(journal.table("operation_outputs"))(workflow_id, function_id, function_name, output, started_at, completed_at)
+                VALUES ('w1', 1, 'old_step', '"kept"', 10, 20)
+                """)
+            try await journal.backend.migrate()
+            let steps = try await journal.backend.steps(workflowID: "w1")
+            #expect(steps == [StepRecord(workflowID: "w1", stepNumber: 1, name: "old_step", outputJSON: "\"kept\"", startedAt: 10, completedAt: 20, attempts: 1)])
+            let retried = StepRecord(workflowID: "w1", stepNumber: 2, name: "retried", outputJSON: "1", startedAt: 30, completedAt: 40, attempts: 3)
+            _ = try await journal.backend.commit([.recordStep(retried)])
+            #expect(try await journal.backend.steps(workflowID: "w1").last == retried)
+        }
+    }
+
     @Test("a schema newer than the code is refused", arguments: BackendKind.allCases)
     func schemaTooNew(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in

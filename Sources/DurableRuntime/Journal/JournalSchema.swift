@@ -9,7 +9,7 @@ public enum JournalSchema {
 
     /// The `operation_outputs` columns, in the order backends read and write them.
     public static let stepColumns = """
-        workflow_id, function_id, function_name, output, error, child_workflow_id, started_at, completed_at
+        workflow_id, function_id, function_name, output, error, child_workflow_id, started_at, completed_at, attempts
         """
 
     /// Parses a stored status, failing with a journal error that names the bad value.

@@ -20,11 +20,16 @@ public struct StepRecord: Sendable, Equatable, Codable {
     public var startedAt: Int64
     /// When its outcome was recorded, milliseconds since 1970.
     public var completedAt: Int64
+    /// How many times the step's body ran in the execution that recorded it: 1, plus one per
+    /// retry under its ``RetryPolicy``. Attempts of an execution that crashed before recording
+    /// are not counted (nothing of them is in the journal). Rows written before journal schema
+    /// version 4 read as 1.
+    public var attempts: Int
 
     /// Creates a step record.
     public init(
         workflowID: String, stepNumber: Int, name: String, outputJSON: String? = nil,
-        errorJSON: String? = nil, childWorkflowID: String? = nil, startedAt: Int64, completedAt: Int64
+        errorJSON: String? = nil, childWorkflowID: String? = nil, startedAt: Int64, completedAt: Int64, attempts: Int = 1
     ) {
         self.workflowID = workflowID
         self.stepNumber = stepNumber
@@ -34,9 +39,30 @@ public struct StepRecord: Sendable, Equatable, Codable {
         self.childWorkflowID = childWorkflowID
         self.startedAt = startedAt
         self.completedAt = completedAt
+        self.attempts = attempts
     }
 
-    /// Whether two records carry the same outcome (used to make a retried commit idempotent).
+    private enum CodingKeys: String, CodingKey {
+        case workflowID, stepNumber, name, outputJSON, errorJSON, childWorkflowID, startedAt, completedAt, attempts
+    }
+
+    /// Decodes a record; one encoded before `attempts` existed reads as one attempt.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            workflowID: try container.decode(String.self, forKey: .workflowID),
+            stepNumber: try container.decode(Int.self, forKey: .stepNumber),
+            name: try container.decode(String.self, forKey: .name),
+            outputJSON: try container.decodeIfPresent(String.self, forKey: .outputJSON),
+            errorJSON: try container.decodeIfPresent(String.self, forKey: .errorJSON),
+            childWorkflowID: try container.decodeIfPresent(String.self, forKey: .childWorkflowID),
+            startedAt: try container.decode(Int64.self, forKey: .startedAt),
+            completedAt: try container.decode(Int64.self, forKey: .completedAt),
+            attempts: try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 1)
+    }
+
+    /// Whether two records carry the same outcome (used to make a retried commit idempotent);
+    /// timings and attempts are not part of the outcome.
     public func hasSameOutcome(as other: StepRecord) -> Bool {
         name == other.name && outputJSON == other.outputJSON && errorJSON == other.errorJSON
             && childWorkflowID == other.childWorkflowID

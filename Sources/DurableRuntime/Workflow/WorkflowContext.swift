@@ -179,24 +179,32 @@ public final class WorkflowContext: Sendable {
         while true {
             do {
                 let value = try await body()
-                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil)
+                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil,
+                                        attempts: attempt)
                 return value
             } catch {
                 if Self.stopsTheWorkflow(error) { throw error }
                 if attempt < retry.maxAttempts && retry.isRetryable(error) {
                     let delay = retry.delay(afterAttempt: attempt)
-                    runtime.logger.debug("step failed, retrying", metadata: [
-                        "workflow_id": "\(workflowID)", "step": "\(name)", "attempt": "\(attempt)", "error": "\(error)",
+                    runtime.logger.notice("step failed; retrying after a wait", metadata: [
+                        "workflow_id": "\(workflowID)", "step": "\(name)", "attempt": "\(attempt)", "of": "\(retry.maxAttempts)",
+                        "wait_s": "\(Self.seconds(delay))", "error": "\(error)",
                     ])
                     try await runtime.clock.sleep(for: delay)
                     attempt += 1
                     continue
                 }
                 let errorJSON = try JournalJSON.encode(RecordedError(error))
-                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: nil, errorJSON: errorJSON)
+                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: nil, errorJSON: errorJSON,
+                                        attempts: attempt)
                 throw error
             }
         }
+    }
+
+    /// `duration` in seconds, for a log line.
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Whether `error` stops the workflow (cancellation, a journal failure, a concurrent
@@ -215,11 +223,12 @@ public final class WorkflowContext: Sendable {
     @discardableResult
     func recordOutcome(
         number: Int, name: String, startedAt: Int64, outputJSON: String?, errorJSON: String?, childWorkflowID: String? = nil,
-        alongside extra: [JournalWrite] = []
+        attempts: Int = 1, alongside extra: [JournalWrite] = []
     ) async throws -> [JournalWriteResult] {
         let record = StepRecord(
             workflowID: workflowID, stepNumber: number, name: name, outputJSON: outputJSON, errorJSON: errorJSON,
-            childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: journalTimestamp(runtime.clock.now()))
+            childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: journalTimestamp(runtime.clock.now()),
+            attempts: attempts)
         let commit = try await runtime.journal.submit(extra + [.recordStep(record, owner: owner)])
         if commit.results.last == .fenced { throw WorkflowError.takenOver(workflowID: workflowID) }
         if case .stepExists(let existing) = commit.results.last, !existing.hasSameOutcome(as: record) {

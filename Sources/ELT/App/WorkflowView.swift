@@ -75,9 +75,11 @@ public struct StepView: Codable, Sendable, Equatable {
     /// Its error.
     public var error: JSONValue?
     /// Milliseconds from its start to its recorded outcome (completed − started): retries
-    /// within the step and their waits included. The journal records one outcome per step (the
-    /// last attempt's), not its attempts.
+    /// within the step and their waits included.
     public var durationMs: Int64
+    /// How many times the step's body ran before its outcome was recorded: 1, plus one per
+    /// retry (the outcome is the last attempt's). A child workflow's row is 1.
+    public var attempts: Int
 
     /// The view of `record`.
     public init(_ record: StepRecord) {
@@ -87,10 +89,11 @@ public struct StepView: Codable, Sendable, Equatable {
         output = record.outputJSON.flatMap(WorkflowView.json)
         error = record.errorJSON.flatMap(WorkflowView.json)
         durationMs = record.completedAt - record.startedAt
+        attempts = record.attempts
     }
 
     enum CodingKeys: String, CodingKey {
-        case step, name, childWorkflowID = "child_workflow_id", output, error, durationMs = "duration_ms"
+        case step, name, childWorkflowID = "child_workflow_id", output, error, durationMs = "duration_ms", attempts
     }
 }
 
