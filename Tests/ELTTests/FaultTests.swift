@@ -42,20 +42,7 @@ struct FaultTests {
     func sigtermWhilePostgresIsDown() async throws {
         let postgres = try await OutagePostgres.offThePool { try OutagePostgres.start() }
         defer { postgres.remove() }
-        let database = postgres.url
-        let server = try ServerProcess([
-            "--system-database-url", database, "--data-database-url", database, "--sync-database-url", database,
-            "--schedule", "off", "--integrations", "\(Self.integrations)", "--source-latency-ms", "15",
-            "--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "solo",
-        ])
-        try await server.waitUntilHealthy()
-        let client = ELTClient(configuration: ELTConfiguration(systemDatabaseURL: database))
-        try await Self.enqueueRoot(client)
-        let running = try await Self.waitUntil(timeout: .seconds(300)) {
-            let pipelines = try await Self.pendingPipelines(client)
-            return pipelines.isEmpty ? nil : pipelines
-        }
-        #expect(running != nil, "no pipeline ever ran\n\(server.log)")
+        let (server, client, _) = try await Self.startSoloRun(on: postgres)
         try await postgres.stop()
         try await Task.sleep(for: .seconds(2)) // every journal and data call is now waiting for the server
         let clock = ContinuousClock()
@@ -73,10 +60,9 @@ struct FaultTests {
 
     /// One server with its journal, data and sync target on a private Postgres server; the
     /// Postgres server is stopped once pipelines run and started again after `outage`.
-    static func runThroughOutage(lasting outage: Duration) async throws {
-        // Restarting Postgres would cut every other suite's connections: a server of our own.
-        let postgres = try await OutagePostgres.offThePool { try OutagePostgres.start() }
-        defer { postgres.remove() }
+    /// Starts one server (executor `solo`) with journal, data and sync on `postgres`, enqueues a
+    /// root, and returns once it is mid-run: pipelines running and users being staged.
+    static func startSoloRun(on postgres: OutagePostgres) async throws -> (ServerProcess, ELTClient, [WorkflowRecord]) {
         let database = postgres.url
         let server = try ServerProcess([
             "--system-database-url", database, "--data-database-url", database, "--sync-database-url", database,
@@ -86,14 +72,20 @@ struct FaultTests {
         try await server.waitUntilHealthy()
         let client = ELTClient(configuration: ELTConfiguration(systemDatabaseURL: database))
         try await enqueueRoot(client)
-
-        // Mid-run: pipelines are running and users are being staged.
         let running = try await waitUntil(timeout: .seconds(300)) {
             let pipelines = try await pendingPipelines(client)
             let staged = try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM public.users_staging")
             return !pipelines.isEmpty && staged > 0 ? pipelines : nil
         }
-        let pipelines = try #require(running, "no pipeline ever ran\n\(server.log)")
+        return (server, client, try #require(running, "no pipeline ever ran\n\(server.log)"))
+    }
+
+    static func runThroughOutage(lasting outage: Duration) async throws {
+        // Restarting Postgres would cut every other suite's connections: a server of our own.
+        let postgres = try await OutagePostgres.offThePool { try OutagePostgres.start() }
+        defer { postgres.remove() }
+        let database = postgres.url
+        let (server, client, pipelines) = try await startSoloRun(on: postgres)
 
         let fault = ContinuousClock.now
         try await postgres.stop()

@@ -171,45 +171,34 @@ struct HTTPUserSourceTests {
         #expect(HTTPRetryPolicy.retryAfterDelay("soon", now: now) == nil)
     }
 
-    @Test("a refused port fails at once, naming the host and 'connection refused', without retries")
-    func refusedPortFailsFast() async throws {
-        // A port that was just bound and closed on the loopback: nothing listens there.
-        let port = try freePort()
-        var integration = TestUserAPI.integration
-        integration.providerData.apiEndpoint = "http://127.0.0.1:\(port)/users?token=hunter2"
-        let sleeps = SleepRecorder()
-        let clock = ContinuousClock()
-        let started = clock.now
-        let error = try await #require(throws: HTTPSourceUnreachableError.self) {
-            try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+    @Test("an API that waiting cannot heal fails at once with the real cause, naming the host, without retries or the credential",
+          arguments: ["refused port", "unresolvable host", "TLS to a plain HTTP port"])
+    func unreachableFailsFast(case kind: String) async throws {
+        try await TestUserAPI.withRunning { api in
+            let port = try freePort() // bound and closed on the loopback: nothing listens there
+            let (endpoint, host, cause): (String, String, HTTPSourceUnreachableError.Cause) =
+                switch kind {
+                case "refused port": ("http://127.0.0.1:\(port)/users?token=hunter2", "127.0.0.1:\(port)", .connectionRefused)
+                case "unresolvable host": ("https://user:hunter2@nonexistent.invalid/users", "nonexistent.invalid", .hostNotFound)
+                default: ("https://127.0.0.1:\(api.port)/users?token=hunter2", "127.0.0.1:\(api.port)", .tlsFailed)
+                }
+            var integration = TestUserAPI.integration
+            integration.providerData.apiEndpoint = endpoint
+            let sleeps = SleepRecorder()
+            let clock = ContinuousClock()
+            let started = clock.now
+            let error = try await #require(throws: HTTPSourceUnreachableError.self) {
+                try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
+            }
+            // No retry waits (below), and well under the 30 s request timeout: it did not wait for one.
+            #expect(clock.now - started < .seconds(25), "no timeout")
+            #expect(error.cause == cause)
+            #expect(error.host == host)
+            #expect(error.description.contains("\(host): \(error.causeText)"), "\(error)")
+            #expect(error.description.contains("GET \(endpoint.hasPrefix("https://user") ? "https://nonexistent.invalid/users" : endpoint.replacingOccurrences(of: "hunter2", with: "REDACTED"))"), "\(error)")
+            #expect(!error.description.contains("hunter2"), "\(error)")
+            #expect(sleeps.delays.isEmpty)
         }
-        // No retry waits (below), and well under the 30 s request timeout: it did not wait for one.
-        #expect(clock.now - started < .seconds(25), "no timeout")
-        #expect(error.cause == .connectionRefused)
-        #expect(error.host == "127.0.0.1:\(port)")
-        #expect(error.url == "http://127.0.0.1:\(port)/users?token=REDACTED&page=0&page_size=10&snapshot=0")
-        #expect(error.description.contains("127.0.0.1:\(port): connection refused"), "\(error)")
-        #expect(!error.description.contains("hunter2"), "\(error)")
-        #expect(sleeps.delays.isEmpty)
-    }
-
-    @Test("an unresolvable host fails at once, naming the host and 'the host name could not be resolved', without retries")
-    func unresolvableHostFailsFast() async throws {
-        var integration = TestUserAPI.integration
-        integration.providerData.apiEndpoint = "https://user:s3cret@nonexistent.invalid/users"
-        let sleeps = SleepRecorder()
-        let clock = ContinuousClock()
-        let started = clock.now
-        let error = try await #require(throws: HTTPSourceUnreachableError.self) {
-            try await Self.source(sleeps).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
-        }
-        // No retry waits (below), and well under the 30 s request timeout: it did not wait for one.
-        #expect(clock.now - started < .seconds(25), "no timeout")
-        #expect(error.cause == .hostNotFound)
-        #expect(error.description.contains("nonexistent.invalid: the host name could not be resolved"), "\(error)")
-        #expect(error.description.contains("GET https://nonexistent.invalid/users?page=0"), "\(error)")
-        #expect(!error.description.contains("s3cret"), "\(error)")
-        #expect(sleeps.delays.isEmpty)
     }
 
     @Test("the pipeline's fetch step does not retry an unreachable API either")
