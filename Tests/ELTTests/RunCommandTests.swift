@@ -99,6 +99,10 @@ struct RunCommandTests {
         #expect(elapsed < .seconds(20), "failed after \(elapsed); \(run.stderr)")
         #expect(run.stderr.contains("\(host): \(cause)"), "\(run.stderr)")
         #expect(run.stderr.contains("token=REDACTED") && !run.stderr.contains("hunter2"), "\(run.stderr)")
+        // A failed run still stops gracefully: its lease is released, not left to expire.
+        #expect(!run.stderr.contains("expires on its own"), "\(run.stderr)")
+        let executors = try await ELTProcess.run(["executors", "--json", "--data-path", directory])
+        #expect(executors.status == 0 && executors.stdout.contains("\"state\":\"released\""), "\(executors.stdout)")
     }
 
     @Test("elt run prints the seed's result block, with Postgres as journal and sync target when given")

@@ -203,12 +203,15 @@ public final class WorkflowRuntime: Service, Sendable {
                     }
                 }
                 defer { group.cancelAll() }
-                // The first to finish decides: the body's result, or the runtime's end.
-                let first = try await group.next() ?? nil
+                // The first to finish decides: the body's result or error, or the runtime's end.
+                // Either way the lease is released before anything is cancelled, so a body that
+                // failed still stops gracefully.
+                let first: Result<T?, any Error>
+                do { first = .success(try await group.next() ?? nil) } catch { first = .failure(error) }
                 await stopHoldingLease()
                 group.cancelAll()
                 while case .some = try? await group.next() {}
-                return first
+                return try first.get()
             }
         }
     }
