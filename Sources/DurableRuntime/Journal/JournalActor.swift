@@ -7,7 +7,7 @@
 public actor JournalActor {
     /// The storage backend.
     public nonisolated let backend: any JournalBackend
-    private let interceptor: (any CheckpointInterceptor)?
+    private let interceptors: InterceptorChain
     private var pending: [PendingSubmission] = []
     private var flushing = false
     private var nextSubmissionID = 0
@@ -32,10 +32,15 @@ public actor JournalActor {
         var continuation: CheckedContinuation<Turn, any Error>?
     }
 
-    /// Creates a journal actor over `backend`, optionally with a fault-injection hook.
-    public init(backend: any JournalBackend, interceptor: (any CheckpointInterceptor)? = nil) {
+    /// Creates a journal actor over `backend`, optionally with interceptors: they decide each
+    /// group commit (fault injection) and see it committed.
+    public init(backend: any JournalBackend, interceptors: [any WorkflowInterceptor] = []) {
+        self.init(backend: backend, interceptors: InterceptorChain(interceptors: interceptors))
+    }
+
+    init(backend: any JournalBackend, interceptors: InterceptorChain) {
         self.backend = backend
-        self.interceptor = interceptor
+        self.interceptors = interceptors
     }
 
     /// Migrates the backend; writes and reads wait until this has succeeded.
@@ -131,12 +136,16 @@ public actor JournalActor {
         let writes = batch.flatMap(\.writes)
         let first = committedCheckpoints + 1
         let range = first...(first + writes.count - 1)
-        let decision = interceptor?.decide(checkpoints: range) ?? .proceed
+        let decision = interceptors.isEmpty ? .proceed : interceptors.decideCommit(checkpoints: range)
         if decision == .crashBeforeCommit {
             crash()
             throw JournalError.crashed
         }
+        let started = interceptors.isEmpty ? nil : ContinuousClock.now
         let result = try await backend.commit(writes)
+        if let started {
+            interceptors.observe(.committed(writes: writes.count, submissions: batch.count, latency: ContinuousClock.now - started))
+        }
         committedCheckpoints = range.upperBound
         commitCount += 1
         if decision == .crashAfterCommit {

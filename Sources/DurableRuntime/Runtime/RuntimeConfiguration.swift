@@ -35,13 +35,17 @@ public struct RuntimeConfiguration: Sendable {
     public var leaseRenewInterval: Duration?
     /// The application's version, shown in the executors table.
     public var applicationVersion = ""
+    /// What observes (and may wrap) executions, steps, checkpoints, queues and commits, in
+    /// order, the first outermost (see ``WorkflowInterceptor``). None by default: then the
+    /// runtime calls nothing.
+    public var interceptors: [any WorkflowInterceptor] = []
 
     /// The default configuration: executor `local`, worker role, no queues.
     public init(
         executorID: String = "local", role: Role = .worker, queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .seconds(1), resultPollInterval: Duration = .milliseconds(200),
         logger: Logger = Logger(label: "durable.runtime"), executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil,
-        applicationVersion: String = ""
+        applicationVersion: String = "", interceptors: [any WorkflowInterceptor] = []
     ) {
         self.executorID = executorID
         self.role = role
@@ -52,5 +56,6 @@ public struct RuntimeConfiguration: Sendable {
         self.executorLease = executorLease
         self.leaseRenewInterval = leaseRenewInterval
         self.applicationVersion = applicationVersion
+        self.interceptors = interceptors
     }
 }

@@ -70,6 +70,7 @@ extension WorkflowRuntime {
         if record.parentID == nil { try WorkflowID.validate(record.id) }
         let commit = try await journal.submit([.insertWorkflow(record)])
         let stored = try interpretInsert(commit.results[0], record: record)
+        if commit.results[0] == .workflowInserted, record.status == .enqueued { interceptors.observe(.enqueued(record)) }
         dispatch(stored)
         return stored
     }
@@ -142,8 +143,18 @@ extension WorkflowRuntime {
             logger.error("cannot execute workflow", metadata: ["workflow_id": "\(record.id)", "error": "\(error)"])
             return try await complete(record, outcome: .failure(RecordedError(error)))
         }
+        if interceptors.isEmpty { return try await executeRegistered(record, entry: entry, isNew: isNew) }
+        let origin: WorkflowExecution.Origin =
+            recovered.withLock { $0.contains(record.id) } ? .recovered : record.queueName != nil ? .dequeued : .started
+        return try await interceptors.workflow(WorkflowExecution(record: record, executorID: executorID, origin: origin)) {
+            try await executeRegistered(record, entry: entry, isNew: isNew)
+        }
+    }
+
+    /// ``executeClaimed(_:isNew:)`` of a workflow whose name is registered.
+    private func executeRegistered(_ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool) async throws -> WorkflowRecord? {
         let recorded = isNew ? [] : try await journal.backend.steps(workflowID: record.id)
-        let context = WorkflowContext(workflowID: record.id, runtime: self, recorded: recorded, owner: owner(of: record))
+        let context = WorkflowContext(workflowID: record.id, workflowName: record.name, runtime: self, recorded: recorded, owner: owner(of: record))
         let outcome: Result<String, RecordedError>
         do {
             outcome = .success(try await entry.run(context, record.inputJSON))

@@ -21,6 +21,10 @@ extension WorkflowRuntime {
                 logger.warning("dequeue failed; retrying", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
                 claimed = []
             }
+            if !claimed.isEmpty, !interceptors.isEmpty {
+                let now = journalTimestamp(clock.now())
+                for record in claimed { interceptors.observe(.dequeued(record, waited: .milliseconds(max(0, now - record.createdAt)))) }
+            }
             for record in claimed { submitForExecution(record) }
             if claimed.isEmpty { await waitForQueueActivity(wake) }
         }

@@ -35,6 +35,8 @@ public final class WorkflowRuntime: Service, Sendable {
     /// Whether this runtime holds its executor's lease (released at a graceful stop).
     let leaseHeld = Mutex(false)
     var logger: Logger { configuration.logger }
+    /// The configured interceptors (and the test's), in order.
+    let interceptors: InterceptorChain
     var executorID: String { configuration.executorID }
 
     /// Creates a runtime over a journal backend.
@@ -43,13 +45,16 @@ public final class WorkflowRuntime: Service, Sendable {
     ///   - backend: where checkpoints are stored (`SQLiteJournal`, `PostgresJournal`, …).
     ///   - configuration: executor id, role, queues, logging.
     ///   - clock: the time source for retries and durable sleeps.
-    ///   - interceptor: a fault-injection hook for tests; nil in production.
+    ///   - interceptor: one more interceptor after the configuration's (a test's crash
+    ///     injector, say); nil in production.
     public init(
         backend: any JournalBackend, configuration: RuntimeConfiguration = RuntimeConfiguration(),
-        clock: any RuntimeClock = SystemClock(), interceptor: (any CheckpointInterceptor)? = nil
+        clock: any RuntimeClock = SystemClock(), interceptor: (any WorkflowInterceptor)? = nil
     ) {
         self.configuration = configuration
-        self.journal = JournalActor(backend: backend, interceptor: interceptor)
+        let chain = InterceptorChain(interceptors: configuration.interceptors + (interceptor.map { [$0] } ?? []))
+        self.interceptors = chain
+        self.journal = JournalActor(backend: backend, interceptors: chain)
         self.clock = clock
         self.queueWakes = Dictionary(configuration.queues.map { ($0.name, WakeSignal()) }, uniquingKeysWith: { first, _ in first })
         (submissions, submitter) = AsyncStream.makeStream(of: WorkflowRecord.self)

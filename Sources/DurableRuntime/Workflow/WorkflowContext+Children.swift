@@ -52,6 +52,10 @@ extension WorkflowContext {
         // A child started by an execution that was claimed away is not inserted (the step is
         // fenced too, and recordOutcome has thrown).
         let stored = try runtime.interpretInsert(results[0], record: child)
+        if results[0] == .workflowInserted {
+            runtime.interceptors.observe(.childStarted(parentID: workflowID, child: child))
+            if queue != nil { runtime.interceptors.observe(.enqueued(child)) }
+        }
         // A cancel of this workflow that committed just before this call did not see the new
         // child: cancel the child too, so that it never runs on its own.
         if runtime.board.isCancelled(workflowID) {

@@ -12,6 +12,8 @@ import Synchronization
 public final class WorkflowContext: Sendable {
     /// The id of the running workflow.
     public let workflowID: String
+    /// The running workflow's registered name.
+    public let workflowName: String
     let runtime: WorkflowRuntime
     /// Who this execution writes as; a write whose workflow was claimed since is fenced.
     let owner: WorkflowOwner
@@ -24,9 +26,10 @@ public final class WorkflowContext: Sendable {
 
     private let state = Mutex(State())
 
-    init(workflowID: String, runtime: WorkflowRuntime, recorded: [StepRecord], owner: WorkflowOwner) {
+    init(workflowID: String, workflowName: String, runtime: WorkflowRuntime, recorded: [StepRecord], owner: WorkflowOwner) {
         self.owner = owner
         self.workflowID = workflowID
+        self.workflowName = workflowName
         self.runtime = runtime
         self.recorded = Dictionary(recorded.map { ($0.stepNumber, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -178,7 +181,7 @@ public final class WorkflowContext: Sendable {
         var attempt = 1
         while true {
             do {
-                let value = try await body()
+                let value = try await attemptStep(number: number, name: name, attempt: attempt, body)
                 try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil,
                                         attempts: attempt)
                 return value
@@ -200,6 +203,15 @@ public final class WorkflowContext: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Runs one attempt of a step's body, through the runtime's interceptors if it has any.
+    private func attemptStep<T: Sendable>(number: Int, name: String, attempt: Int, _ body: () async throws -> T) async throws -> T {
+        let interceptors = runtime.interceptors
+        if interceptors.isEmpty { return try await body() }
+        let described = StepAttempt(workflowID: workflowID, workflowName: workflowName, stepName: name, stepNumber: number,
+                                    attempt: attempt, executorID: runtime.executorID)
+        return try await interceptors.step(described, body)
     }
 
     /// `duration` in seconds, for a log line.
@@ -234,6 +246,7 @@ public final class WorkflowContext: Sendable {
         if case .stepExists(let existing) = commit.results.last, !existing.hasSameOutcome(as: record) {
             throw WorkflowError.concurrentExecution(workflowID: workflowID, stepNumber: number)
         }
+        if commit.results.last == .stepRecorded { runtime.interceptors.observe(.checkpointed(record, workflowName: workflowName)) }
         if commit.cancelledWorkflowIDs.contains(workflowID) { runtime.board.markCancelled(workflowID) }
         return commit.results
     }

@@ -16,7 +16,7 @@ struct RuntimeHarness {
     func runtime(
         executorID: String = "local", role: RuntimeConfiguration.Role = .worker, queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .milliseconds(500), clock: any RuntimeClock = SystemClock(),
-        interceptor: (any CheckpointInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
+        interceptor: (any WorkflowInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
         executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil,
         register: (WorkflowRuntime) -> Void = { _ in }
     ) throws -> WorkflowRuntime {

@@ -52,7 +52,7 @@ struct PipelineHarness {
     }
 
     /// A runtime on the harness's journal with the pipeline registered (a new backend each time).
-    func makeRuntime(interceptor: (any CheckpointInterceptor)? = nil) throws -> WorkflowRuntime {
+    func makeRuntime(interceptor: (any WorkflowInterceptor)? = nil) throws -> WorkflowRuntime {
         let runtime = WorkflowRuntime(
             backend: try journal.open(),
             configuration: RuntimeConfiguration(queues: [ELTPipeline.queue], queuePollInterval: .milliseconds(100),

@@ -1,0 +1,130 @@
+import DurableRuntime
+import DurableTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// Records what the runtime shows an interceptor, as lines.
+final class RecordingInterceptor: WorkflowInterceptor {
+    private let lines = Mutex<[String]>([])
+    var snapshot: [String] { lines.withLock { $0 } }
+
+    func record(_ line: String) { lines.withLock { $0.append(line) } }
+
+    func interceptWorkflow(_ execution: WorkflowExecution, _ body: () async throws -> WorkflowRecord?) async throws -> WorkflowRecord? {
+        record("begin \(execution.workflowID) \(execution.workflowName) \(execution.origin) on \(execution.executorID)")
+        do {
+            let finished = try await body()
+            record("end \(execution.workflowID) \(finished?.status.rawValue ?? "unfinished")")
+            return finished
+        } catch {
+            record("stop \(execution.workflowID)")
+            throw error
+        }
+    }
+
+    func interceptStep<T: Sendable>(_ attempt: StepAttempt, _ body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            record("attempt \(attempt.workflowID)#\(attempt.stepNumber) \(attempt.stepName) \(attempt.attempt) ok")
+            return value
+        } catch {
+            record("attempt \(attempt.workflowID)#\(attempt.stepNumber) \(attempt.stepName) \(attempt.attempt) failed")
+            throw error
+        }
+    }
+
+    func observe(_ event: RuntimeEvent) {
+        switch event {
+        case .checkpointed(let step, let workflowName):
+            record("checkpoint \(step.workflowID)#\(step.stepNumber) \(step.name) of \(workflowName) tries \(step.attempts)")
+        case .childStarted(let parentID, let child):
+            record("child \(child.id) of \(parentID)")
+        case .enqueued(let record):
+            self.record("enqueued \(record.id) on \(record.queueName ?? "-")")
+        case .dequeued(let record, let waited):
+            self.record("dequeued \(record.id) after \(waited >= .zero ? "≥0" : "<0")")
+        case .committed(let writes, let submissions, let latency):
+            if writes < 1 || submissions < 1 || submissions > writes || latency < .zero { record("bad commit \(writes) \(submissions)") }
+            record("commit")
+        }
+    }
+}
+
+/// A parent with a retried step, an inline child and a queued child.
+struct ObservedParent: Workflow {
+    static let name = "observed_parent"
+    let flaky: Flaky
+
+    init(failures: Int) { flaky = Flaky(failures: failures) }
+
+    func run(context: WorkflowContext, input: Int) async throws -> Int {
+        _ = try await context.step("flaky", retry: RetryPolicy(maxAttempts: 3, interval: .milliseconds(1))) { try flaky.attempt() }
+        let inline = try await context.runChild(DoublingChild.self, input: input)
+        let queued = try await context.enqueue(DoublingChild.self, queue: "observed", input: inline).result()
+        return queued
+    }
+}
+
+@Suite("Workflow interceptors")
+struct InterceptorTests {
+    @Test("an interceptor sees each execution with its origin, each step attempt, checkpoint, child, enqueue, dequeue and commit",
+          arguments: JournalKind.available)
+    func seesEverything(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let recorder = RecordingInterceptor()
+        let runtime = try harness.runtime(queues: [WorkflowQueue("observed", globalConcurrency: 1)], queuePollInterval: .milliseconds(20),
+                                          interceptor: recorder, register: { $0.register(ObservedParent(failures: 1)) })
+        let output = try await withRunning(runtime) { try await $0.run(ObservedParent.self, id: "p", input: 1) }
+        #expect(output == 7) // 1 → inline (1×2+1 = 3) → queued (3×2+1 = 7)
+        let lines = recorder.snapshot
+        let expectedInOrder = [
+            "begin p observed_parent started on local",
+            "attempt p#1 flaky 1 failed",
+            "attempt p#1 flaky 2 ok",
+            "checkpoint p#1 flaky of observed_parent tries 2",
+            "checkpoint p#2 doubling_child of observed_parent tries 1",
+            "child p-2 of p",
+            "begin p-2 doubling_child started on local",
+            "attempt p-2#1 double 1 ok",
+            "checkpoint p-2#1 double of doubling_child tries 1",
+            "end p-2 SUCCESS",
+            "checkpoint p#3 doubling_child of observed_parent tries 1",
+            "child p-3 of p",
+            "enqueued p-3 on observed",
+            "dequeued p-3 after ≥0",
+            "begin p-3 doubling_child dequeued on local",
+            "end p-3 SUCCESS",
+            "end p SUCCESS",
+        ]
+        var index = lines.startIndex
+        for line in expectedInOrder {
+            guard let found = lines[index...].firstIndex(of: line) else {
+                Issue.record("missing, or out of order: \(line)\nall: \(lines)")
+                return
+            }
+            index = found + 1
+        }
+        #expect(lines.contains("commit") && !lines.contains { $0.hasPrefix("bad commit") })
+        #expect(!lines.contains { $0.hasPrefix("stop") })
+    }
+
+    @Test("a workflow resumed after a crash is seen as recovered; replayed steps are not attempted again", arguments: JournalKind.available)
+    func recoveredOrigin(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        // Checkpoints: 1 the row, 2 and 3 the first two steps; after 3 is durable the process dies.
+        let crashing = try harness.runtime(interceptor: CrashInjector(atCheckpoint: 3, moment: .afterCommit))
+        try await runUntilCrash(crashing) { runtime in
+            _ = try await runtime.run(SequentialSteps.self, id: "s", input: 3)
+        }
+        let committed = try await harness.journal.open().steps(workflowID: "s").count
+        let recorder = RecordingInterceptor()
+        let recovered = try harness.runtime(interceptor: recorder)
+        _ = try await withRunning(recovered) { try await $0.run(SequentialSteps.self, id: "s", input: 3) }
+        let lines = recorder.snapshot
+        #expect(lines.first == "begin s sequential_steps recovered on local", "\(lines)")
+        #expect(lines.last == "end s SUCCESS", "\(lines)")
+        let attempted = lines.filter { $0.hasPrefix("attempt s#") }.compactMap { Int($0.dropFirst("attempt s#".count).prefix { $0 != " " }) }
+        #expect(attempted.allSatisfy { $0 > committed }, "replayed steps 1…\(committed) are not attempted: \(lines)")
+    }
+}
