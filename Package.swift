@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "DurableRuntime", targets: ["DurableRuntime"]),
+        .library(name: "DurableObservability", targets: ["DurableObservability"]),
         .library(name: "JournalSQLite", targets: ["JournalSQLite"]),
         .library(name: "JournalPostgres", targets: ["JournalPostgres"]),
         .library(name: "DurableTesting", targets: ["DurableTesting"]),
@@ -30,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Caps malloc arenas when an executable loads (see its header); only executables link it.
@@ -40,6 +43,16 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Interceptors over the runtime's seam that report through the swift-metrics API (an
+        // application bootstraps the exporter, e.g. Prometheus); no exporter here.
+        .target(
+            name: "DurableObservability",
+            dependencies: [
+                "DurableRuntime",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Embedded journal backend: one SQLite file in WAL mode.
@@ -109,8 +122,10 @@ let package = Package(
         .target(
             name: "ELTApp",
             dependencies: [
-                "ELT", "ELTSQLite", "ELTPostgres", "DurableRuntime", "JournalSQLite", "JournalPostgres", "PostgresSupport",
+                "ELT", "ELTSQLite", "ELTPostgres", "DurableRuntime", "DurableObservability", "JournalSQLite", "JournalPostgres",
+                "PostgresSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The command-line tool: `swift run elt run`.
@@ -129,8 +144,10 @@ let package = Package(
         .target(
             name: "ELTServer",
             dependencies: [
-                "ELT", "ELTApp", "DurableRuntime",
+                "ELT", "ELTApp", "DurableRuntime", "DurableObservability",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -142,6 +159,8 @@ let package = Package(
                 "ELT", "ELTApp", "ELTServer", "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/elt-server"
         ),

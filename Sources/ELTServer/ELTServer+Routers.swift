@@ -1,16 +1,20 @@
 import DurableRuntime
 import ELT
 import Hummingbird
+import Prometheus
 
 extension ELTServer {
-    /// The health port's router: `GET /health`. Built apart from ``run()`` so that tests run
-    /// the routes in-process around a runtime of their own.
+    /// The health port's router: `GET /health`, and `GET /metrics` when `metrics` is given.
+    /// Built apart from ``run()`` so that tests run the routes in-process around a runtime of
+    /// their own.
     static func healthRouter(
-        runtime: WorkflowRuntime, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter
+        runtime: WorkflowRuntime, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter,
+        metrics: PrometheusCollectorRegistry? = nil
     ) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: ErrorResponseMiddleware())
         HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken, stalledAfter: stalledAfter)
+        if let metrics { MetricsRoute.add(to: router, runtime: runtime, registry: metrics) }
         return router
     }
 

@@ -1,3 +1,4 @@
+import DurableObservability
 import DurableRuntime
 import ELT
 import ELTApp
@@ -43,7 +44,11 @@ public struct ELTServer: Sendable {
             store: store, source: configuration.makeUserSource(options.source), syncTarget: target,
             failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess,
             syncRetry: configuration.syncRetry, logger: configuration.logger)
-        let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
+        var runtimeConfiguration = configuration.runtimeConfiguration()
+        if options.metricsRegistry != nil {
+            runtimeConfiguration.interceptors += [RuntimeMetrics(), PipelineObserver(metrics: true)]
+        }
+        let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
         ELTPipeline.register(on: runtime, environment: environment)
         let scheduler = WorkflowScheduler(runtime: runtime)
         if let expression = options.schedule {
@@ -51,7 +56,8 @@ public struct ELTServer: Sendable {
         }
 
         let health = Self.healthRouter(
-            runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter)
+            runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter,
+            metrics: options.metricsRegistry)
         let admin = Self.adminRouter(
             runtime: runtime, journal: configuration.journalLocation, adminToken: options.adminToken, stalledAfter: options.stalledAfter,
             store: store)

@@ -1,6 +1,7 @@
 import DurableRuntime
 import ELT
 import ELTApp
+import Prometheus
 
 /// How `elt-server` listens and what it does at start, beside the pipeline's ``ELTConfiguration``.
 public struct ServerOptions: Sendable {
@@ -28,6 +29,9 @@ public struct ServerOptions: Sendable {
     /// ones alike: each records it as its source when it starts (the `resolve_source` step). A
     /// run that recorded a source before (one resumed, or enqueued with one) keeps it.
     public var source: SourceKind = .generator
+    /// Where the runtime's and the pipeline's metrics are collected, served at `GET /metrics`
+    /// on the health port; the process bootstraps swift-metrics with it. Nil: no metrics.
+    public var metricsRegistry: PrometheusCollectorRegistry?
 
     /// Options over `configuration`, with the defaults.
     public init(configuration: ELTConfiguration) {

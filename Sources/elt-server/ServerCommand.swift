@@ -5,6 +5,8 @@ import ELTApp
 import ELTServer
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 
 /// `elt-server`: runs the pipeline's workflows, queues, schedule, health endpoint and admin API.
 @main
@@ -141,6 +143,10 @@ struct ServerCommand: AsyncParsableCommand {
         options.schedule = schedule.lowercased() == "off" ? nil : schedule
         options.source = source
         options.stalledAfter = .seconds(stalledAfter)
+        // Every metric of this process goes to one registry, served at GET /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        options.metricsRegistry = registry
         do {
             try await ELTServer(options: options).run()
         } catch {

@@ -99,6 +99,47 @@ struct ServerTests {
         await server.stop()
     }
 
+    @Test("GET /metrics after two runs: the pipeline's counters equal the runs' results, workflows and steps are counted by name, no label holds an id")
+    func metricsMatchTheRuns() async throws {
+        let data = ELTProcess.temporaryDirectory()
+        let server = try ServerProcess(["--data-path", data, "--schedule", "off", "--integrations", "2"])
+        try await server.waitUntilHealthy()
+        var totals: [String: Int] = [:]
+        for (id, snapshot) in [("metrics-0", "0"), ("metrics-1", "1")] {
+            let run = try await ELTProcess.run(["start", "root_orchestration_workflow", "snapshot=\(snapshot)", "--id", id, "--wait", "--json", "--data-path", data])
+            #expect(run.status == 0, "\(run.stderr)\n\(server.log)")
+            let view = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            let output = try #require(view["output"] as? [String: Any])
+            for key in ["users_staged", "quarantined", "cdc_inserts", "cdc_updates", "cdc_deletes", "synced", "integrations"] {
+                totals[key, default: 0] += output[key] as? Int ?? -1_000_000
+            }
+        }
+        #expect(totals["cdc_updates", default: 0] > 0 && totals["cdc_deletes", default: 0] > 0, "snapshot 1 changes users: \(totals)")
+        let (status, body) = try await server.get("/metrics")
+        #expect(status == 200)
+        var series: [String: Double] = [:]
+        for line in body.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            series[String(line[..<space])] = value
+        }
+        func value(_ key: String) -> Int { Int(series[key] ?? -1) }
+        #expect(value("elt_users_staged_total") == totals["users_staged"])
+        #expect(value("elt_users_quarantined_total") == totals["quarantined"])
+        #expect(value(#"elt_cdc_changes_total{change="insert"}"#) == totals["cdc_inserts"])
+        #expect(value(#"elt_cdc_changes_total{change="update"}"#) == totals["cdc_updates"])
+        #expect(value(#"elt_cdc_changes_total{change="delete"}"#) == totals["cdc_deletes"])
+        #expect(value(#"elt_users_synced_total{change="upsert"}"#) + value(#"elt_users_synced_total{change="delete"}"#) == totals["synced"])
+        #expect(value(#"durable_workflows_finished_total{workflow="elt_pipeline_workflow",status="SUCCESS"}"#) == totals["integrations"])
+        #expect(value(#"durable_workflows_finished_total{workflow="root_orchestration_workflow",status="SUCCESS"}"#) == 2)
+        #expect(value(#"durable_workflows_enqueued_total{queue="elt_queue"}"#) == totals["integrations"])
+        #expect(value(#"durable_queue_wait_seconds_count{queue="elt_queue"}"#) == totals["integrations"])
+        #expect(value(#"durable_queue_depth{queue="elt_queue",status="ENQUEUED"}"#) == 0)
+        #expect(value(#"durable_step_duration_seconds_count{step="detect_changes",outcome="ok"}"#) == totals["integrations"])
+        #expect(value("durable_journal_commit_seconds_count") > 0 && value("durable_journal_commit_writes_sum") >= value("durable_journal_commit_seconds_count"))
+        #expect(!body.contains("metrics-0") && !body.contains("metrics-1"), "no workflow id in a label")
+        await server.stop()
+    }
+
     @Test("kill -9 mid-run, then a restart: the run completes with the exact state and no duplicate staging rows",
           arguments: JournalKind.available)
     func killAndRestart(kind: JournalKind) async throws {
