@@ -1,3 +1,4 @@
+import DurableRuntime
 import Synchronization
 import ELT
 import Foundation
@@ -51,17 +52,24 @@ public enum CommandLineOptions {
 
     private static let loggingBootstrapped = Mutex(false)
 
-    /// Sends every log at `logLevel` (a checked name) or above to standard error; returns the level.
+    /// Sends every log at `logLevel` (a checked name) or above to standard error, as text lines
+    /// or JSON objects (`format`), each carrying the workflow and step it was emitted in
+    /// (``DurableRuntime/WorkflowLogContext``); returns the level.
     @discardableResult
-    public static func bootstrapLogging(logLevel: String, default fallback: Logger.Level) -> Logger.Level {
+    public static func bootstrapLogging(logLevel: String, default fallback: Logger.Level, format: LogFormat = .text) -> Logger.Level {
         let level = Logger.Level(rawValue: logLevel) ?? fallback
         // swift-log allows one bootstrap per process; a second call keeps the first.
         guard loggingBootstrapped.withLock({ done in defer { done = true }; return !done }) else { return level }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap({ label, provider in
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                handler.logLevel = level
+                return handler
+            case .json:
+                return JSONLogHandler(label: label, level: level, metadataProvider: provider)
+            }
+        }, metadataProvider: .workflow)
         return level
     }
 }

@@ -106,6 +106,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: ArgumentHelp("How log lines are written to standard error: text, or json (one JSON object per line).",
+                               discussion: "Lines logged inside a workflow or step carry workflow_id, workflow_name, executor_id and, in a step, step and step_number."))
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel,
                                                     usersPerIntegration: usersPerIntegration, syncRetryDeadlineSeconds: syncRetryDeadline) {
@@ -120,7 +124,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = process_tuning_malloc_arenas_limited()  // keeps the malloc arena cap linked in (see its header)
-        let level = CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .info)
+        let level = CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .info, format: logFormat)
         var logger = Logger(label: "elt-server")
         logger.logLevel = level
         let environment = ProcessInfo.processInfo.environment
@@ -158,3 +162,6 @@ struct ServerCommand: AsyncParsableCommand {
 
 /// `--source`.
 extension SourceKind: ExpressibleByArgument {}
+
+/// `--log-format`.
+extension LogFormat: ExpressibleByArgument {}

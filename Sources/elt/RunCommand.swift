@@ -92,6 +92,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "notice"
 
+    @Option(help: ArgumentHelp("How log lines are written to standard error: text, or json (one JSON object per line).",
+                               discussion: "Lines logged inside a workflow or step carry workflow_id, workflow_name, executor_id and, in a step, step and step_number."))
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         if let problem = CommandLineOptions.problem(integrations: integrations, sourceLatencyMs: sourceLatencyMs, logLevel: logLevel,
                                                     usersPerIntegration: usersPerIntegration, maxDeleteFraction: maxDeleteFraction,
@@ -109,7 +113,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = process_tuning_malloc_arenas_limited()  // keeps the malloc arena cap linked in (see its header)
-        CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .notice)
+        CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .notice, format: logFormat)
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
@@ -210,6 +214,9 @@ extension RunCommand {
 
 /// `--source`.
 extension SourceKind: ExpressibleByArgument {}
+
+/// `--log-format`.
+extension LogFormat: ExpressibleByArgument {}
 
 /// The `--json` line: the totals and the wall-clock seconds.
 struct ResultLine {

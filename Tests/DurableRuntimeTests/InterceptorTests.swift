@@ -128,3 +128,41 @@ struct InterceptorTests {
         #expect(attempted.allSatisfy { $0 > committed }, "replayed steps 1…\(committed) are not attempted: \(lines)")
     }
 }
+
+/// What a ``LogContextProbe`` saw.
+final class SeenContexts: Sendable {
+    let values = Mutex<[WorkflowLogContext?]>([])
+    func append(_ value: WorkflowLogContext?) { values.withLock { $0.append(value) } }
+    var snapshot: [WorkflowLogContext?] { values.withLock { $0 } }
+}
+
+/// Captures the task's log context in its body and in a step.
+struct LogContextProbe: Workflow {
+    static let name = "log_context_probe"
+    let seen: SeenContexts
+
+    func run(context: WorkflowContext, input: Nothing) async throws -> Nothing {
+        seen.append(WorkflowLogContext.current)
+        try await context.step("probe") { seen.append(WorkflowLogContext.current) }
+        return Nothing()
+    }
+}
+
+@Suite("Workflow log context")
+struct WorkflowLogContextTests {
+    @Test("inside a workflow the task carries its id, name and executor; inside a step also the step; outside, nothing")
+    func boundAroundWorkflowsAndSteps() async throws {
+        let harness = try RuntimeHarness(.sqlite)
+        let seen = SeenContexts()
+        let runtime = try harness.runtime(executorID: "exec-a", register: { $0.register(LogContextProbe(seen: seen)) })
+        _ = try await withRunning(runtime) { try await $0.run(LogContextProbe.self, id: "probe-1", input: Nothing()) }
+        #expect(seen.snapshot == [
+            WorkflowLogContext(workflowID: "probe-1", workflowName: "log_context_probe", executorID: "exec-a"),
+            WorkflowLogContext(workflowID: "probe-1", workflowName: "log_context_probe", executorID: "exec-a", step: "probe", stepNumber: 1),
+        ])
+        #expect(WorkflowLogContext.current == nil)
+        let metadata = try #require(seen.snapshot.last??.metadata)
+        #expect(metadata["workflow_id"] == "probe-1" && metadata["step"] == "probe" && metadata["executor_id"] == "exec-a")
+        #expect(metadata["workflow_name"] == "log_context_probe" && metadata["step_number"]?.description == "1")
+    }
+}

@@ -153,6 +153,13 @@ extension WorkflowRuntime {
 
     /// ``executeClaimed(_:isNew:)`` of a workflow whose name is registered.
     private func executeRegistered(_ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool) async throws -> WorkflowRecord? {
+        let logContext = WorkflowLogContext(workflowID: record.id, workflowName: record.name, executorID: executorID)
+        return try await WorkflowLogContext.$current.withValue(logContext) {
+            try await executeInContext(record, entry: entry, isNew: isNew)
+        }
+    }
+
+    private func executeInContext(_ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool) async throws -> WorkflowRecord? {
         let recorded = isNew ? [] : try await journal.backend.steps(workflowID: record.id)
         let context = WorkflowContext(workflowID: record.id, workflowName: record.name, runtime: self, recorded: recorded, owner: owner(of: record))
         let outcome: Result<String, RecordedError>

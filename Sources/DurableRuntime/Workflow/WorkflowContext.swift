@@ -207,6 +207,14 @@ public final class WorkflowContext: Sendable {
 
     /// Runs one attempt of a step's body, through the runtime's interceptors if it has any.
     private func attemptStep<T: Sendable>(number: Int, name: String, attempt: Int, _ body: () async throws -> T) async throws -> T {
+        let logContext = WorkflowLogContext(workflowID: workflowID, workflowName: workflowName, executorID: runtime.executorID,
+                                            step: name, stepNumber: number)
+        return try await WorkflowLogContext.$current.withValue(logContext) {
+            try await interceptedAttempt(number: number, name: name, attempt: attempt, body)
+        }
+    }
+
+    private func interceptedAttempt<T: Sendable>(number: Int, name: String, attempt: Int, _ body: () async throws -> T) async throws -> T {
         let interceptors = runtime.interceptors
         if interceptors.isEmpty { return try await body() }
         let described = StepAttempt(workflowID: workflowID, workflowName: workflowName, stepName: name, stepNumber: number,
