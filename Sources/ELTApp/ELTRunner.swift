@@ -38,6 +38,9 @@ public struct ELTRunner: Sendable {
     public let gauge: LiveRecordGauge
     /// The most restarts before giving up.
     public var maximumRestarts = 100
+    /// Interceptors every runtime of the run gets besides the configuration's (a progress
+    /// display's ``PipelineObserver``, say).
+    public var interceptors: [any WorkflowInterceptor] = []
 
     /// A runner for `configuration` reading users from `source` (the generator by default).
     public init(configuration: ELTConfiguration, source: (any UserSource)? = nil, failures: FailureSimulation? = nil,
@@ -115,7 +118,9 @@ public struct ELTRunner: Sendable {
         let started = clock.now
         var restarts = 0
         while true {
-            let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: configuration.runtimeConfiguration())
+            var runtimeConfiguration = configuration.runtimeConfiguration()
+            runtimeConfiguration.interceptors += interceptors
+            let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
             ELTPipeline.register(on: runtime, environment: environment)
             if let (result, seconds, others) = try await runtime.withRunningUnlessCrashed({ runtime in
                 let result = try await runtime.run(RootOrchestrationWorkflow.self, id: id, input: input)

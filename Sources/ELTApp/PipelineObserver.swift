@@ -28,6 +28,9 @@ public struct PipelineTally: Sendable, Equatable {
     /// Workflow executions that were recoveries (of an earlier, stopped execution).
     public var recoveries = 0
 
+    /// A tally of nothing.
+    public init() {}
+
     /// Tenants waiting on the queue.
     public var tenantsQueued: Int { max(0, tenantsEnqueued - tenantsStarted) }
     /// Tenants running now.

@@ -92,6 +92,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "notice"
 
+    @Option(help: ArgumentHelp("Progress on standard error: auto, always or never.",
+                               discussion: "auto: on a terminal a line redrawn in place (tenants done, running and queued; users staged, their rate and an ETA; CDC inserts, updates and deletes; quarantined records; retries and recoveries; memory), otherwise a plain line every 5 s. always: the redrawn line even when standard error is not a terminal. never: nothing. Standard output (the result block, or --json's line) is the same in every mode."))
+    var progress: ProgressMode = .auto
+
     @Option(help: ArgumentHelp("How log lines are written to standard error: text, or json (one JSON object per line).",
                                discussion: "Lines logged inside a workflow or step carry workflow_id, workflow_name, executor_id and, in a step, step and step_number."))
     var logFormat: LogFormat = .text
@@ -122,7 +126,16 @@ struct RunCommand: AsyncParsableCommand {
             syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: executorID ?? ProcessInfo.processInfo.environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local")
         let userSource = configuration.makeUserSource(source)
-        let runner = ELTRunner(configuration: configuration, source: userSource)
+        let observer = PipelineObserver()
+        let runner = {
+            var runner = ELTRunner(configuration: configuration, source: userSource)
+            runner.interceptors = [observer]
+            return runner
+        }()
+        // The generator's population is known (its growth by churn is not counted): the ETA's base.
+        let display = ProgressDisplay(
+            observer: observer, mode: progress,
+            expectedUsers: source == .generator && numBatches == nil ? integrations * usersPerIntegration : nil)
         let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
                               source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
@@ -138,9 +151,11 @@ struct RunCommand: AsyncParsableCommand {
         let outcome: ELTRunner.Outcome
         do {
             let finished = try await Self.stoppingOnSignal {
-                try await runner.run(input: input, workflowID: id, onStart: {
-                    if !banner.isEmpty { print(banner) }
-                })
+                try await Self.showingProgress(display) {
+                    try await runner.run(input: input, workflowID: id, onStart: {
+                        if !banner.isEmpty { print(banner) }
+                    })
+                }
             }
             guard let finished else {
                 FileHandle.standardError.write(Data(
@@ -199,6 +214,21 @@ extension RunCommand {
         }
     }
 
+    /// Runs `body` while `display` (if any) shows the progress; the display stops and erases
+    /// its line when `body` ends.
+    static func showingProgress<T: Sendable>(_ display: ProgressDisplay?, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let display else { return try await body() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await display.run(); return nil }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw CancellationError()
+        }
+    }
+
     /// Lines for what a user must know: snapshots that proved nothing about deletes, superseded
     /// runs, earlier runs synced late.
     static func notes(_ result: RootResult) -> String {
@@ -217,6 +247,9 @@ extension SourceKind: ExpressibleByArgument {}
 
 /// `--log-format`.
 extension LogFormat: ExpressibleByArgument {}
+
+/// `--progress`.
+extension ProgressMode: ExpressibleByArgument {}
 
 /// The `--json` line: the totals and the wall-clock seconds.
 struct ResultLine {

@@ -16,7 +16,8 @@ struct ELTProcess {
         return directory.appendingPathComponent("elt")
     }
 
-    /// Runs `elt` with `arguments` and an environment without the pipeline's variables, and
+    /// Runs `elt` (or another executable of the build, or one at an absolute path) with
+    /// `arguments` and an environment without the pipeline's variables, and
     /// waits for it on a thread of its own: a blocking wait on the cooperative pool (two threads
     /// on a 2-core CI machine) would stall every other test's sleeps and servers meanwhile.
     static func run(_ arguments: [String], environment extra: [String: String] = [:], executable name: String = "elt") async throws
@@ -32,7 +33,7 @@ struct ELTProcess {
     private static func runBlocking(_ arguments: [String], environment extra: [String: String], executable name: String) throws
         -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = executable.deletingLastPathComponent().appendingPathComponent(name)
+        process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : executable.deletingLastPathComponent().appendingPathComponent(name)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL", "ELT_SYNC_DATABASE_URL", "ELT_DATA_PATH"] { environment[name] = nil }
