@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -52,6 +53,8 @@ let package = Package(
             dependencies: [
                 "DurableRuntime",
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -199,12 +202,18 @@ let package = Package(
         ),
         .testTarget(
             name: "DurableRuntimeTests",
-            dependencies: ["DurableRuntime", "JournalSQLite", "JournalPostgres", "DurableTesting"]
+            dependencies: [
+                "DurableRuntime", "DurableObservability", "JournalSQLite", "JournalPostgres", "DurableTesting",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
         ),
         .testTarget(
             name: "ELTTests",
             dependencies: [
-                "ELT", "ELTSQLite", "ELTPostgres", "ELTApp", "ELTServer", "DurableRuntime", "DurableTesting",
+                "ELT", "ELTSQLite", "ELTPostgres", "ELTApp", "ELTServer", "DurableRuntime", "DurableTesting", "DurableObservability",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "JournalSQLite", "JournalPostgres", "PostgresSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

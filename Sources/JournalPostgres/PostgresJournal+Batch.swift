@@ -189,13 +189,14 @@ struct CommitBatchStatement {
           SELECT id, name, status, inputs, CASE WHEN output_null THEN NULL ELSE output END,
             CASE WHEN error_null THEN NULL ELSE error END, CASE WHEN executor_null THEN NULL ELSE executor END,
             CASE WHEN queue_null THEN NULL ELSE queue END, attempts, max_attempts, NULL, priority,
-            CASE WHEN parent_null THEN NULL ELSE parent END, created_at, updated_at, generation
+            CASE WHEN parent_null THEN NULL ELSE parent END, created_at, updated_at, generation,
+            CASE WHEN trace_null THEN NULL ELSE trace END
           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::bool[],
             $9::text[], $10::bool[], $11::text[], $12::bool[], $13::int8[], $14::int8[], $15::int8[], $16::text[],
-            $17::bool[], $18::int8[], $19::int8[], $44::int8[], $45::text[], $46::bool[], $47::int8[])
+            $17::bool[], $18::int8[], $19::int8[], $44::int8[], $45::text[], $46::bool[], $47::int8[], $49::text[], $50::bool[])
             AS t(id, name, status, inputs, output, output_null, error, error_null, executor, executor_null,
               queue, queue_null, attempts, max_attempts, priority, parent, parent_null, created_at, updated_at,
-              generation, powner, powner_null, pgeneration)
+              generation, powner, powner_null, pgeneration, trace, trace_null)
           WHERE t.powner_null OR NOT EXISTS (
             SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.parent
               AND (o.executor_id IS DISTINCT FROM t.powner OR o.owner_generation <> t.pgeneration))
@@ -260,7 +261,7 @@ struct CommitBatchStatement {
     var completions: [Completion] = []
 
     func makeBindings() throws -> PostgresBindings {
-        var binds = PostgresBindings(capacity: 48)
+        var binds = PostgresBindings(capacity: 50)
         let w = workflows
         binds.append(w.map(\.id)); binds.append(w.map(\.name)); binds.append(w.map(\.status.rawValue)); binds.append(w.map(\.inputJSON))
         binds.append(w.map { $0.outputJSON ?? "" }); binds.append(w.map { $0.outputJSON == nil })
@@ -290,6 +291,7 @@ struct CommitBatchStatement {
         binds.append(parentOwners.map { $0?.executorID ?? "" }); binds.append(parentOwners.map { $0 == nil }) // $45, $46
         binds.append(parentOwners.map { $0?.generation ?? 0 }) // $47
         binds.append(s.map { Int64($0.attempts) }) // $48
+        binds.append(w.map { $0.traceContext ?? "" }); binds.append(w.map { $0.traceContext == nil }) // $49, $50
         return binds
     }
 }

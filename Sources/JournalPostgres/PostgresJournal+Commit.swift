@@ -211,7 +211,8 @@ extension PostgresJournal {
             VALUES (\(record.id), \(record.name), \(record.status.rawValue), \(record.inputJSON),
               \(record.outputJSON), \(record.errorJSON), \(record.executorID), \(record.queueName),
               \(record.recoveryAttempts), \(record.maxRecoveryAttempts), \(record.deduplicationID),
-              \(record.priority), \(record.parentID), \(record.createdAt), \(record.updatedAt), \(record.ownerGeneration))
+              \(record.priority), \(record.parentID), \(record.createdAt), \(record.updatedAt), \(record.ownerGeneration),
+              \(record.traceContext))
             ON CONFLICT DO NOTHING RETURNING workflow_id
             """, logger: logger, timeout: statementTimeout
         ).collect()

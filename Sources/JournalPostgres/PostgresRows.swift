@@ -19,16 +19,16 @@ enum PostgresRows {
         var records: [WorkflowRecord] = []
         let typed = rows.decode(
             (String, String, String, String, String?, String?, String?, String?, Int, Int, String?, Int, String?,
-             Int64, Int64, Int64).self)
+             Int64, Int64, Int64, String?).self)
         for try await (id, name, status, inputs, output, error, executor, queue, attempts, maxAttempts, dedup,
-            priority, parent, createdAt, updatedAt, generation) in typed
+            priority, parent, createdAt, updatedAt, generation, traceContext) in typed
         {
             records.append(
                 WorkflowRecord(
                     id: id, name: name, status: try Self.status(status), inputJSON: inputs, outputJSON: output,
                     errorJSON: error, executorID: executor, queueName: queue, recoveryAttempts: attempts,
                     maxRecoveryAttempts: maxAttempts, deduplicationID: dedup, priority: priority, parentID: parent,
-                    createdAt: createdAt, updatedAt: updatedAt, ownerGeneration: generation))
+                    createdAt: createdAt, updatedAt: updatedAt, ownerGeneration: generation, traceContext: traceContext))
         }
         return records
     }

@@ -48,6 +48,9 @@ enum PostgresSchema {
         case 4:
             // How many times a step's body ran in the execution that recorded it.
             return ["ALTER TABLE \(s).operation_outputs ADD COLUMN IF NOT EXISTS attempts BIGINT NOT NULL DEFAULT 1"]
+        case 5:
+            // The trace context the workflow was created in (see WorkflowRecord.traceContext).
+            return ["ALTER TABLE \(s).workflow_status ADD COLUMN IF NOT EXISTS trace_context TEXT"]
         default:
             return []
         }

@@ -169,13 +169,13 @@ enum SQLiteCommit {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO workflow_status(\(SQLiteRows.workflowColumns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
         try statement.execute(arguments: [
             record.id, record.name, record.status.rawValue, record.inputJSON, record.outputJSON,
             record.errorJSON, record.executorID, record.queueName, record.recoveryAttempts,
             record.maxRecoveryAttempts, record.deduplicationID, record.priority, record.parentID,
-            record.createdAt, record.updatedAt, record.ownerGeneration,
+            record.createdAt, record.updatedAt, record.ownerGeneration, record.traceContext,
         ])
         if db.changesCount > 0 { return .workflowInserted }
         if let existing = try SQLiteRows.workflow(id: record.id, db) { return .workflowExists(existing) }

@@ -8,7 +8,7 @@ import GRDB
 /// on the file lock (with a 5 s busy timeout) and a dequeue never races another one.
 public final class SQLiteJournal: JournalBackend {
     /// The schema version this build writes and understands.
-    public static let schemaVersion = 4
+    public static let schemaVersion = 5
 
     /// The file path of the database.
     public let path: String

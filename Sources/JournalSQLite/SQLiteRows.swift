@@ -19,7 +19,7 @@ enum SQLiteRows {
             id: row[0], name: row[1], status: try status(row[2]), inputJSON: row[3], outputJSON: row[4],
             errorJSON: row[5], executorID: row[6], queueName: row[7], recoveryAttempts: row[8],
             maxRecoveryAttempts: row[9], deduplicationID: row[10], priority: row[11], parentID: row[12],
-            createdAt: row[13], updatedAt: row[14], ownerGeneration: row[15])
+            createdAt: row[13], updatedAt: row[14], ownerGeneration: row[15], traceContext: row[16])
     }
 
     /// Decodes a row selected with ``stepColumns``.

@@ -49,6 +49,10 @@ enum SQLiteSchema {
             // How many times a step's body ran in the execution that recorded it.
             "ALTER TABLE operation_outputs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
         ],
+        [
+            // The trace context the workflow was created in (see WorkflowRecord.traceContext).
+            "ALTER TABLE workflow_status ADD COLUMN trace_context TEXT",
+        ],
     ]
 
     /// Brings the schema to `supported`, inside the caller's `IMMEDIATE` transaction.

@@ -4,7 +4,7 @@ public enum JournalSchema {
     public static let workflowColumns = """
         workflow_id, name, status, inputs, output, error, executor_id, queue_name, recovery_attempts, \
         max_recovery_attempts, deduplication_id, priority, parent_workflow_id, created_at, updated_at, \
-        owner_generation
+        owner_generation, trace_context
         """
 
     /// The `operation_outputs` columns, in the order backends read and write them.

@@ -51,6 +51,10 @@ public struct WorkflowRecord: Sendable, Equatable, Codable {
     /// returns after its work was claimed elsewhere (a paused VM, a partition) is fenced off,
     /// even when the work has come back to the same executor id since.
     public var ownerGeneration: Int64
+    /// The trace context the workflow was created in, as a JSON object of propagation fields
+    /// (W3C `traceparent`, …), so that every execution of it, in any process, continues that
+    /// trace; nil when no tracing interceptor was installed. Set once, at insertion.
+    public var traceContext: String?
 
     /// Creates a record; the optional fields default to empty.
     public init(
@@ -58,7 +62,7 @@ public struct WorkflowRecord: Sendable, Equatable, Codable {
         outputJSON: String? = nil, errorJSON: String? = nil, executorID: String? = nil,
         queueName: String? = nil, recoveryAttempts: Int = 0, maxRecoveryAttempts: Int = 100,
         deduplicationID: String? = nil, priority: Int = 0, parentID: String? = nil,
-        createdAt: Int64, updatedAt: Int64, ownerGeneration: Int64 = 0
+        createdAt: Int64, updatedAt: Int64, ownerGeneration: Int64 = 0, traceContext: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -76,6 +80,7 @@ public struct WorkflowRecord: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.ownerGeneration = ownerGeneration
+        self.traceContext = traceContext
     }
 
     private enum CodingKeys: String, CodingKey {

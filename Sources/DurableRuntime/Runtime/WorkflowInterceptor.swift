@@ -30,6 +30,11 @@ public protocol WorkflowInterceptor: Sendable {
     /// Sees one thing that happened (see ``RuntimeEvent``).
     func observe(_ event: RuntimeEvent)
 
+    /// The trace context to store with a workflow about to be inserted (its ``WorkflowRecord/traceContext``),
+    /// or nil: a tracing interceptor returns the current context (or a new one), so that the
+    /// workflow's executions, in this process or another, continue that trace.
+    func traceContext(creating record: WorkflowRecord) -> String?
+
     /// Decides what happens to the group commit that holds checkpoints `checkpoints` (numbered
     /// from 1 in commit order, one per ``JournalWrite``). Production interceptors proceed.
     func decideCommit(checkpoints: ClosedRange<Int>) -> CheckpointDecision
@@ -45,6 +50,8 @@ extension WorkflowInterceptor {
     }
 
     public func observe(_ event: RuntimeEvent) {}
+
+    public func traceContext(creating record: WorkflowRecord) -> String? { nil }
 
     public func decideCommit(checkpoints: ClosedRange<Int>) -> CheckpointDecision { .proceed }
 }
@@ -149,6 +156,20 @@ struct InterceptorChain: Sendable {
         guard !interceptors.isEmpty else { return }
         let event = event()
         for interceptor in interceptors { interceptor.observe(event) }
+    }
+
+    /// `record` with the first trace context an interceptor gives it.
+    func withTraceContext(_ record: WorkflowRecord) -> WorkflowRecord {
+        guard !interceptors.isEmpty else { return record }
+        var record = record
+        // Each interceptor asked at most once (a lazy compactMap's `first` would ask twice).
+        for interceptor in interceptors {
+            if let context = interceptor.traceContext(creating: record) {
+                record.traceContext = context
+                break
+            }
+        }
+        return record
     }
 
     /// The first decision other than ``CheckpointDecision/proceed``, or proceed.

@@ -49,17 +49,17 @@ extension WorkflowRuntime {
             id: id ?? UUID().uuidString.lowercased(), name: name, status: .enqueued, inputJSON: inputJSON,
             queueName: queue, maxRecoveryAttempts: maxRecoveryAttempts,
             deduplicationID: options.deduplicationID, priority: options.priority, createdAt: now, updatedAt: now)
-        return try await admit(record).id
+        return try await admit(interceptors.withTraceContext(record)).id
     }
 
     func makeRecord<W: Workflow>(
         _ workflow: W.Type, id: String, input: W.Input, status: WorkflowStatus, parentID: String? = nil
     ) throws -> WorkflowRecord {
         let now = journalTimestamp(clock.now())
-        return WorkflowRecord(
+        return interceptors.withTraceContext(WorkflowRecord(
             id: id, name: W.name, status: status, inputJSON: try JournalJSON.encode(input),
             executorID: status == .pending ? executorID : nil, maxRecoveryAttempts: W.maxRecoveryAttempts,
-            parentID: parentID, createdAt: now, updatedAt: now)
+            parentID: parentID, createdAt: now, updatedAt: now))
     }
 
     /// Inserts `record` (unless its id exists) and dispatches it. Returns the row as it stands

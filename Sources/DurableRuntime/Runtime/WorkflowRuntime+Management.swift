@@ -171,10 +171,10 @@ extension WorkflowRuntime {
         guard step <= recorded + 1 else { throw WorkflowError.forkPastEnd(workflowID: id, step: step, recorded: recorded) }
         let now = journalTimestamp(clock.now())
         let handOff = try queueForHandOff(explicit: queue, of: original, action: "fork")
-        let forked = WorkflowRecord(
+        let forked = interceptors.withTraceContext(WorkflowRecord(
             id: newID ?? "\(id)-fork-\(now)", name: original.name, status: handOff == nil ? .pending : .enqueued,
             inputJSON: original.inputJSON, executorID: handOff == nil ? executorID : nil, queueName: handOff,
-            maxRecoveryAttempts: original.maxRecoveryAttempts, createdAt: now, updatedAt: now)
+            maxRecoveryAttempts: original.maxRecoveryAttempts, createdAt: now, updatedAt: now))
         let writes: [JournalWrite] = [
             .expectWorkflow(id: id, statuses: nil), .insertWorkflow(forked),
             .copySteps(sourceID: id, targetID: forked.id, belowStep: step),

@@ -17,12 +17,13 @@ struct RuntimeHarness {
         executorID: String = "local", role: RuntimeConfiguration.Role = .worker, queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .milliseconds(500), clock: any RuntimeClock = SystemClock(),
         interceptor: (any WorkflowInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
-        executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil,
+        executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil, interceptors: [any WorkflowInterceptor] = [],
         register: (WorkflowRuntime) -> Void = { _ in }
     ) throws -> WorkflowRuntime {
         let configuration = RuntimeConfiguration(
             executorID: executorID, role: role, queues: queues, queuePollInterval: queuePollInterval,
-            resultPollInterval: .milliseconds(20), executorLease: executorLease, leaseRenewInterval: leaseRenewInterval)
+            resultPollInterval: .milliseconds(20), executorLease: executorLease, leaseRenewInterval: leaseRenewInterval,
+            interceptors: interceptors)
         let runtime = WorkflowRuntime(backend: try journal.open(), configuration: configuration, clock: clock, interceptor: interceptor)
         runtime.register(DoublingChild(effects: effects))
         runtime.register(MixedParent(effects: effects))
