@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // OTLP/HTTP only: the gRPC exporter's dependencies (grpc-swift, its NIO transport) are
+        // not built. elt-server exports traces when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // Caps malloc arenas when an executable loads (see its header); only executables link it.
@@ -164,6 +167,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                "DurableObservability", "DurableRuntime",
             ],
             path: "Sources/elt-server"
         ),

@@ -48,6 +48,7 @@ public struct ELTServer: Sendable {
         if options.metricsRegistry != nil {
             runtimeConfiguration.interceptors += [RuntimeMetrics(), PipelineObserver(metrics: true)]
         }
+        runtimeConfiguration.interceptors += options.interceptors
         let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
         ELTPipeline.register(on: runtime, environment: environment)
         let scheduler = WorkflowScheduler(runtime: runtime)
@@ -76,7 +77,7 @@ public struct ELTServer: Sendable {
                 logger.notice("admin API listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: httpLogger)
-        let services: [any Service] = [runtime.journalService, runtime, scheduler, healthServer, adminServer]
+        let services: [any Service] = options.observabilityServices + [runtime.journalService, runtime, scheduler, healthServer, adminServer]
         logger.notice("elt-server starting", metadata: [
             "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "source": "\(options.source.rawValue)",
             "journal": "\(configuration.journalLocation)",

@@ -2,6 +2,7 @@ import DurableRuntime
 import ELT
 import ELTApp
 import Prometheus
+import ServiceLifecycle
 
 /// How `elt-server` listens and what it does at start, beside the pipeline's ``ELTConfiguration``.
 public struct ServerOptions: Sendable {
@@ -32,6 +33,12 @@ public struct ServerOptions: Sendable {
     /// Where the runtime's and the pipeline's metrics are collected, served at `GET /metrics`
     /// on the health port; the process bootstraps swift-metrics with it. Nil: no metrics.
     public var metricsRegistry: PrometheusCollectorRegistry?
+    /// More interceptors for the runtime (`elt-server` adds workflow tracing when an OTLP
+    /// endpoint is configured).
+    public var interceptors: [any WorkflowInterceptor] = []
+    /// Services run first and stopped last in the server's group (an OTLP exporter, which then
+    /// flushes after the runtime has stopped).
+    public var observabilityServices: [any Service] = []
 
     /// Options over `configuration`, with the defaults.
     public init(configuration: ELTConfiguration) {

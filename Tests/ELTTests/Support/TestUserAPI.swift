@@ -95,41 +95,9 @@ final class TestUserAPI: Sendable {
         // `/missing` answers only scripted replies, or 404 like any unknown path.
         router.get("users") { request, _ in try await api.respond(to: request) }
         router.get("missing") { request, _ in try await api.respond(to: request) }
-        var logger = Logger(label: "TestUserAPI")
-        // Cancelling the server at the end of a test logs errors about its closing channels.
-        logger.logLevel = .critical
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger)
-        // Stopped by a graceful shutdown, never by cancellation: cancelling a Hummingbird server
-        // while a connection is being accepted trips a NIOAsyncWriter assertion and kills the process.
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // Ends the port stream if the server fails to start, so the test does not hang.
-                defer { portContinuation.finish() }
-                try await services.run()
-            }
-            guard let port = await ports.first(where: { _ in true }), port > 0 else {
-                _ = try await group.next()
-                throw DidNotStart()
-            }
+        return try await withTestServer(router: router) { port in
             api.state.withLock { $0.port = port }
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(api))
-            } catch {
-                result = .failure(error)
-            }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return try result.get()
+            return try await body(api)
         }
     }
 
@@ -187,7 +155,4 @@ final class TestUserAPI: Sendable {
     }
 
     /// The server never reported its port.
-    struct DidNotStart: Error, CustomStringConvertible {
-        var description: String { "the test users API did not start listening on 127.0.0.1; see the log above" }
-    }
 }
