@@ -5,13 +5,8 @@ import ELTApp
 import ELTServer
 import Foundation
 import Logging
-import DurableObservability
-import DurableRuntime
-import Instrumentation
 import Metrics
-import OTel
 import Prometheus
-import Tracing
 
 /// `elt-server`: runs the pipeline's workflows, queues, schedule, health endpoint and admin API.
 @main
@@ -158,22 +153,15 @@ struct ServerCommand: AsyncParsableCommand {
         options.metricsRegistry = registry
         // Traces go to an OTLP/HTTP collector when one is configured; otherwise no tracing
         // interceptor is installed at all (nothing to pay).
-        if environment["OTEL_EXPORTER_OTLP_ENDPOINT"].map({ !$0.isEmpty }) == true
-            || environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].map({ !$0.isEmpty }) == true {
-            do {
-                var otel = OTel.Configuration.default
-                otel.serviceName = environment["OTEL_SERVICE_NAME"] ?? "elt-server"
-                otel.logs.enabled = false
-                otel.metrics.enabled = false
-                options.observabilityServices = [try OTel.bootstrap(configuration: otel)]
-                options.interceptors = [Self.workflowTracing(InstrumentationSystem.tracer)]
-                logger.notice("exporting traces over OTLP/HTTP", metadata: [
-                    "endpoint": "\(environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "")",
-                ])
-            } catch {
-                FileHandle.standardError.write(Data("elt-server: error: the OTEL_* settings are not usable: \(error)\n".utf8))
-                throw ExitCode.failure
+        do {
+            if let export = try TraceExport.fromEnvironment(environment, serviceName: environment["OTEL_SERVICE_NAME"] ?? "elt-server") {
+                options.observabilityServices = [export.service]
+                options.interceptors = [export.interceptor]
+                logger.notice("exporting traces over OTLP/HTTP", metadata: ["endpoint": "\(export.endpoint)"])
             }
+        } catch {
+            FileHandle.standardError.write(Data("elt-server: error: the OTEL_* settings are not usable: \(error)\n".utf8))
+            throw ExitCode.failure
         }
         do {
             try await ELTServer(options: options).run()
@@ -184,12 +172,6 @@ struct ServerCommand: AsyncParsableCommand {
     }
 }
 
-extension ServerCommand {
-    /// ``WorkflowTracing`` over the bootstrapped tracer (opened from the existential).
-    static func workflowTracing(_ tracer: some Tracer) -> any WorkflowInterceptor {
-        WorkflowTracing(tracer: tracer)
-    }
-}
 
 /// `--source`.
 extension SourceKind: ExpressibleByArgument {}

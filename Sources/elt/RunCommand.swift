@@ -127,9 +127,16 @@ struct RunCommand: AsyncParsableCommand {
             executorID: executorID ?? ProcessInfo.processInfo.environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local")
         let userSource = configuration.makeUserSource(source)
         let observer = PipelineObserver()
+        let traceExport: TraceExport?
+        do {
+            traceExport = try TraceExport.fromEnvironment(serviceName: ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] ?? "elt")
+        } catch {
+            FileHandle.standardError.write(Data("error: the OTEL_* settings are not usable: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
         let runner = {
             var runner = ELTRunner(configuration: configuration, source: userSource)
-            runner.interceptors = [observer]
+            runner.interceptors = [observer] + (traceExport.map { [$0.interceptor] } ?? [])
             return runner
         }()
         // The generator's population is known (its growth by churn is not counted): the ETA's base.
@@ -150,11 +157,14 @@ struct RunCommand: AsyncParsableCommand {
             """ + (seedFailures ? "\n   failures: the seed's rates (API 2 %, DB 40 %, OOM 5 % after batch 5)" : "")
         let outcome: ELTRunner.Outcome
         do {
+            let logger = configuration.logger
             let finished = try await Self.stoppingOnSignal {
-                try await Self.showingProgress(display) {
-                    try await runner.run(input: input, workflowID: id, onStart: {
-                        if !banner.isEmpty { print(banner) }
-                    })
+                try await Self.exportingTraces(traceExport, logger: logger) {
+                    try await Self.showingProgress(display) {
+                        try await runner.run(input: input, workflowID: id, onStart: {
+                            if !banner.isEmpty { print(banner) }
+                        })
+                    }
                 }
             }
             guard let finished else {
@@ -212,6 +222,12 @@ extension RunCommand {
             let first = try await group.next() ?? nil
             return first
         }
+    }
+
+    /// Runs `body` while `export` (if any) exports its spans, then flushes them.
+    static func exportingTraces<T: Sendable>(_ export: TraceExport?, logger: Logger, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let export else { return try await body() }
+        return try await export.running(logger: logger, body)
     }
 
     /// Runs `body` while `display` (if any) shows the progress; the display stops and erases
