@@ -75,7 +75,16 @@ struct InterceptorTests {
         let recorder = RecordingInterceptor()
         let runtime = try harness.runtime(queues: [WorkflowQueue("observed", globalConcurrency: 1)], queuePollInterval: .milliseconds(20),
                                           interceptor: recorder, register: { $0.register(ObservedParent(failures: 1)) })
-        let output = try await withRunning(runtime) { try await $0.run(ObservedParent.self, id: "p", input: 1) }
+        let output = try await withRunning(runtime) { runtime in
+            let output = try await runtime.run(ObservedParent.self, id: "p", input: 1)
+            // The handle reads the committed outcome from the journal: wait for the execution
+            // itself to come back before the runtime is stopped.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !recorder.snapshot.contains(where: { $0.hasPrefix("end p ") }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return output
+        }
         #expect(output == 7) // 1 → inline (1×2+1 = 3) → queued (3×2+1 = 7)
         let lines = recorder.snapshot
         let expectedInOrder = [
@@ -91,8 +100,6 @@ struct InterceptorTests {
             "end p-2 SUCCESS",
             "checkpoint p#3 doubling_child of observed_parent tries 1",
             "child p-3 of p",
-            "enqueued p-3 on observed",
-            "dequeued p-3 after ≥0",
             "begin p-3 doubling_child dequeued on local",
             "end p-3 SUCCESS",
             "end p SUCCESS",
@@ -105,6 +112,10 @@ struct InterceptorTests {
             }
             index = found + 1
         }
+        // A worker may claim (and begin) the queued child before its parent's task reports the enqueue.
+        #expect(lines.contains("enqueued p-3 on observed"), "\(lines)")
+        let dequeued = try #require(lines.firstIndex(of: "dequeued p-3 after ≥0"), "\(lines)")
+        #expect(dequeued < (lines.firstIndex(of: "begin p-3 doubling_child dequeued on local") ?? 0), "\(lines)")
         #expect(lines.contains("commit") && !lines.contains { $0.hasPrefix("bad commit") })
         #expect(!lines.contains { $0.hasPrefix("stop") })
     }
@@ -117,7 +128,6 @@ struct InterceptorTests {
         try await runUntilCrash(crashing) { runtime in
             _ = try await runtime.run(SequentialSteps.self, id: "s", input: 3)
         }
-        let committed = try await harness.journal.open().steps(workflowID: "s").count
         let recorder = RecordingInterceptor()
         let recovered = try harness.runtime(interceptor: recorder)
         _ = try await withRunning(recovered) { try await $0.run(SequentialSteps.self, id: "s", input: 3) }
@@ -125,7 +135,7 @@ struct InterceptorTests {
         #expect(lines.first == "begin s sequential_steps recovered on local", "\(lines)")
         #expect(lines.last == "end s SUCCESS", "\(lines)")
         let attempted = lines.filter { $0.hasPrefix("attempt s#") }.compactMap { Int($0.dropFirst("attempt s#".count).prefix { $0 != " " }) }
-        #expect(attempted.allSatisfy { $0 > committed }, "replayed steps 1…\(committed) are not attempted: \(lines)")
+        #expect(attempted == [3], "steps 1 and 2 were durable before the crash, so only step 3 is attempted: \(lines)")
     }
 }
 

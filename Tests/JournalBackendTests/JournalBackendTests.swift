@@ -23,13 +23,15 @@ struct JournalBackendTests {
         }
     }
 
-    @Test("a version 3 journal migrates to version 4: its steps keep their rows and read as one attempt", arguments: BackendKind.allCases)
-    func migrateStepAttempts(kind: BackendKind) async throws {
+    @Test("a version 3 journal migrates to the current version: its rows are kept, old steps read as one attempt, old workflows without a trace",
+          arguments: BackendKind.allCases)
+    func migrateFromVersion3(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in
             try await journal.backend.insert(workflow("w1"))
-            // Back to version 3: no attempts column, and a step written by a version 3 build.
+            // Back to version 3: no attempts or trace_context column, and a step written by a version 3 build.
             try await journal.execute("ALTER TABLE \(journal.table("operation_outputs")) DROP COLUMN attempts")
-            try await journal.execute("DELETE FROM \(journal.table("journal_migrations")) WHERE version = 4")
+            try await journal.execute("ALTER TABLE \(journal.table("workflow_status")) DROP COLUMN trace_context")
+            try await journal.execute("DELETE FROM \(journal.table("journal_migrations")) WHERE version >= 4")
             try await journal.execute(
                 """
                 INSERT INTO \(journal.table("operation_outputs"))(workflow_id, function_id, function_name, output, started_at, completed_at)
@@ -41,6 +43,11 @@ struct JournalBackendTests {
             let retried = StepRecord(workflowID: "w1", stepNumber: 2, name: "retried", outputJSON: "1", startedAt: 30, completedAt: 40, attempts: 3)
             _ = try await journal.backend.commit([.recordStep(retried)])
             #expect(try await journal.backend.steps(workflowID: "w1").last == retried)
+            #expect(try await journal.backend.workflow(id: "w1") == workflow("w1"), "the workflow row is kept, with no trace context")
+            var traced = workflow("w2")
+            traced.traceContext = #"{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}"#
+            _ = try await journal.backend.commit([.insertWorkflow(traced)])
+            #expect(try await journal.backend.workflow(id: "w2")?.traceContext == traced.traceContext)
         }
     }
 
