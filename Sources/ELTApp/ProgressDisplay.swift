@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,7 +19,9 @@ public enum ProgressMode: String, Sendable, CaseIterable {
 /// `elt run`'s progress, from a ``PipelineObserver``'s tally, written to standard error (so the
 /// result block, or `--json`'s line, on standard output is unchanged):
 /// - on a terminal, one line redrawn in place four times a second, erased at the end;
-/// - otherwise, a plain line every ``plainInterval``, and none for a run shorter than that.
+/// - otherwise, a plain line every ``plainInterval``, and none for a run shorter than that; with
+///   `--log-format json` that line is a log record (`"message":"progress"` with the counts as
+///   fields), so standard error stays one JSON object per line.
 ///
 /// The line: tenants done, running and queued out of those enqueued; users staged, their rate
 /// and an ETA (from the expected number of users when known, else from the tenants' rate); CDC
@@ -39,9 +42,15 @@ public struct ProgressDisplay: Sendable {
     public static let plainInterval: Duration = .seconds(5)
 
     /// A display of `observer`'s counts; nil when `mode` is `never`.
-    public init?(observer: PipelineObserver, mode: ProgressMode, expectedUsers: Int?) {
+    /// Where the plain progress goes as a log record instead of a text line (nil: text lines).
+    public let logger: Logger?
+
+    /// A display of `observer`'s counts; nil when `mode` is `never`. With `logger`, the plain
+    /// progress (off a terminal) is logged at notice instead of written as text.
+    public init?(observer: PipelineObserver, mode: ProgressMode, expectedUsers: Int?, logger: Logger? = nil) {
         guard mode != .never else { return nil }
         self.observer = observer
+        self.logger = logger
         self.expectedUsers = expectedUsers
         self.isTerminal = mode == .always || isatty(STDERR_FILENO) == 1
     }
@@ -53,9 +62,15 @@ public struct ProgressDisplay: Sendable {
         let interval = isTerminal ? Self.liveInterval : Self.plainInterval
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { break }
-            let line = Self.line(observer.tally, elapsed: clock.now - started, expectedUsers: expectedUsers,
-                                 residentBytes: Self.residentBytes())
-            write(isTerminal ? "\r\u{1B}[2K" + Self.fitted("⏳ " + line, columns: Self.terminalColumns()) : "progress: " + line + "\n")
+            let tally = observer.tally
+            let line = Self.line(tally, elapsed: clock.now - started, expectedUsers: expectedUsers, residentBytes: Self.residentBytes())
+            if isTerminal {
+                write("\r\u{1B}[2K" + Self.fitted("⏳ " + line, columns: Self.terminalColumns()))
+            } else if let logger {
+                logger.notice("progress", metadata: Self.metadata(tally, line: line))
+            } else {
+                write("progress: " + line + "\n")
+            }
         }
         if isTerminal { write("\r\u{1B}[2K") }
     }
@@ -85,6 +100,17 @@ public struct ProgressDisplay: Sendable {
         if tally.tenantsFailed > 0 { parts[0] += ", \(tally.tenantsFailed) failed" }
         if let residentBytes { parts.append("RSS \(residentBytes / 1_048_576) MB") }
         return parts.joined(separator: " │ ")
+    }
+
+    /// The counts as log metadata, with the whole line as `summary`.
+    static func metadata(_ tally: PipelineTally, line: String) -> Logger.Metadata {
+        [
+            "tenants_done": "\(tally.tenantsFinished)", "tenants_running": "\(tally.tenantsRunning)",
+            "tenants_queued": "\(tally.tenantsQueued)", "tenants_failed": "\(tally.tenantsFailed)",
+            "users_staged": "\(tally.usersStaged)", "cdc_inserts": "\(tally.cdcInserts)", "cdc_updates": "\(tally.cdcUpdates)",
+            "cdc_deletes": "\(tally.cdcDeletes)", "quarantined": "\(tally.quarantined)", "retries": "\(tally.retries)",
+            "recoveries": "\(tally.recoveries)", "summary": "\(line)",
+        ]
     }
 
     /// `line` cut to `columns` − 1 characters (a wrapped line cannot be redrawn in place).

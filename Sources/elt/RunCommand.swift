@@ -142,7 +142,8 @@ struct RunCommand: AsyncParsableCommand {
         // The generator's population is known (its growth by churn is not counted): the ETA's base.
         let display = ProgressDisplay(
             observer: observer, mode: progress,
-            expectedUsers: source == .generator && numBatches == nil ? integrations * usersPerIntegration : nil)
+            expectedUsers: source == .generator && numBatches == nil ? integrations * usersPerIntegration : nil,
+            logger: logFormat == .json ? configuration.logger : nil)
         let input = RootInput(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize, snapshot: snapshot,
                               source: userSource.descriptor, maxDeleteFraction: maxDeleteFraction)
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()

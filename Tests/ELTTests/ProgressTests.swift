@@ -50,6 +50,19 @@ struct ProgressTests {
         #expect((try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8))) != nil, "\(run.stdout)")
     }
 
+    @Test("with --log-format json off a terminal, the progress is a JSON log record like every other stderr line")
+    func jsonProgressOffATerminal() async throws {
+        let run = try await ELTProcess.run(["run", "--json", "--log-format", "json", "--integrations", "3", "--source-latency-ms", "700",
+                                            "--data-path", ELTProcess.temporaryDirectory()])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count, "every stderr line is JSON: \(run.stderr)")
+        let progress = try #require(objects.first { $0["message"] as? String == "progress" }, "\(run.stderr)")
+        #expect(progress["level"] as? String == "notice" && progress["tenants_done"] != nil && progress["users_staged"] != nil)
+        #expect((progress["summary"] as? String)?.hasPrefix("tenants ") == true)
+    }
+
     @Test("the line's ETA comes from the expected users when known, else from the tenants' rate")
     func lineContents() {
         var tally = PipelineTally()
