@@ -190,8 +190,10 @@ let package = Package(
         .executableTarget(
             name: "durable-bench",
             dependencies: [
-                "BenchmarkSupport", "DurableRuntime", "JournalSQLite", "JournalPostgres",
+                "BenchmarkSupport", "DurableRuntime", "DurableObservability", "JournalSQLite", "JournalPostgres",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Benchmarks/DurableBench"
         ),

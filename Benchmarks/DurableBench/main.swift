@@ -1,18 +1,22 @@
 // durable-bench: the cost of a checkpoint, printed as one JSON line per journal backend.
 //
 //   swift run -c release durable-bench [--journal sqlite|postgres|both] [--postgres-url URL]
-//                                      [--steps N] [--workflows W] [--steps-per-workflow M]
+//                                      [--steps N] [--workflows W] [--steps-per-workflow M] [--metrics]
 //
 // For each backend it measures, in one run and on the same database:
 //   seq_step_us_median      median µs of one checkpointed empty step, steps run one after another
 //   concurrent_steps_per_s  empty steps per second with W concurrent workflows (group commit)
 //   raw_commit_us_median    median µs of one raw single-row INSERT + COMMIT
+// With --metrics the runtimes carry RuntimeMetrics into a Prometheus registry, as elt-server's do.
 import BenchmarkSupport
+import DurableObservability
 import DurableRuntime
 import Foundation
 import JournalPostgres
 import JournalSQLite
 import Logging
+import Metrics
+import Prometheus
 
 struct Options {
     var journals: [String] = ["sqlite"]
@@ -21,12 +25,14 @@ struct Options {
     var steps = 2000
     var workflows = 64
     var stepsPerWorkflow = 100
+    var metrics = false
 
     static let usage = """
         usage: durable-bench [--journal sqlite|postgres|both] [--postgres-url URL] [--steps N]
-                             [--workflows W] [--steps-per-workflow M]
+                             [--workflows W] [--steps-per-workflow M] [--metrics]
         Prints one JSON line per journal: median µs per sequential empty step, empty steps/s with
         W concurrent workflows, and the raw INSERT+COMMIT latency on the same database.
+        --metrics installs RuntimeMetrics (Prometheus registry), as elt-server does.
         """
 
     init(arguments: [String]) throws {
@@ -53,6 +59,7 @@ struct Options {
             case "--steps": steps = try number(argument)
             case "--workflows": workflows = try number(argument)
             case "--steps-per-workflow": stepsPerWorkflow = try number(argument)
+            case "--metrics": metrics = true
             case "--help", "-h":
                 print(Options.usage)
                 exit(0)
@@ -68,9 +75,10 @@ struct Options {
 /// Runs both measurements, each on a fresh backend (a backend's pool runs once) over one database.
 func measureRuntime(_ makeBackend: () throws -> any JournalBackend, options: Options) async throws -> (sequential: Double, perSecond: Double) {
     let timer = StepTimer()
-    let runtime = WorkflowRuntime(backend: try makeBackend(), configuration: RuntimeConfiguration(executorID: "bench"))
+    let configuration = RuntimeConfiguration(executorID: "bench", interceptors: options.metrics ? [RuntimeMetrics()] : [])
+    let runtime = WorkflowRuntime(backend: try makeBackend(), configuration: configuration)
     runtime.register(EmptySteps(timer: timer))
-    let concurrent = WorkflowRuntime(backend: try makeBackend(), configuration: RuntimeConfiguration(executorID: "bench"))
+    let concurrent = WorkflowRuntime(backend: try makeBackend(), configuration: configuration)
     concurrent.register(EmptySteps(timer: nil))
     _ = try await runtime.withRunning { runtime in
         try await runtime.run(EmptySteps.self, id: "sequential", input: options.steps)
@@ -97,6 +105,7 @@ do {
         return handler
     }
     let options = try Options(arguments: CommandLine.arguments)
+    if options.metrics { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())) }
     for journal in options.journals {
         let directory = try ScratchDirectory(prefix: "durable-bench")
         defer { try? directory.remove() }
@@ -124,6 +133,7 @@ do {
         try await schema?.drop()
         var line = JSONLine()
         line.append("journal", .text(journal))
+        line.append("metrics", .text(options.metrics ? "on" : "off"))
         line.append("seq_step_us_median", .number(measured.sequential, decimals: 1))
         line.append("concurrent_workflows", .integer(options.workflows))
         line.append("concurrent_steps_per_s", .number(measured.perSecond, decimals: 1))
