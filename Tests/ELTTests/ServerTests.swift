@@ -145,9 +145,10 @@ struct ServerTests {
     func killAndRestart(kind: JournalKind) async throws {
         let data = ELTProcess.temporaryDirectory()
         let journal = try await Self.journalArguments(kind)
-        // 50 ms per page (a batch's pages are fetched together): ten batches take at least 0.5 s,
-        // so polling sees a few staged and kills well before the last.
-        let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "50"] + journal
+        // 300 ms per batch (a batch's pages are fetched together): ten batches take at least 3 s,
+        // so polling (an elt process per poll, slow on a loaded machine) sees a few staged and
+        // kills well before the last.
+        let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "300"] + journal
         let first = try ServerProcess(arguments)
         try await first.waitUntilHealthy()
         let start = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--data-path", data] + journal)
