@@ -1,6 +1,5 @@
 import DurableRuntime
 import ELT
-import Foundation
 import Metrics
 import Synchronization
 
@@ -90,17 +89,16 @@ public final class PipelineObserver: WorkflowInterceptor {
         case .enqueued(let record) where record.name == ELTPipelineWorkflow.name:
             state.withLock { $0.tenantsEnqueued += 1 }
         case .checkpointed(let step, _):
-            guard let output = step.outputJSON else { return }
             switch step.name {
             case "insert_users_to_staging":
-                guard let outcome = Self.decode(StagingOutcome.self, output) else { return }
+                guard let outcome = step.decodedOutput(StagingOutcome.self) else { return }
                 state.withLock { $0.usersStaged += outcome.staged; $0.quarantined += outcome.quarantined }
                 if metrics {
                     Counter(label: "elt_users_staged_total").increment(by: outcome.staged)
                     Counter(label: "elt_users_quarantined_total").increment(by: outcome.quarantined)
                 }
             case "detect_changes":
-                guard let outcome = Self.decode(CDCOutcome.self, output) else { return }
+                guard let outcome = step.decodedOutput(CDCOutcome.self) else { return }
                 state.withLock { $0.cdcInserts += outcome.inserts; $0.cdcUpdates += outcome.updates; $0.cdcDeletes += outcome.deletes }
                 if metrics {
                     for (change, count) in [("insert", outcome.inserts), ("update", outcome.updates), ("delete", outcome.deletes)] {
@@ -108,7 +106,7 @@ public final class PipelineObserver: WorkflowInterceptor {
                     }
                 }
             case "sync_changes":
-                guard let outcome = Self.decode(SyncOutcome.self, output) else { return }
+                guard let outcome = step.decodedOutput(SyncOutcome.self) else { return }
                 state.withLock { $0.syncedUpserts += outcome.upserts; $0.syncedDeletes += outcome.deletes }
                 if metrics {
                     Counter(label: "elt_users_synced_total", dimensions: [("change", "upsert")]).increment(by: outcome.upserts)
@@ -120,9 +118,5 @@ public final class PipelineObserver: WorkflowInterceptor {
         default:
             return
         }
-    }
-
-    private static func decode<T: Decodable>(_ type: T.Type, _ json: String) -> T? {
-        try? JSONDecoder().decode(type, from: Data(json.utf8))
     }
 }

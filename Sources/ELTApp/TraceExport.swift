@@ -20,7 +20,8 @@ public struct TraceExport: Sendable {
     /// Where spans are sent, for a log line.
     public let endpoint: String
 
-    /// The export configured by `environment`, or nil when no OTLP endpoint is set.
+    /// The export configured by `environment`, or nil when no OTLP endpoint is set. The service
+    /// is named `serviceName` unless `OTEL_SERVICE_NAME` says otherwise (swift-otel reads it).
     /// - Throws: swift-otel's configuration error when the `OTEL_*` values are not usable.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment, serviceName: String) throws -> TraceExport? {
         let endpoint = [environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], environment["OTEL_EXPORTER_OTLP_ENDPOINT"]]

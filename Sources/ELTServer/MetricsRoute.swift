@@ -1,6 +1,5 @@
 import DurableObservability
 import DurableRuntime
-import ELT
 import Hummingbird
 import Logging
 import Prometheus
@@ -14,7 +13,7 @@ enum MetricsRoute {
     static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime, registry: PrometheusCollectorRegistry) {
         router.get("metrics") { _, _ -> Response in
             do {
-                try await RuntimeMetrics.recordQueueDepths(runtime, queues: [ELTPipeline.queue.name, ELTPipeline.runQueue.name])
+                try await RuntimeMetrics.recordQueueDepths(runtime, queues: runtime.configuration.queues.map(\.name))
             } catch {
                 runtime.configuration.logger.warning("metrics: the journal did not answer for queue depths", metadata: ["error": "\(error)"])
             }

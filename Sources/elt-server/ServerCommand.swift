@@ -154,7 +154,7 @@ struct ServerCommand: AsyncParsableCommand {
         // Traces go to an OTLP/HTTP collector when one is configured; otherwise no tracing
         // interceptor is installed at all (nothing to pay).
         do {
-            if let export = try TraceExport.fromEnvironment(environment, serviceName: environment["OTEL_SERVICE_NAME"] ?? "elt-server") {
+            if let export = try TraceExport.fromEnvironment(environment, serviceName: "elt-server") {
                 options.observabilityServices = [export.service]
                 options.interceptors = [export.interceptor]
                 logger.notice("exporting traces over OTLP/HTTP", metadata: ["endpoint": "\(export.endpoint)"])

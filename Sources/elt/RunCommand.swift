@@ -129,7 +129,7 @@ struct RunCommand: AsyncParsableCommand {
         let observer = PipelineObserver()
         let traceExport: TraceExport?
         do {
-            traceExport = try TraceExport.fromEnvironment(serviceName: ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] ?? "elt")
+            traceExport = try TraceExport.fromEnvironment(serviceName: "elt")
         } catch {
             FileHandle.standardError.write(Data("error: the OTEL_* settings are not usable: \(error)\n".utf8))
             throw ExitCode.failure

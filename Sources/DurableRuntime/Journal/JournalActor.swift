@@ -136,7 +136,7 @@ public actor JournalActor {
         let writes = batch.flatMap(\.writes)
         let first = committedCheckpoints + 1
         let range = first...(first + writes.count - 1)
-        let decision = interceptors.isEmpty ? .proceed : interceptors.decideCommit(checkpoints: range)
+        let decision = interceptors.decideCommit(checkpoints: range)
         if decision == .crashBeforeCommit {
             crash()
             throw JournalError.crashed

@@ -61,6 +61,13 @@ public struct StepRecord: Sendable, Equatable, Codable {
             attempts: try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 1)
     }
 
+    /// The recorded output decoded as `type`, as the runtime decodes it on replay; nil when
+    /// the step failed or its output is not a `type`.
+    public func decodedOutput<T: Decodable>(_ type: T.Type) -> T? {
+        guard let outputJSON else { return nil }
+        return try? JournalJSON.decode(type, from: outputJSON)
+    }
+
     /// Whether two records carry the same outcome (used to make a retried commit idempotent);
     /// timings and attempts are not part of the outcome.
     public func hasSameOutcome(as other: StepRecord) -> Bool {

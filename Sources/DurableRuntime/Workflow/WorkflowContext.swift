@@ -191,7 +191,7 @@ public final class WorkflowContext: Sendable {
                     let delay = retry.delay(afterAttempt: attempt)
                     runtime.logger.notice("step failed; retrying after a wait", metadata: [
                         "workflow_id": "\(workflowID)", "step": "\(name)", "attempt": "\(attempt)", "of": "\(retry.maxAttempts)",
-                        "wait_s": "\(Self.seconds(delay))", "error": "\(error)",
+                        "wait_s": "\(delay.seconds)", "error": "\(error)",
                     ])
                     try await runtime.clock.sleep(for: delay)
                     attempt += 1
@@ -220,11 +220,6 @@ public final class WorkflowContext: Sendable {
         let described = StepAttempt(workflowID: workflowID, workflowName: workflowName, stepName: name, stepNumber: number,
                                     attempt: attempt, executorID: runtime.executorID)
         return try await interceptors.step(described, body)
-    }
-
-    /// `duration` in seconds, for a log line.
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Whether `error` stops the workflow (cancellation, a journal failure, a concurrent
