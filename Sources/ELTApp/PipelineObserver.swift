@@ -30,6 +30,10 @@ public struct PipelineTally: Sendable, Equatable {
     /// A tally of nothing.
     public init() {}
 
+    /// Tenants this process knows of: enqueued here, or begun here (a recovered pipeline was
+    /// enqueued by an earlier process).
+    public var tenantsKnown: Int { max(tenantsEnqueued, tenantsStarted) }
+
     /// Tenants waiting on the queue.
     public var tenantsQueued: Int { max(0, tenantsEnqueued - tenantsStarted) }
     /// Tenants running now.

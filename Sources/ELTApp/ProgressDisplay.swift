@@ -91,7 +91,7 @@ public struct ProgressDisplay: Sendable {
             eta = "ETA " + duration(seconds / Double(tally.tenantsFinished) * Double(left))
         }
         var parts = [
-            "tenants \(tally.tenantsFinished)/\(tally.tenantsEnqueued) done, \(tally.tenantsRunning) running, \(tally.tenantsQueued) queued",
+            "tenants \(tally.tenantsFinished)/\(tally.tenantsKnown) done, \(tally.tenantsRunning) running, \(tally.tenantsQueued) queued",
             "users \(grouped(tally.usersStaged)) staged (\(grouped(Int(rate.rounded())))/s, \(eta))",
             "CDC +\(grouped(tally.cdcInserts)) ~\(grouped(tally.cdcUpdates)) -\(grouped(tally.cdcDeletes))",
             "quarantined \(grouped(tally.quarantined))",

@@ -71,6 +71,10 @@ struct ProgressTests {
         tally.retries = 2; tally.recoveries = 1
         let known = ProgressDisplay.line(tally, elapsed: .seconds(5), expectedUsers: 10_000, residentBytes: 50 * 1_048_576)
         #expect(known == "tenants 4/10 done, 2 running, 4 queued, 1 failed │ users 5,000 staged (1,000/s, ETA 5s) │ CDC +4,000 ~12 -3 │ quarantined 7 │ retries 2, recoveries 1 │ RSS 50 MB")
+        var recovering = PipelineTally()
+        recovering.tenantsEnqueued = 1; recovering.tenantsStarted = 2; recovering.tenantsFinished = 1
+        #expect(ProgressDisplay.line(recovering, elapsed: .seconds(1), expectedUsers: nil, residentBytes: nil)
+            .hasPrefix("tenants 1/2 done, 1 running, 0 queued"), "a recovered tenant, enqueued by an earlier process, counts in the total")
         let unknown = ProgressDisplay.line(tally, elapsed: .seconds(8), expectedUsers: nil, residentBytes: nil)
         #expect(unknown.contains("(625/s, ETA 12s)") && !unknown.contains("RSS"), "4 of 10 tenants in 8 s: 6 more take 12 s: \(unknown)")
     }
