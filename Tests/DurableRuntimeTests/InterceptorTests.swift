@@ -131,7 +131,15 @@ struct InterceptorTests {
         }
         let recorder = RecordingInterceptor()
         let recovered = try harness.runtime(interceptor: recorder)
-        _ = try await withRunning(recovered) { try await $0.run(SequentialSteps.self, id: "s", input: 3) }
+        _ = try await withRunning(recovered) { runtime in
+            let output = try await runtime.run(SequentialSteps.self, id: "s", input: 3)
+            // As above: wait for the execution itself to come back before the runtime is stopped.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !recorder.snapshot.contains(where: { $0.hasPrefix("end s ") }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return output
+        }
         let lines = recorder.snapshot
         #expect(lines.first == "begin s sequential_steps recovered on local", "\(lines)")
         #expect(lines.last == "end s SUCCESS", "\(lines)")

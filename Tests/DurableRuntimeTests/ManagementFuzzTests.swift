@@ -244,15 +244,20 @@ struct Fuzzer {
     // MARK: - Checks
 
     /// Waits until nothing runs: no `PENDING` workflow, nothing `ENQUEUED` on the worked queue.
+    /// The bound is for a hang, not for speed: a fully loaded CI machine (59 suites in parallel
+    /// on 2 cores) once took more than 20 s to drain the worked queue.
     func settle() async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
+        var unsettled: [WorkflowRecord] = []
         while ContinuousClock.now < deadline {
             // One read, so a dequeue between two reads cannot hide a workflow from both.
             let active = try await runtime.listWorkflows(WorkflowQuery(statuses: [.pending, .enqueued]))
-            if !active.contains(where: { $0.status == .pending || $0.queueName == ManagementFuzzTests.workedQueue }) { return }
+            unsettled = active.filter { $0.status == .pending || $0.queueName == ManagementFuzzTests.workedQueue }
+            if unsettled.isEmpty { return }
             try await Task.sleep(for: .milliseconds(5))
         }
-        Issue.record("the workflows started did not settle within 20 s\n\(report)")
+        let stuck = unsettled.prefix(10).map { "\($0.id) \($0.status) queue \($0.queueName ?? "-") executor \($0.executorID ?? "-")" }
+        Issue.record("the workflows started did not settle within 60 s; still running: \(stuck) of \(unsettled.count)\n\(report)")
         throw CancellationError()
     }
 

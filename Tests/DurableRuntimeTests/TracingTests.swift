@@ -35,7 +35,16 @@ struct TracingTests {
         let runtime = try harness.runtime(queues: [WorkflowQueue("observed", globalConcurrency: 1)], queuePollInterval: .milliseconds(20),
                                           interceptors: [WorkflowTracing(tracer: tracer)],
                                           register: { $0.register(ObservedParent(failures: 1)) })
-        _ = try await withRunning(runtime) { try await $0.run(ObservedParent.self, id: "p", input: 1) }
+        _ = try await withRunning(runtime) { runtime in
+            let output = try await runtime.run(ObservedParent.self, id: "p", input: 1)
+            // The handle reads the committed outcome from the journal: wait for the parent's
+            // execution (its span) to end before the runtime is stopped.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !tracer.finishedSpans.contains(where: { $0.operationName == "observed_parent" }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return output
+        }
         let spans = tracer.finishedSpans
         #expect(Set(spans.map(\.traceID)).count == 1, "one trace: \(Self.edges(spans))")
         let edges = Self.edges(spans)
