@@ -18,5 +18,19 @@ if [ -z "${ELT_TEST_POSTGRES_URL:-}" ]; then
 fi
 export ELT_TEST_POSTGRES_URL
 
+# Headless Chromium for the browser tests (driven by scripts/browser.py).
+if [ -z "${ELT_TEST_CHROMIUM:-}" ]; then
+  if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 ||
+      { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; } || true
+  fi
+  if command -v chromium >/dev/null 2>&1; then
+    ELT_TEST_CHROMIUM="$(command -v chromium)"
+  elif [ "${CI:-}" = true ]; then
+    echo "error: chromium is missing and could not be installed (apt-get install chromium); the browser tests need it" >&2; exit 1
+  fi
+fi
+export ELT_TEST_CHROMIUM="${ELT_TEST_CHROMIUM:-}"
+
 swift build --build-tests
 swift test --skip-build --disable-xctest "$@"

@@ -84,11 +84,8 @@ struct ELTBenchmark {
             rawSQLiteRowsPerSecond: rawRows, rawPostgresCommitMicroseconds: rawCommit)
     }
 
-    /// Migrates the fresh journal with a runtime that runs nothing.
+    /// Migrates the fresh journal with a client, which runs nothing.
     private func openJournal(_ configuration: ELTConfiguration) async throws {
-        let runtime = WorkflowRuntime(
-            backend: try configuration.makeJournal(),
-            configuration: RuntimeConfiguration(executorID: configuration.executorID, role: .client, logger: configuration.logger))
-        try await runtime.withRunning { _ in }
+        try await ELTClient(configuration: configuration).withClient { _ in }
     }
 }

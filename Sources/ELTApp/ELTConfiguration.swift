@@ -151,10 +151,10 @@ public struct ELTConfiguration: Sendable {
         seedFailures ? .seedRates(seed: UInt64.random(in: 0...UInt64.max)) : .none
     }
 
-    /// The runtime configuration: this executor, with `elt_queue`.
-    public func runtimeConfiguration(role: RuntimeConfiguration.Role = .worker) -> RuntimeConfiguration {
+    /// The worker runtime's configuration: this executor, its lease, the pipeline's queues.
+    public func runtimeConfiguration() -> RuntimeConfiguration {
         RuntimeConfiguration(
-            executorID: executorID, role: role, queues: [ELTPipeline.queue, ELTPipeline.runQueue], logger: logger,
-            executorLease: role == .worker ? executorLease : nil, applicationVersion: ELTVersion.current)
+            executorID: executorID, queues: ELTManagement.queues, logger: logger,
+            executorLease: executorLease, applicationVersion: ELTVersion.current)
     }
 }

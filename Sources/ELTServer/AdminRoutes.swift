@@ -4,10 +4,14 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// The admin API: workflows (list, get, steps, cancel, resume, fork), recovery and queues. JSON
-/// in and out; a bad request gets a 4xx saying what was wrong (as `{"error":{"message":…,
-/// "request_id":…}}`, see ``ErrorResponseMiddleware``). Path ids are percent-decoded.
+/// The admin API: workflows (list, start, get, steps, cancel, resume, fork), recovery, executors
+/// and queues, each a call of the ``DurableClient`` (which holds every policy; the `elt` verbs
+/// call the same methods). JSON in and out; a bad request gets a 4xx saying what was wrong (as
+/// `{"error":{"message":…,"request_id":…}}`, see ``ErrorResponseMiddleware``: 400 bad input,
+/// 404 unknown id, 409 a state that forbids it, 401 without the token). Path ids are
+/// percent-decoded.
 extension WorkflowView: ResponseEncodable {}
+extension RecoveryView: ResponseEncodable {}
 
 enum AdminRoutes {
     struct Workflows: ResponseEncodable {
@@ -31,21 +35,45 @@ enum AdminRoutes {
         enum CodingKeys: String, CodingKey { case executorIDs = "executor_ids" }
     }
 
-    struct Recovered: ResponseEncodable {
-        var resumed: [String]
-        var requeued: [String]
-        var deadLettered: [String]
-        enum CodingKeys: String, CodingKey { case resumed, requeued, deadLettered = "dead_lettered" }
+    /// `POST /api/workflows`: what `elt start` takes.
+    struct StartRequest: Decodable {
+        var name: String
+        /// The catalogue's parameters, as a JSON object of strings, numbers and booleans.
+        var arguments: [String: CatalogValue]?
+        var id: String?
     }
 
-    struct QueueView: ResponseEncodable {
-        var name: String
-        var globalConcurrency: Int?
-        var workerConcurrency: Int?
-        var depth: [String: Int]
-        enum CodingKeys: String, CodingKey {
-            case name, globalConcurrency = "global_concurrency", workerConcurrency = "worker_concurrency", depth
+    /// A parameter's value in a start request.
+    enum CatalogValue: Decodable {
+        case text(String)
+        case number(Double)
+        case integer(Int)
+        case boolean(Bool)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Bool.self) { self = .boolean(value); return }
+            if let value = try? container.decode(Int.self) { self = .integer(value); return }
+            if let value = try? container.decode(Double.self) { self = .number(value); return }
+            self = .text(try container.decode(String.self))
         }
+
+        /// As `elt start` would take it on the command line.
+        var argumentText: String {
+            switch self {
+            case .text(let text): text
+            case .number(let number): "\(number)"
+            case .integer(let integer): "\(integer)"
+            case .boolean(let boolean): "\(boolean)"
+            }
+        }
+    }
+
+    struct Started: ResponseEncodable {
+        var workflow: WorkflowView
+        var existed: Bool
+        var inputDiffers: Bool
+        enum CodingKeys: String, CodingKey { case workflow, existed, inputDiffers = "input_differs" }
     }
 
     struct Executors: ResponseEncodable {
@@ -59,77 +87,62 @@ enum AdminRoutes {
     /// The largest request body read: the bodies are a few bytes of JSON.
     static let maximumBodyBytes = 1 << 20
 
-    static func add(to router: Router<ServerRequestContext>, runtime: WorkflowRuntime) {
+    static func add(to router: Router<ServerRequestContext>, client: DurableClient) {
         let api = router.group("api")
         // The same filters, and the same default, as `elt list`: top-level workflows unless
         // `all=true`, `parent=`, `name=`, `queue=` or `id_prefix=` (see WorkflowFilter).
         api.get("workflows") { request, _ -> Workflows in
-            let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-            let query: WorkflowQuery
-            do {
-                query = try WorkflowFilter.query(pairs)
-            } catch {
-                throw HTTPError(.badRequest, message: String(describing: error))
-            }
-            return Workflows(workflows: try await runtime.listWorkflows(query).map(WorkflowView.init))
+            let query = try listQuery(request)
+            return Workflows(workflows: try await client.listWorkflows(query).map(WorkflowView.init))
+        }
+        api.post("workflows") { request, context -> EditedResponse<Started> in
+            let body = try await decode(StartRequest.self, request, context, example: #"{"name": "root_orchestration_workflow", "arguments": {"num_batches": 5}, "id": "optional-id"}"#)
+            let arguments = (body.arguments ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.argumentText)" }
+            let started = try await client.start(catalogued: body.name, arguments: arguments, id: body.id)
+            return EditedResponse(status: started.existed ? .ok : .created, response: Started(
+                workflow: WorkflowView(started.record), existed: started.existed, inputDiffers: started.inputDiffers))
         }
         api.get("workflows/:id") { _, context -> WorkflowView in
-            WorkflowView(try await existing(context, runtime))
+            WorkflowView(try await client.existingWorkflow(id: try workflowID(context)))
         }
         api.get("workflows/:id/steps") { _, context -> Steps in
-            let record = try await existing(context, runtime)
-            return Steps(workflowID: record.id, steps: try await runtime.steps(workflowID: record.id).map(StepView.init))
+            let id = try workflowID(context)
+            return Steps(workflowID: id, steps: try await client.steps(workflowID: id).map(StepView.init))
         }
         api.post("workflows/:id/cancel") { _, context -> WorkflowView in
-            let record = try await existing(context, runtime)
-            return WorkflowView(try await runtime.cancel(id: record.id))
+            WorkflowView(try await client.cancel(id: try workflowID(context)).record)
         }
         api.post("workflows/:id/resume") { _, context -> WorkflowView in
-            let record = try await existing(context, runtime)
-            return WorkflowView(try await managed { try await runtime.resume(id: record.id, queue: record.queueName ?? ELTPipeline.runQueueName) })
+            WorkflowView(try await client.resume(id: try workflowID(context)))
         }
         api.post("workflows/:id/fork") { request, context -> WorkflowView in
-            let record = try await existing(context, runtime)
+            let id = try workflowID(context)
             let body = try await decode(ForkRequest.self, request, context, example: #"{"step": 3, "new_id": "optional-id"}"#)
             guard body.step >= 1 else { throw HTTPError(.badRequest, message: "step must be 1 or more (steps are numbered from 1)") }
-            return WorkflowView(try await managed {
-                try await runtime.fork(id: record.id, fromStep: body.step, newID: body.newID, queue: record.queueName ?? ELTPipeline.runQueueName)
-            })
+            return WorkflowView(try await client.fork(id: id, fromStep: body.step, newID: body.newID))
         }
-        api.post("recover") { request, context -> Recovered in
+        api.post("recover") { request, context -> RecoveryView in
             let body = try await decode(RecoverRequest.self, request, context, example: #"{"executor_ids": ["server-1"]}"#)
-            guard !body.executorIDs.isEmpty else { throw HTTPError(.badRequest, message: "executor_ids is empty; name the dead executors") }
-            let claim: RecoveryClaim
-            do {
-                claim = try await runtime.recover(executorIDs: body.executorIDs)
-            } catch let error as WorkflowError {
-                throw HTTPError(.badRequest, message: error.description)
-            }
-            return Recovered(resumed: claim.toRun.map(\.id), requeued: claim.requeued, deadLettered: claim.deadLettered)
+            return RecoveryView(try await client.recover(executorIDs: body.executorIDs))
         }
         api.get("executors") { _, _ -> Executors in
             let now = journalTimestamp()
-            return Executors(executors: try await runtime.executors().map { ExecutorView($0, now: now) })
+            return Executors(executors: try await client.executors().map { ExecutorView($0, now: now) })
         }
         api.get("queues") { _, _ -> Queues in
-            var views: [QueueView] = []
-            for queue in runtime.configuration.queues {
-                // Only what waits (ENQUEUED) or runs (PENDING): finished workflows are not depth.
-                let depth = try await runtime.queueDepth(queue.name)
-                views.append(QueueView(name: queue.name, globalConcurrency: queue.globalConcurrency, workerConcurrency: queue.workerConcurrency,
-                                       depth: [WorkflowStatus.enqueued.rawValue: depth[.enqueued] ?? 0,
-                                               WorkflowStatus.pending.rawValue: depth[.pending] ?? 0]))
-            }
-            return Queues(queues: views)
+            let now = journalTimestamp()
+            return Queues(queues: try await client.queueStatistics().map { QueueView($0, now: now) })
         }
     }
 
-    private static func existing(_ context: ServerRequestContext, _ runtime: WorkflowRuntime) async throws -> WorkflowRecord {
-        let id = try workflowID(context)
-        guard let record = try await runtime.workflow(id: id) else {
-            throw HTTPError(.notFound, message: "no workflow has the id '\(id)'")
+    /// The listing query of `request`'s parameters (a 400 naming the bad one).
+    static func listQuery(_ request: Request) throws -> WorkflowQuery {
+        let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        do {
+            return try WorkflowFilter.query(pairs)
+        } catch {
+            throw HTTPError(.badRequest, message: String(describing: error))
         }
-        return record
     }
 
     /// The `:id` path parameter, percent-decoded (a `/` in an id arrives as `%2F`, inside the one
@@ -143,16 +156,13 @@ enum AdminRoutes {
         }
     }
 
-    /// Turns the runtime's refusals (wrong state, id taken) into 409s with their message.
-    private static func managed(_ body: () async throws -> WorkflowRecord) async throws -> WorkflowRecord {
-        do {
-            return try await body()
-        } catch let error as WorkflowError {
-            switch error {
-            case .invalidWorkflowID, .invalidExecutorIDs, .forkPastEnd: throw HTTPError(.badRequest, message: error.description)
-            case .notFound: throw HTTPError(.notFound, message: error.description)
-            default: throw HTTPError(.conflict, message: error.description)
-            }
+    /// The status of a client's refusal: a bad request (400), an unknown id (404), or a state
+    /// that forbids the action (409). Used by ``ErrorResponseMiddleware`` for every route.
+    static func status(of error: WorkflowError) -> HTTPResponse.Status {
+        switch error {
+        case .invalidWorkflowID, .invalidExecutorIDs, .forkPastEnd: .badRequest
+        case .notFound: .notFound
+        default: .conflict
         }
     }
 

@@ -19,17 +19,18 @@ extension ELTServer {
     }
 
     /// The admin port's router: the admin API and `GET /health`, all behind the bearer token
-    /// when one is set.
+    /// when one is set. The admin API calls `client` (default: the runtime's, with the
+    /// pipeline's policy, ``ELTManagement``).
     /// `store` serves `/api/integrations`; without one those routes are not there.
     static func adminRouter(
-        runtime: WorkflowRuntime, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter,
+        runtime: WorkflowRuntime, client: DurableClient? = nil, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter,
         store: (any DataStore)? = nil
     ) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         // First, so that it also answers the token middleware's 401 and the router's 404.
         router.add(middleware: ErrorResponseMiddleware())
         if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken)) }
-        AdminRoutes.add(to: router, runtime: runtime)
+        AdminRoutes.add(to: router, client: client ?? ELTManagement.client(of: runtime))
         if let store { IntegrationRoutes.add(to: router, registry: IntegrationRegistry(store: store)) }
         HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken, stalledAfter: stalledAfter)
         return router

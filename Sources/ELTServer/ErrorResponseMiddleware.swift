@@ -1,3 +1,5 @@
+import DurableRuntime
+import ELT
 import Hummingbird
 import NIOCore
 
@@ -37,6 +39,10 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as HTTPError:
             (status, headers) = (error.status, error.headers)
             message = error.body ?? Self.defaultMessage(error.status, request)
+        case let error as WorkflowError:
+            (status, message) = (AdminRoutes.status(of: error), error.description)
+        case let error as CatalogError:
+            (status, message) = (.badRequest, error.description)
         case is NIOTooManyBytesError:
             (status, message) = (.contentTooLarge, "the request body is too large")
         case let error as any HTTPResponseError:

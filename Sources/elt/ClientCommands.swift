@@ -34,7 +34,9 @@ struct StartCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let started = try await options.client.startReportingExisting(name: name, arguments: parameters, id: id)
+            let started = try await options.client.withClient { [name, parameters, id] in
+                try await $0.start(catalogued: name, arguments: parameters, id: id)
+            }
             let record = started.record
             if started.existed {
                 var notice = "note: workflow \(record.id) exists already (status \(record.status.rawValue)); nothing was enqueued, the existing one is returned"
@@ -55,7 +57,7 @@ struct StartCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let finished = try await options.client.wait(id: record.id, timeout: .seconds(timeout))
+            let finished = try await options.client.withClient { [timeout] in try await $0.wait(id: record.id, timeout: .seconds(timeout)) }
             print(options.json ? Output.json(WorkflowView(finished)) : Output.describe(WorkflowView(finished)))
             if !finished.status.isTerminal {
                 let why = finished.status == .enqueued
@@ -79,7 +81,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withRuntime { try await $0.existingWorkflow(id: id) }
+            let record = try await options.client.withClient { [id] in try await $0.existingWorkflow(id: id) }
             print(options.json ? Output.json(WorkflowView(record)) : Output.describe(WorkflowView(record)))
         }
     }
@@ -96,7 +98,7 @@ struct ExecutorsCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let now = journalTimestamp()
-            let executors = try await options.client.withRuntime { try await $0.executors() }.map { ExecutorView($0, now: now) }
+            let executors = try await options.client.withClient { try await $0.executors() }.map { ExecutorView($0, now: now) }
             if options.json {
                 print(Output.json(executors))
             } else if executors.isEmpty {
@@ -130,7 +132,7 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let query = try Self.query(filters, all: all)
-            let views = try await options.client.withRuntime { try await $0.listWorkflows(query) }.map(WorkflowView.init)
+            let views = try await options.client.withClient { try await $0.listWorkflows(query) }.map(WorkflowView.init)
             if options.json {
                 print(Output.json(views))
             } else {
@@ -180,10 +182,7 @@ struct StepsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let steps = try await options.client.withRuntime { runtime in
-                _ = try await runtime.existingWorkflow(id: id)
-                return try await runtime.steps(workflowID: id)
-            }.map(StepView.init)
+            let steps = try await options.client.withClient { [id] in try await $0.steps(workflowID: id) }.map(StepView.init)
             if options.json {
                 print(Output.json(steps))
             } else if steps.isEmpty {
@@ -207,13 +206,11 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (before, record) = try await options.client.withRuntime { runtime in
-                let before = try await runtime.existingWorkflow(id: id)
-                return (before, try await runtime.cancel(id: id))
-            }
+            let cancellation = try await options.client.withClient { [id] in try await $0.cancel(id: id) }
+            let record = cancellation.record
             if options.json {
                 print(Output.json(WorkflowView(record)))
-            } else if before.status.isTerminal {
+            } else if cancellation.previousStatus.isTerminal {
                 print("\(record.id): already \(record.status.rawValue); nothing to cancel")
             } else {
                 print("\(record.id): \(record.status.rawValue)")
@@ -235,10 +232,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withRuntime { runtime in
-                let before = try await runtime.existingWorkflow(id: id)
-                return try await runtime.resume(id: id, queue: before.queueName ?? ELTPipeline.runQueueName)
-            }
+            let record = try await options.client.withClient { [id] in try await $0.resume(id: id) }
             print(options.json ? Output.json(WorkflowView(record)) : "\(record.id): \(record.status.rawValue) on \(record.queueName ?? "-")")
         }
     }
@@ -266,11 +260,60 @@ struct ForkCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withRuntime { runtime in
-                let before = try await runtime.existingWorkflow(id: id)
-                return try await runtime.fork(id: id, fromStep: step, newID: newID, queue: before.queueName ?? ELTPipeline.runQueueName)
-            }
+            let record = try await options.client.withClient { [id, step, newID] in try await $0.fork(id: id, fromStep: step, newID: newID) }
             print(options.json ? Output.json(WorkflowView(record)) : "forked \(id) from step \(step) as \(record.id): \(record.status.rawValue)")
+        }
+    }
+}
+
+/// `elt recover EXECUTOR…`
+struct RecoverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover",
+        abstract: "Hand the unfinished workflows of dead executors to a live one.",
+        discussion: "Queued workflows go back on their queue; the others are claimed for the live executor whose lease was renewed last, "
+            + "which runs them within a lease period. An executor whose lease is still live is refused (it is running). Servers do this "
+            + "by themselves once a lease expires; this verb is for executors that ran without a lease.")
+
+    @Argument(help: "The executor ids whose workflows to recover (see elt executors).")
+    var executorIDs: [String] = []
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let claim = try await options.client.withClient { [executorIDs] in try await $0.recover(executorIDs: executorIDs) }
+            if options.json {
+                print(Output.json(RecoveryView(claim)))
+            } else {
+                print("Resumed on a live executor: \(claim.toRun.count); back on their queue: \(claim.requeued.count); "
+                    + "dead-lettered (too many recoveries): \(claim.deadLettered.count).")
+                for id in claim.deadLettered { print("  dead-lettered: \(id) (elt resume \(id) runs it again)") }
+            }
+        }
+    }
+}
+
+/// `elt queues`
+struct QueuesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queues", abstract: "Show the pipeline's queues: limits, workflows waiting and running, the oldest waiting.")
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let now = journalTimestamp()
+            let views = try await options.client.withClient { try await $0.queueStatistics() }.map { QueueView($0, now: now) }
+            if options.json {
+                print(Output.json(views))
+            } else {
+                print(Output.table(["QUEUE", "GLOBAL LIMIT", "PER-EXECUTOR LIMIT", "ENQUEUED", "PENDING", "OLDEST WAITING"], views.map {
+                    [$0.name, $0.globalConcurrency.map(String.init) ?? "-", $0.workerConcurrency.map(String.init) ?? "-",
+                     "\($0.depth["ENQUEUED"] ?? 0)", "\($0.depth["PENDING"] ?? 0)",
+                     $0.oldestEnqueued.map { "\($0.workflowID) (\($0.waitingSeconds) s)" } ?? "-"]
+                }))
+            }
         }
     }
 }

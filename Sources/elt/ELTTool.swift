@@ -17,6 +17,7 @@ struct ELTTool: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, StartCommand.self, StatusCommand.self, ListCommand.self, StepsCommand.self,
-            CancelCommand.self, ResumeCommand.self, ForkCommand.self, ExecutorsCommand.self, IntegrationsCommand.self,
+            CancelCommand.self, ResumeCommand.self, ForkCommand.self, RecoverCommand.self, QueuesCommand.self, ExecutorsCommand.self,
+            IntegrationsCommand.self,
         ])
 }

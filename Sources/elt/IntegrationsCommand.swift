@@ -3,7 +3,7 @@ import ELT
 import ELTApp
 import Foundation
 
-/// `elt integrations list | add | set | remove`: the connected integrations in the data database.
+/// `elt integrations list | show | add | set | remove`: the connected integrations in the data database.
 struct IntegrationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "integrations",
@@ -16,7 +16,7 @@ struct IntegrationsCommand: AsyncParsableCommand {
             id or by ORGANIZATION/PROVIDER. The commands work on the data database directly \
             (--data-path or --data-database-url), whether or not a server runs.
             """,
-        subcommands: [IntegrationsListCommand.self, IntegrationsAddCommand.self, IntegrationsSetCommand.self, IntegrationsRemoveCommand.self])
+        subcommands: [IntegrationsListCommand.self, IntegrationsShowCommand.self, IntegrationsAddCommand.self, IntegrationsSetCommand.self, IntegrationsRemoveCommand.self])
 }
 
 /// Where the data database is, and the output form.
@@ -150,6 +150,24 @@ struct IntegrationsSetCommand: AsyncParsableCommand {
             let updated = try await options.withRegistry { try await $0.update(integration, change) }
             if !options.json { print("Updated integration \(updated.id) (\(updated.organizationID)/\(updated.provider)):") }
             print(options.show(updated))
+        }
+    }
+}
+
+/// `elt integrations show ID`
+struct IntegrationsShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one integration: its organization, provider and provider_data.")
+
+    @Argument(help: "The integration: its id, or ORGANIZATION/PROVIDER.")
+    var integration: String
+
+    @OptionGroup var options: DataOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let found = try await options.withRegistry { try await $0.find(integration) }
+            print(options.show(found))
         }
     }
 }

@@ -53,11 +53,10 @@ struct CancelTreeTests {
     func cancelTreeFromAnotherRuntime(kind: JournalKind) async throws {
         let harness = try RuntimeHarness(kind)
         let gate = Gate()
-        let admin = try harness.runtime(executorID: "admin", role: .client)
         try await withRunning(try treeRuntime(harness, gate: gate)) { runtime in
             let handle = try await runtime.start(TreeParent.self, id: "x", input: "z")
             try await waitUntil { harness.effects.count("x-3:blocked") == 1 && harness.effects.count("x-3-2:blocked") == 1 }
-            let cancelled = try await withRunning(admin) { admin in try await admin.cancel(id: "x") }
+            let cancelled = try await harness.withClient { admin in try await admin.cancel(id: "x").record }
             #expect(cancelled.status == .cancelled)
             gate.open()
             let tree = ["x", "x-3", "x-3-2", "x-3-3"]

@@ -7,8 +7,7 @@ import Testing
 struct CrashRecoveryTests {
     /// The committed step outcomes (not child calls) in a journal, as "<workflow id>:<step>".
     static func committedSteps(_ journal: TemporaryJournal) async throws -> Set<String> {
-        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: RuntimeConfiguration(role: .client))
-        return try await runtime.withRunning { runtime in
+        try await DurableClient.withClient(backend: try journal.open(), defaultQueue: "default") { runtime in
             var keys: Set<String> = []
             for workflow in try await runtime.listWorkflows() {
                 for step in try await runtime.steps(workflowID: workflow.id) where step.childWorkflowID == nil {
@@ -21,8 +20,7 @@ struct CrashRecoveryTests {
 
     /// The number of checkpoints a finished run wrote: two per workflow, one per operation.
     static func checkpointTotal(_ journal: TemporaryJournal) async throws -> Int {
-        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: RuntimeConfiguration(role: .client))
-        return try await runtime.withRunning { runtime in
+        try await DurableClient.withClient(backend: try journal.open(), defaultQueue: "default") { runtime in
             var total = 0
             for workflow in try await runtime.listWorkflows() {
                 total += 2 + (try await runtime.steps(workflowID: workflow.id)).count

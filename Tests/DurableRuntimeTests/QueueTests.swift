@@ -46,9 +46,10 @@ struct QueueTests {
         let order = OrderLog()
         let register: (WorkflowRuntime) -> Void = { $0.register(OrderedWorkflow(order: order)) }
         let ordered = try harness.runtime(queues: [queue], register: register)
-        try await withRunning(try harness.runtime(role: .client, register: register)) { client in
+        try await harness.withClient { client in
             for (id, priority) in [("low", 10), ("high", 1), ("mid", 5)] {
-                try await client.enqueue(OrderedWorkflow.self, queue: "prio", id: id, input: 1, options: EnqueueOptions(priority: priority))
+                _ = try await client.enqueue(
+                    name: OrderedWorkflow.name, inputJSON: "1", id: id, queue: "prio", options: EnqueueOptions(priority: priority))
             }
         }
         try await withRunning(ordered) { runtime in

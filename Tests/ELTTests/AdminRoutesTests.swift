@@ -184,4 +184,65 @@ struct AdminRoutesTests {
             #expect(logged.first?.metadata["path"] == "/api/workflows/broken/steps")
         }
     }
+
+    @Test("POST /api/workflows starts a catalogued workflow on elt_run_queue (201), returns an existing id (200), refuses bad input (400)",
+          arguments: JournalKind.available)
+    func startRoute(kind: JournalKind) async throws {
+        var harness = try AdminAPIHarness(kind)
+        harness.workQueues = false
+        harness.queues = ELTManagement.queues
+        try await harness.withAdminAPI { runtime, client in
+            let body = #"{"name": "root_orchestration_workflow", "arguments": {"num_batches": 2, "max_delete_fraction": 0.5}, "id": "api-root"}"#
+            let created = try await client.execute(uri: "/api/workflows", method: .post, body: ByteBuffer(string: body))
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let object = try jsonObject(created)
+            #expect(object["existed"] as? Bool == false)
+            let workflow = try #require(object["workflow"] as? [String: Any])
+            #expect(workflow["workflow_id"] as? String == "api-root" && workflow["queue_name"] as? String == ELTPipeline.runQueueName)
+            let record = try await runtime.existingWorkflow(id: "api-root")
+            #expect(record.status == .enqueued)
+            #expect(try JSONDecoder().decode(RootInput.self, from: Data(record.inputJSON.utf8)) == RootInput(numBatches: 2, maxDeleteFraction: 0.5))
+
+            let again = try await client.execute(uri: "/api/workflows", method: .post, body: ByteBuffer(string: body))
+            let existed = try jsonObject(again)["existed"] as? Bool
+            #expect(again.status == .ok && existed == true)
+
+            for (bad, expected) in [(#"{"name": "nope"}"#, "unknown workflow 'nope'"),
+                                    (#"{"name": "root_orchestration_workflow", "arguments": {"num_batches": 0}}"#, "num_batches=0"),
+                                    (#"{"name": "root_orchestration_workflow", "arguments": {"colour": "red"}}"#, "no parameter 'colour'"),
+                                    (#"{"arguments": {}}"#, "the body must be JSON like")] {
+                let refused = try await client.execute(uri: "/api/workflows", method: .post, body: ByteBuffer(string: bad))
+                #expect(refused.status == .badRequest, "\(bad)")
+                let message = try #require((try jsonObject(refused)["error"] as? [String: Any])?["message"] as? String)
+                #expect(message.contains(expected), "\(bad): \(message)")
+            }
+        }
+    }
+
+    @Test("POST /api/recover: 400 without executor ids, 409 for an executor with a live lease; GET /api/queues names the oldest waiting",
+          arguments: JournalKind.available)
+    func recoverAndQueues(kind: JournalKind) async throws {
+        var harness = try AdminAPIHarness(kind)
+        harness.queues = [WorkflowQueue("q")]
+        harness.workQueues = false
+        try await harness.withAdminAPI { runtime, client in
+            let empty = try await client.execute(uri: "/api/recover", method: .post, body: ByteBuffer(string: #"{"executor_ids": []}"#))
+            #expect(empty.status == .badRequest)
+            let lease = ExecutorInfo(executorID: "busy", incarnation: "i", applicationVersion: "t", host: "h", pid: 1,
+                                     startedAt: journalTimestamp(), leaseExpiresAt: journalTimestamp() + 60_000)
+            _ = try await runtime.journal.backend.acquireLease(lease, now: journalTimestamp(), replacing: nil)
+            let live = try await client.execute(uri: "/api/recover", method: .post, body: ByteBuffer(string: #"{"executor_ids": ["busy"]}"#))
+            #expect(live.status == .conflict, "\(String(buffer: live.body))")
+            #expect(String(buffer: live.body).contains("holds a live lease"))
+
+            try await FindingRunsTests.insert([
+                WorkflowRecord(id: "older", name: "w", status: .enqueued, inputJSON: "1", queueName: "q", createdAt: 1_000, updatedAt: 1_000),
+                WorkflowRecord(id: "newer", name: "w", status: .enqueued, inputJSON: "1", queueName: "q", createdAt: 2_000, updatedAt: 2_000),
+            ], into: runtime.journal)
+            let queues = try jsonObject(try await client.execute(uri: "/api/queues", method: .get))
+            let queue = try #require((queues["queues"] as? [[String: Any]])?.first)
+            #expect((queue["oldest_enqueued"] as? [String: Any])?["workflow_id"] as? String == "older")
+            #expect((queue["depth"] as? [String: Int])?["ENQUEUED"] == 2)
+        }
+    }
 }

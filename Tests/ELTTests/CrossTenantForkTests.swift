@@ -26,13 +26,9 @@ struct CrossTenantForkTests {
 
         // With no worker running, org-002's run is enqueued as `victim`, then a client forks
         // org-001's run from step 3 into that id.
-        let client = WorkflowRuntime(
-            backend: try harness.journal.open(),
-            configuration: RuntimeConfiguration(role: .client, queues: [ELTPipeline.queue, ELTPipeline.runQueue]))
-        try await client.withRunning { runtime in
+        try await ELTManagement.withClient(backend: try harness.journal.open()) { runtime in
             let input = String(decoding: try JSONEncoder().encode(PipelineHarness.pipelineInput(second)), as: UTF8.self)
-            _ = try await runtime.enqueue(
-                name: ELTPipelineWorkflow.name, queue: ELTPipeline.runQueueName, id: "victim", inputJSON: input)
+            _ = try await runtime.enqueue(name: ELTPipelineWorkflow.name, inputJSON: input, id: "victim")
             let before = try await runtime.journal.backend.dump()
             await #expect(throws: WorkflowError.conflictingWorkflowName(
                 workflowID: "victim", existing: ELTPipelineWorkflow.name, requested: "fork of org1-run")) {

@@ -54,7 +54,7 @@ struct FaultTests {
         print("SIGTERM with Postgres down → the server ended after \(took)")
         #expect(took < .seconds(35), "SIGTERM always ends the process (graceful 20 s + cancellation 10 s)\n\(server.log)")
         try await postgres.resume()
-        let root = try await client.withRuntime { try await $0.existingWorkflow(id: "root") }
+        let root = try await client.withClient { try await $0.existingWorkflow(id: "root") }
         #expect(root.status == .pending, "the run stays resumable, nothing recorded as failed: \(root.status)")
     }
 
@@ -140,7 +140,7 @@ struct FaultTests {
         // The survivor claims its work once the lease has expired: every pipeline it held is
         // the survivor's (or done), and no pending workflow is left to the paused server.
         let claimed = try await Self.waitUntil(timeout: .seconds(lease + 240)) { () -> Bool? in
-            try await client.withRuntime { runtime in
+            try await client.withClient { runtime in
                 let owners = try await stranded.asyncMap { try await runtime.existingWorkflow(id: $0) }
                 let pending = try await runtime.listWorkflows(WorkflowQuery(statuses: [.pending]))
                 let done = owners.allSatisfy { $0.status.isTerminal || $0.executorID == "survivor" }
@@ -176,14 +176,14 @@ struct FaultTests {
     /// Enqueues root `root` (snapshot 0 of the generator) as `elt start` does.
     static func enqueueRoot(_ client: ELTClient) async throws {
         let json = String(decoding: try JSONEncoder().encode(RootInput()), as: UTF8.self)
-        try await client.withRuntime { runtime in
-            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, queue: ELTPipeline.runQueueName, id: "root", inputJSON: json)
+        try await client.withClient { runtime in
+            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, inputJSON: json, id: "root", queue: ELTPipeline.runQueueName)
         }
     }
 
     /// The `PENDING` pipelines.
     static func pendingPipelines(_ client: ELTClient) async throws -> [WorkflowRecord] {
-        try await client.withRuntime { runtime in
+        try await client.withClient { runtime in
             try await runtime.listWorkflows(WorkflowQuery(statuses: [.pending], name: ELTPipelineWorkflow.name))
         }
     }
@@ -203,7 +203,7 @@ struct FaultTests {
     /// back) are retried.
     static func waitForRoot(_ client: ELTClient, timeout: Duration) async -> WorkflowRecord? {
         try? await waitUntil(timeout: timeout) { () -> WorkflowRecord? in
-            let record = try await client.withRuntime { try await $0.existingWorkflow(id: "root") }
+            let record = try await client.withClient { try await $0.existingWorkflow(id: "root") }
             return record.status.isTerminal ? record : nil
         }
     }
@@ -214,7 +214,7 @@ struct FaultTests {
         let result = try JSONDecoder().decode(RootResult.self, from: Data((root.outputJSON ?? "{}").utf8))
         #expect(result.integrations == integrations && result.latest == users && result.synced == users,
                 "root result: \(root.outputJSON ?? "")")
-        let (pipelines, failed) = try await client.withRuntime { runtime in
+        let (pipelines, failed) = try await client.withClient { runtime in
             (try await runtime.listWorkflows(WorkflowQuery(name: ELTPipelineWorkflow.name)),
              try await runtime.listWorkflows(WorkflowQuery(statuses: [.error, .cancelled])))
         }

@@ -30,8 +30,8 @@ struct FindingRunsTests {
                        queueName: queue, parentID: parent, createdAt: createdAt, updatedAt: createdAt)
     }
 
-    static func insert(_ records: [WorkflowRecord], into runtime: WorkflowRuntime) async throws {
-        let result = try await runtime.journal.backend.commit(records.map { .insertWorkflow($0) })
+    static func insert(_ records: [WorkflowRecord], into journal: JournalActor) async throws {
+        let result = try await journal.backend.commit(records.map { .insertWorkflow($0) })
         #expect(result.results.allSatisfy { $0 == .workflowInserted })
     }
 
@@ -61,7 +61,7 @@ struct FindingRunsTests {
           arguments: JournalKind.available)
     func adminListing(kind: JournalKind) async throws {
         try await AdminAPIHarness(kind).withAdminAPI { runtime, client in
-            try await Self.insert(Self.tree, into: runtime)
+            try await Self.insert(Self.tree, into: runtime.journal)
             func ids(_ query: String) async throws -> [String] {
                 let response = try await client.execute(uri: "/api/workflows" + query, method: .get)
                 #expect(response.status == .ok, "\(query): \(String(buffer: response.body))")
@@ -88,7 +88,7 @@ struct FindingRunsTests {
     @Test("GET /api/queues: depth counts only ENQUEUED and PENDING workflows, both always present", arguments: JournalKind.available)
     func queueDepth(kind: JournalKind) async throws {
         var harness = try AdminAPIHarness(kind)
-        harness.role = .client // lists the queues, works none: the ENQUEUED rows stay
+        harness.workQueues = false // lists the queues, works none: the ENQUEUED rows stay
         harness.queues = [WorkflowQueue("q", globalConcurrency: 5), WorkflowQueue("idle")]
         try await harness.withAdminAPI { runtime, client in
             try await Self.insert([
@@ -96,7 +96,7 @@ struct FindingRunsTests {
                 Self.row("p1", name: "w", status: .pending, queue: "q"), Self.row("s1", name: "w", status: .success, queue: "q"),
                 Self.row("s2", name: "w", status: .success, queue: "q"), Self.row("x1", name: "w", status: .error, queue: "q"),
                 Self.row("c1", name: "w", status: .cancelled, queue: "q"), Self.row("d1", name: "w", status: .success, queue: "idle"),
-            ], into: runtime)
+            ], into: runtime.journal)
             let response = try await client.execute(uri: "/api/queues", method: .get)
             #expect(response.status == .ok)
             let queues = try #require(try jsonObject(response)["queues"] as? [[String: Any]])
@@ -112,8 +112,8 @@ struct FindingRunsTests {
     func clientListingAndSteps() async throws {
         let data = ELTProcess.temporaryDirectory()
         let client = ELTClient(configuration: ELTConfiguration(dataPath: data, environment: [:]))
-        try await client.withRuntime { runtime in
-            try await Self.insert(Self.tree, into: runtime)
+        try await client.withClient { runtime in
+            try await Self.insert(Self.tree, into: runtime.journal)
             let steps: [StepRecord] = [
                 StepRecord(workflowID: "r1", stepNumber: 1, name: "load_connected_integrations", outputJSON: "2", startedAt: 1_000, completedAt: 1_042),
                 StepRecord(workflowID: "r1", stepNumber: 2, name: "pipeline", childWorkflowID: "r1-1", startedAt: 1_050, completedAt: 1_050),

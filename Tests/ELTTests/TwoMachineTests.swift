@@ -46,7 +46,7 @@ struct TwoMachineTests {
             #expect(record.status == .success, "root \(id) ended \(record.status): \(record.errorJSON ?? "")\n\(one.log)\n\(two.log)")
             results.append(try JSONDecoder().decode(RootResult.self, from: Data((record.outputJSON ?? "{}").utf8)))
         }
-        let pipelines = try await ELTClient(configuration: configuration).withRuntime { runtime in
+        let pipelines = try await ELTClient(configuration: configuration).withClient { runtime in
             try await runtime.listWorkflows(WorkflowQuery(name: ELTPipelineWorkflow.name))
         }
         #expect(pipelines.count == 20)
@@ -95,14 +95,14 @@ struct TwoMachineTests {
         let configuration = ELTConfiguration(systemDatabaseURL: database)
         let client = ELTClient(configuration: configuration)
         let json = String(decoding: try JSONEncoder().encode(RootInput()), as: UTF8.self)
-        try await client.withRuntime { runtime in
-            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, queue: ELTPipeline.runQueueName, id: "root", inputJSON: json)
+        try await client.withClient { runtime in
+            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, inputJSON: json, id: "root", queue: ELTPipeline.runQueueName)
         }
         // Kill the doomed server while it runs pipelines.
         let deadline = ContinuousClock.now + .seconds(60)
         var doomedPipelines: [String] = []
         while doomedPipelines.isEmpty, ContinuousClock.now < deadline {
-            doomedPipelines = try await client.withRuntime { runtime in
+            doomedPipelines = try await client.withClient { runtime in
                 try await runtime.listWorkflows(WorkflowQuery(statuses: [.pending], name: ELTPipelineWorkflow.name))
                     .filter { $0.executorID == "doomed" }.map(\.id)
             }
@@ -118,7 +118,7 @@ struct TwoMachineTests {
         var takenOver: Duration?
         var root: WorkflowRecord?
         while ContinuousClock.now < killed + .seconds(lease + 60) {
-            let (owners, record) = try await client.withRuntime { runtime in
+            let (owners, record) = try await client.withClient { runtime in
                 (try await stranded.asyncMap { try await runtime.existingWorkflow(id: $0).executorID },
                  try await runtime.existingWorkflow(id: "root"))
             }
@@ -155,8 +155,8 @@ struct TwoMachineTests {
     /// Enqueues the root as `elt start` does and waits for it to end.
     static func runRoot(id: String, input: RootInput, configuration: ELTConfiguration) async throws -> WorkflowRecord {
         let json = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
-        return try await ELTClient(configuration: configuration).withRuntime { runtime in
-            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, queue: ELTPipeline.runQueueName, id: id, inputJSON: json)
+        return try await ELTClient(configuration: configuration).withClient { runtime in
+            _ = try await runtime.enqueue(name: RootOrchestrationWorkflow.name, inputJSON: json, id: id, queue: ELTPipeline.runQueueName)
             let deadline = ContinuousClock.now + .seconds(180)
             while true {
                 let record = try await runtime.existingWorkflow(id: id)

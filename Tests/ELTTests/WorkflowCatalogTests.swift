@@ -34,4 +34,72 @@ struct WorkflowCatalogTests {
         }
         _ = try WorkflowCatalog.inputJSON(for: RootOrchestrationWorkflow.name, arguments: ["page_size=10000", "snapshot=0"])
     }
+
+    /// Keys of an input type that a client does not set: the pipeline passes them to its own
+    /// children (`source`, `run_id` of a pipeline, a stage's `sequence`…). A new field of an
+    /// input type must be added to the catalogue or here, so the two cannot drift apart.
+    static let internalKeys: [String: Set<String>] = [
+        RootOrchestrationWorkflow.name: ["source"],
+        ELTPipelineWorkflow.name: ["source", "run_id"],
+        ExtractAndLoadWorkflow.name: ["source"],
+        CDCDetectionWorkflow.name: ["sequence", "max_delete_fraction"],
+        ApplyToLatestWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete"],
+        SyncToPostgresWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete"],
+    ]
+
+    /// A valid text for a parameter of `type`.
+    static func sample(_ parameter: WorkflowCatalog.Parameter) -> String {
+        switch parameter.type {
+        case .integer: "7"
+        case .number: "0.25"
+        case .boolean: "true"
+        case .string: "value-of-\(parameter.name)"
+        }
+    }
+
+    /// Round-trips every parameter of `name`'s catalogue entry through `Input` and returns the
+    /// snake_case names of `Input`'s stored properties.
+    static func roundTrip<Input: Codable>(_ name: String, as type: Input.Type) throws -> (given: [String: Any], back: [String: Any], fields: Set<String>) {
+        let entry = try WorkflowCatalog.entry(named: name)
+        let json = try WorkflowCatalog.inputJSON(for: name, arguments: entry.parameters.map { "\($0.name)=\(sample($0))" })
+        let given = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let decoded = try JSONDecoder().decode(Input.self, from: Data(json.utf8))
+        let back = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(decoded)) as? [String: Any])
+        let fields = Set(Mirror(reflecting: decoded).children.compactMap(\.label).map(snakeCase))
+        return (given, back, fields)
+    }
+
+    /// `organizationID` → `organization_id`, as the input types' coding keys spell them.
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            let previousIsLower = index > 0 && characters[index - 1].isLowercase
+            if character.isUppercase && previousIsLower { result += "_" }
+            result += character.lowercased()
+        }
+        return result
+    }
+
+    @Test("every catalogue parameter survives decoding into its workflow's input type, and every input field is catalogued or internal")
+    func catalogueMatchesInputTypes() throws {
+        let checks: [(String, () throws -> (given: [String: Any], back: [String: Any], fields: Set<String>))] = [
+            (RootOrchestrationWorkflow.name, { try Self.roundTrip(RootOrchestrationWorkflow.name, as: RootInput.self) }),
+            (ELTPipelineWorkflow.name, { try Self.roundTrip(ELTPipelineWorkflow.name, as: PipelineInput.self) }),
+            (ExtractAndLoadWorkflow.name, { try Self.roundTrip(ExtractAndLoadWorkflow.name, as: PipelineInput.self) }),
+            (CDCDetectionWorkflow.name, { try Self.roundTrip(CDCDetectionWorkflow.name, as: StageInput.self) }),
+            (ApplyToLatestWorkflow.name, { try Self.roundTrip(ApplyToLatestWorkflow.name, as: StageInput.self) }),
+            (SyncToPostgresWorkflow.name, { try Self.roundTrip(SyncToPostgresWorkflow.name, as: StageInput.self) }),
+        ]
+        #expect(Set(checks.map(\.0)) == Set(WorkflowCatalog.entries.map(\.name)), "every startable workflow is checked")
+        for (name, check) in checks {
+            let (given, back, fields) = try check()
+            for (key, value) in given {
+                #expect(back[key].map { "\($0)" } == "\(value)", "\(name): parameter \(key) does not survive decoding")
+            }
+            let catalogued = Set(given.keys)
+            #expect(fields == catalogued.union(Self.internalKeys[name] ?? []),
+                    "\(name): input fields \(fields.sorted()) vs catalogued \(catalogued.sorted()) + internal")
+        }
+    }
 }

@@ -2,18 +2,8 @@ import Logging
 
 /// How a ``WorkflowRuntime`` behaves.
 public struct RuntimeConfiguration: Sendable {
-    /// Whether a runtime executes workflows or only manages them.
-    public enum Role: Sendable {
-        /// Recovers its pending workflows at start, works its queues, executes workflows.
-        case worker
-        /// Only starts, enqueues, lists and manages; executes nothing (the `elt` client).
-        case client
-    }
-
     /// This process's executor id; recovery at start resumes the workflows owned by it.
     public var executorID: String = "local"
-    /// Worker or client.
-    public var role: Role = .worker
     /// The queues this runtime works.
     public var queues: [WorkflowQueue] = []
     /// How often queues are polled when no wake-up arrives (a fallback only: enqueues wake
@@ -40,15 +30,14 @@ public struct RuntimeConfiguration: Sendable {
     /// runtime calls nothing.
     public var interceptors: [any WorkflowInterceptor] = []
 
-    /// The default configuration: executor `local`, worker role, no queues.
+    /// The default configuration: executor `local`, no queues.
     public init(
-        executorID: String = "local", role: Role = .worker, queues: [WorkflowQueue] = [],
+        executorID: String = "local", queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .seconds(1), resultPollInterval: Duration = .milliseconds(200),
         logger: Logger = Logger(label: "durable.runtime"), executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil,
         applicationVersion: String = "", interceptors: [any WorkflowInterceptor] = []
     ) {
         self.executorID = executorID
-        self.role = role
         self.queues = queues
         self.queuePollInterval = queuePollInterval
         self.resultPollInterval = resultPollInterval

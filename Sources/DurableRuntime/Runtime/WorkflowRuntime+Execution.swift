@@ -38,18 +38,14 @@ extension WorkflowRuntime {
     }
 
     /// Enqueues a workflow by its registered name with a JSON input (for clients that only know
-    /// names, such as the `elt` command line).
+    /// names); this is ``DurableClient/enqueue(name:inputJSON:id:queue:options:maxRecoveryAttempts:)``.
     @discardableResult
     public func enqueue(
         name: String, queue: String, id: String? = nil, inputJSON: String,
         maxRecoveryAttempts: Int = 100, options: EnqueueOptions = EnqueueOptions()
     ) async throws -> String {
-        let now = journalTimestamp(clock.now())
-        let record = WorkflowRecord(
-            id: id ?? UUID().uuidString.lowercased(), name: name, status: .enqueued, inputJSON: inputJSON,
-            queueName: queue, maxRecoveryAttempts: maxRecoveryAttempts,
-            deduplicationID: options.deduplicationID, priority: options.priority, createdAt: now, updatedAt: now)
-        return try await admit(interceptors.withTraceContext(record)).id
+        try await management.enqueue(
+            name: name, inputJSON: inputJSON, id: id, queue: queue, options: options, maxRecoveryAttempts: maxRecoveryAttempts).record.id
     }
 
     func makeRecord<W: Workflow>(
@@ -69,7 +65,7 @@ extension WorkflowRuntime {
         // An id the caller chose; ids derived from a parent's are not re-checked.
         if record.parentID == nil { try WorkflowID.validate(record.id) }
         let commit = try await journal.submit([.insertWorkflow(record)])
-        let stored = try interpretInsert(commit.results[0], record: record)
+        let stored = try DurableClient.interpretInsert(commit.results[0], record: record)
         if commit.results[0] == .workflowInserted, record.status == .enqueued { interceptors.observe(.enqueued(record)) }
         dispatch(stored)
         return stored
@@ -82,23 +78,6 @@ extension WorkflowRuntime {
             wakeQueue(queue)
         } else {
             resumeIfOwnedAndIdle(record)
-        }
-    }
-
-    func interpretInsert(_ result: JournalWriteResult, record: WorkflowRecord) throws -> WorkflowRecord {
-        switch result {
-        case .workflowInserted:
-            return record
-        case .workflowExists(let existing):
-            guard existing.name == record.name else {
-                throw WorkflowError.conflictingWorkflowName(workflowID: record.id, existing: existing.name, requested: record.name)
-            }
-            return existing
-        case .deduplicated(let existingID):
-            throw WorkflowError.deduplicated(
-                queue: record.queueName ?? "", deduplicationID: record.deduplicationID ?? "", existingWorkflowID: existingID)
-        default:
-            throw JournalError.queryFailed(operation: "insert workflow \(record.id)", reason: "unexpected result \(result)")
         }
     }
 

@@ -105,15 +105,13 @@ public final class WorkflowRuntime: Service, Sendable {
                 } catch is CancellationError {}
             }
             try await journal.open()
-            if configuration.role == .worker {
-                if let lease = configuration.executorLease {
-                    try await acquireExecutorLease(lease)
-                    group.addTask { await self.maintainExecutorLease(lease) }
-                }
-                try await recoverPendingWorkflows()
-                for queue in configuration.queues {
-                    addSupervised(to: &group) { try await self.workQueue(queue) }
-                }
+            if let lease = configuration.executorLease {
+                try await acquireExecutorLease(lease)
+                group.addTask { await self.maintainExecutorLease(lease) }
+            }
+            try await recoverPendingWorkflows()
+            for queue in configuration.queues {
+                addSupervised(to: &group) { try await self.workQueue(queue) }
             }
             started.settle(.success(()))
             // Ends when run() is cancelled, or when a supervised task fails and finishes the
@@ -230,7 +228,6 @@ public final class WorkflowRuntime: Service, Sendable {
 
     /// Hands a workflow to the execution task group of ``run()``.
     func submitForExecution(_ record: WorkflowRecord) {
-        guard configuration.role == .worker else { return }
         submitter.yield(record)
     }
 }

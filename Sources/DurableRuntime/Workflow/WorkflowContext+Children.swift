@@ -51,7 +51,7 @@ extension WorkflowContext {
             childWorkflowID: childID, alongside: [.insertWorkflow(child, parentOwner: owner)])
         // A child started by an execution that was claimed away is not inserted (the step is
         // fenced too, and recordOutcome has thrown).
-        let stored = try runtime.interpretInsert(results[0], record: child)
+        let stored = try DurableClient.interpretInsert(results[0], record: child)
         if results[0] == .workflowInserted {
             runtime.interceptors.observe(.childStarted(parentID: workflowID, child: child))
             if queue != nil { runtime.interceptors.observe(.enqueued(child)) }

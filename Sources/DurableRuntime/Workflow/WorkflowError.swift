@@ -41,6 +41,11 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A fork from a step the workflow never reached: it has `recorded` steps, so a fork may
     /// start at 1 through `recorded + 1`.
     case forkPastEnd(workflowID: String, step: Int, recorded: Int)
+    /// A recovery named an executor that still holds a live lease: it is running, and
+    /// recovering its workflows would run them twice.
+    case executorLive(executorID: String, holder: String, secondsLeft: Int)
+    /// A recovery from a process without a worker found no live executor to take the workflows.
+    case noLiveExecutor(executorIDs: [String])
 
     /// A human-readable explanation with a hint at the fix.
     public var description: String {
@@ -80,6 +85,12 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .forkPastEnd(id, step, recorded):
             "cannot fork \(id) from step \(step): it has \(recorded) recorded step\(recorded == 1 ? "" : "s"), so a fork starts at 1 to \(recorded + 1) "
                 + "(a fork from step n keeps steps 1 to n-1 and runs the rest again)"
+        case let .executorLive(executorID, holder, secondsLeft):
+            "cannot recover executor '\(executorID)': it holds a live lease (\(holder)) for another \(secondsLeft) s, so it is running, "
+                + "and recovering its workflows would run them twice. Stop it first, or wait for its lease to expire: the live servers then take its workflows over by themselves"
+        case let .noLiveExecutor(executorIDs):
+            "cannot recover \(executorIDs.joined(separator: ", ")): no live executor is registered to take the workflows. "
+                + "Start elt-server on this journal; it takes over the workflows of executors whose lease has expired by itself"
         case let .executorIDHeld(executorID, holder, secondsLeft):
             "executor id '\(executorID)' is held by \(holder), whose lease runs for another \(secondsLeft) s: "
                 + "give this process another executor id (--executor-id), or stop the other one (a process that died is taken over, and its id freed, when its lease expires)"

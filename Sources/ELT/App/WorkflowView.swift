@@ -224,3 +224,61 @@ public struct ExecutorView: Codable, Sendable, Equatable {
         case leaseExpiresAt = "lease_expires_at", leaseSecondsLeft = "lease_seconds_left"
     }
 }
+
+/// A queue as `elt queues` and `GET /api/queues` show it.
+public struct QueueView: Codable, Sendable, Equatable {
+    /// The oldest workflow still waiting on a queue.
+    public struct Waiting: Codable, Sendable, Equatable {
+        public var workflowID: String
+        public var name: String
+        /// When it was enqueued (ISO 8601, UTC), and for how long it has waited, in seconds.
+        public var createdAt: String
+        public var waitingSeconds: Int
+        enum CodingKeys: String, CodingKey {
+            case workflowID = "workflow_id", name, createdAt = "created_at", waitingSeconds = "waiting_seconds"
+        }
+    }
+
+    public var name: String
+    /// The most `PENDING` across every executor, and per executor (nil: no limit).
+    public var globalConcurrency: Int?
+    public var workerConcurrency: Int?
+    /// Workflows waiting (`ENQUEUED`) and running (`PENDING`); finished ones are not depth.
+    public var depth: [String: Int]
+    public var oldestEnqueued: Waiting?
+
+    /// The view of `statistics` at `now` (milliseconds since 1970).
+    public init(_ statistics: DurableClient.QueueStatistics, now: Int64) {
+        name = statistics.queue.name
+        globalConcurrency = statistics.queue.globalConcurrency
+        workerConcurrency = statistics.queue.workerConcurrency
+        depth = [WorkflowStatus.enqueued.rawValue: statistics.enqueued, WorkflowStatus.pending.rawValue: statistics.pending]
+        oldestEnqueued = statistics.oldestEnqueued.map {
+            Waiting(workflowID: $0.id, name: $0.name, createdAt: WorkflowView.iso($0.createdAt),
+                    waitingSeconds: Int(max(0, now - $0.createdAt) / 1000))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, globalConcurrency = "global_concurrency", workerConcurrency = "worker_concurrency", depth
+        case oldestEnqueued = "oldest_enqueued"
+    }
+}
+
+/// What a recovery did, as `elt recover` and `POST /api/recover` show it.
+public struct RecoveryView: Codable, Sendable, Equatable {
+    /// Claimed for a live executor, which runs them.
+    public var resumed: [String]
+    /// Put back on their queue.
+    public var requeued: [String]
+    /// Past their recovery limit: `MAX_RECOVERY_ATTEMPTS_EXCEEDED` (`elt resume` runs one again).
+    public var deadLettered: [String]
+
+    public init(_ claim: RecoveryClaim) {
+        resumed = claim.toRun.map(\.id)
+        requeued = claim.requeued
+        deadLettered = claim.deadLettered
+    }
+
+    enum CodingKeys: String, CodingKey { case resumed, requeued, deadLettered = "dead_lettered" }
+}

@@ -12,16 +12,24 @@ struct RuntimeHarness {
         journal = try TemporaryJournal(kind)
     }
 
+    /// Runs `body` with a client (no worker) of this test's journal, whose default queue is
+    /// `defaultQueue`.
+    func withClient<T: Sendable>(
+        defaultQueue: String = "default", queues: [WorkflowQueue] = [], _ body: @Sendable (DurableClient) async throws -> T
+    ) async throws -> T {
+        try await DurableClient.withClient(backend: try journal.open(), defaultQueue: defaultQueue, queues: queues, body)
+    }
+
     /// A new runtime on this test's journal, with the test workflows registered.
     func runtime(
-        executorID: String = "local", role: RuntimeConfiguration.Role = .worker, queues: [WorkflowQueue] = [],
+        executorID: String = "local", queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .milliseconds(500), clock: any RuntimeClock = SystemClock(),
         interceptor: (any WorkflowInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
         executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil, interceptors: [any WorkflowInterceptor] = [],
         register: (WorkflowRuntime) -> Void = { _ in }
     ) throws -> WorkflowRuntime {
         let configuration = RuntimeConfiguration(
-            executorID: executorID, role: role, queues: queues, queuePollInterval: queuePollInterval,
+            executorID: executorID, queues: queues, queuePollInterval: queuePollInterval,
             resultPollInterval: .milliseconds(20), executorLease: executorLease, leaseRenewInterval: leaseRenewInterval,
             interceptors: interceptors)
         let runtime = WorkflowRuntime(backend: try journal.open(), configuration: configuration, clock: clock, interceptor: interceptor)

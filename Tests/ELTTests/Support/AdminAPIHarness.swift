@@ -28,9 +28,9 @@ struct AdminAPIHarness {
     var journalLocation = "/tmp/elt-test/system.sqlite"
     /// Everything the application logged.
     let logs = RecordingLogHandler.Recorder()
-    /// The runtime's role and queues (`GET /api/queues` lists these). A `.client` runtime with
-    /// queues lists them without working them.
-    var role: RuntimeConfiguration.Role = .worker
+    /// The queues `GET /api/queues` lists, and whether the runtime works them (false: the
+    /// routes get a client of the journal alone, which lists them; nothing dequeues).
+    var workQueues = true
     var queues: [WorkflowQueue] = []
     /// The data store `/api/integrations` serves; without one those routes are not mounted.
     var dataStore: (any DataStore)?
@@ -45,7 +45,7 @@ struct AdminAPIHarness {
         _ setup: TestingSetup = .router, _ body: @Sendable (WorkflowRuntime, any TestClientProtocol) async throws -> T
     ) async throws -> T {
         try await withRouter(setup, {
-            ELTServer.adminRouter(runtime: $0, journal: journalLocation, adminToken: adminToken, store: dataStore)
+            ELTServer.adminRouter(runtime: $0, client: $1, journal: journalLocation, adminToken: adminToken, store: dataStore)
         }, body)
     }
 
@@ -53,18 +53,26 @@ struct AdminAPIHarness {
     func withHealthEndpoint<T: Sendable>(
         _ setup: TestingSetup = .router, _ body: @Sendable (WorkflowRuntime, any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        try await withRouter(setup, { ELTServer.healthRouter(runtime: $0, journal: journalLocation, adminToken: adminToken) }, body)
+        try await withRouter(setup, { runtime, _ in ELTServer.healthRouter(runtime: runtime, journal: journalLocation, adminToken: adminToken) }, body)
     }
 
     private func withRouter<T: Sendable>(
-        _ setup: TestingSetup, _ makeRouter: @Sendable (WorkflowRuntime) -> Router<ServerRequestContext>,
+        _ setup: TestingSetup, _ makeRouter: @Sendable (WorkflowRuntime, DurableClient) -> Router<ServerRequestContext>,
         _ body: @Sendable (WorkflowRuntime, any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: RuntimeConfiguration(executorID: "admin-test", role: role, queues: queues))
+        let runtime = WorkflowRuntime(
+            backend: try journal.open(), configuration: RuntimeConfiguration(executorID: "admin-test", queues: workQueues ? queues : []))
         runtime.register(EchoSteps())
         let logger = logs.logger(label: "elt-admin", level: .info)
+        let queues = queues
+        let workQueues = workQueues
         return try await runtime.withRunning { runtime in
-            let application = Application(router: makeRouter(runtime), logger: logger)
+            var client = ELTManagement.client(of: runtime)
+            if !workQueues {
+                client = DurableClient(backend: runtime.journal.backend, defaultQueue: ELTManagement.defaultQueue, queues: queues)
+                try await client.journal.open()
+            }
+            let application = Application(router: makeRouter(runtime, client), logger: logger)
             return try await application.test(setup) { client in try await body(runtime, client) }
         }
     }
