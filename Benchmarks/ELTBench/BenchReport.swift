@@ -17,6 +17,11 @@ struct BenchReport {
     var sync: String
     var rawSQLiteRowsPerSecond: Double
     var rawPostgresCommitMicroseconds: Double?
+    var rawSQLiteCommitMicroseconds: Double
+    /// The journal's group commits, and the batch workflows of the run.
+    var commits: Int
+    var batches: Int
+    var physicalLimit: PhysicalLimit
 
     /// The line, with the fields in their documented order.
     var line: String {
@@ -35,6 +40,13 @@ struct BenchReport {
         line.append("sync", .text(sync))
         line.append("raw_sqlite_rows_per_s", .number(rawSQLiteRowsPerSecond, decimals: 0))
         line.append("raw_pg_commit_us", rawPostgresCommitMicroseconds.map { .number($0, decimals: 1) } ?? .null)
+        line.append("raw_sqlite_commit_us", .number(rawSQLiteCommitMicroseconds, decimals: 1))
+        line.append("journal_commits", .integer(commits))
+        line.append("batches", .integer(batches))
+        line.append("commits_per_batch", .number(batches > 0 ? Double(commits) / Double(batches) : .nan, decimals: 2))
+        line.append("physical_limit_users_per_s", .number(physicalLimit.usersPerSecond, decimals: 1))
+        let achieved = seconds > 0 ? Double(users) / seconds : .nan
+        line.append("physical_ratio", .number(achieved / physicalLimit.usersPerSecond, decimals: 3))
         return line.text
     }
 }

@@ -21,8 +21,9 @@ struct ELTBenchmark {
     /// Rows of the raw SQLite insert reference, and how many go in one transaction.
     static let rawSQLiteRows = 200_000
     static let rawSQLiteRowsPerTransaction = 1_000
-    /// INSERT+COMMITs of the raw Postgres reference.
+    /// INSERT+COMMITs of the raw Postgres and SQLite references.
     static let rawPostgresCommits = 1_000
+    static let rawSQLiteCommits = 1_000
 
     /// Measures, cleans up (also after a failure) and reports.
     func run() async throws -> BenchReport {
@@ -56,7 +57,10 @@ struct ELTBenchmark {
         // clock then covers only opening the journal again (pool connect, version check, empty
         // recovery scan), the root workflow and the restarts it needs.
         try await openJournal(configuration)
-        let outcome = try await ELTRunner(configuration: configuration).run(input: input)
+        let tally = CommitTally(batchName: ExtractAndLoadBatchWorkflow.name)
+        var runner = ELTRunner(configuration: configuration)
+        runner.interceptors = [tally]
+        let outcome = try await runner.run(input: input)
         let peak = PeakMemory.residentMegabytes()
 
         let counts: JournalCounts
@@ -74,6 +78,15 @@ struct ELTBenchmark {
         if let url = systemDatabaseURL ?? dataDatabaseURL ?? syncDatabaseURL {
             rawCommit = try await RawPostgres.commitLatencyMicroseconds(url: url, count: Self.rawPostgresCommits)
         }
+        let rawSQLiteCommit = try RawSQLite.commitLatencyMicroseconds(path: rawFile, count: Self.rawSQLiteCommits)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rawFile + suffix) }
+        let journalCommit = systemDatabaseURL == nil ? rawSQLiteCommit : rawCommit ?? rawSQLiteCommit
+        let result = outcome.result
+        let dataRows = result.usersStaged + result.cdcInserts + result.cdcUpdates + result.cdcDeletes + result.latest + result.synced
+        let committed = tally.counts
+        let limit = PhysicalLimit(
+            commits: committed.commits, commitMicroseconds: journalCommit, rows: counts.workflows + counts.steps + dataRows,
+            rowsPerSecond: rawRows, users: result.usersStaged)
 
         return BenchReport(
             integrations: outcome.result.integrations, users: outcome.result.usersStaged,
@@ -81,7 +94,8 @@ struct ELTBenchmark {
             peakRSSMegabytes: peak, steps: counts.steps, workflows: counts.workflows,
             journal: systemDatabaseURL == nil ? "sqlite" : "postgres", data: dataDatabaseURL == nil ? "sqlite" : "postgres",
             sync: syncDatabaseURL == nil ? "sqlite" : "postgres",
-            rawSQLiteRowsPerSecond: rawRows, rawPostgresCommitMicroseconds: rawCommit)
+            rawSQLiteRowsPerSecond: rawRows, rawPostgresCommitMicroseconds: rawCommit, rawSQLiteCommitMicroseconds: rawSQLiteCommit,
+            commits: committed.commits, batches: committed.batches, physicalLimit: limit)
     }
 
     /// Migrates the fresh journal with a client, which runs nothing.
