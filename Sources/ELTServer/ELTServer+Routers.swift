@@ -29,8 +29,11 @@ extension ELTServer {
         let router = Router(context: ServerRequestContext.self)
         // First, so that it also answers the token middleware's 401 and the router's 404.
         router.add(middleware: ErrorResponseMiddleware())
-        if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken)) }
-        AdminRoutes.add(to: router, client: client ?? ELTManagement.client(of: runtime))
+        let sessions = adminToken.map(DashboardSessions.init)
+        if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken, sessions: sessions)) }
+        let client = client ?? ELTManagement.client(of: runtime)
+        AdminRoutes.add(to: router, client: client)
+        DashboardRoutes.add(to: router, client: client, store: store, sessions: sessions)
         if let store { IntegrationRoutes.add(to: router, registry: IntegrationRegistry(store: store)) }
         HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken, stalledAfter: stalledAfter)
         return router
