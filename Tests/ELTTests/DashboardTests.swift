@@ -37,7 +37,8 @@ struct DashboardTests {
     func pagesRender(kind: JournalKind) async throws {
         try await AdminAPIHarness(kind).withAdminAPI { runtime, client in
             _ = try await runtime.run(EchoSteps.self, id: "echo-1", input: "hello")
-            let now = journalTimestamp()
+            // Older than echo-1 by construction, however slowly the machine runs the test.
+            let now = try await runtime.existingWorkflow(id: "echo-1").createdAt
             try await Self.insert(runtime, [
                 Self.record("parent-1", name: "root_orchestration_workflow", status: .pending, at: now - 3_000),
                 Self.record("child-1", name: "elt_pipeline_workflow", parent: "parent-1", at: now - 2_000),

@@ -2,6 +2,7 @@ import DurableRuntime
 import Foundation
 import JournalPostgres
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// Behaviour only the Postgres backend has: connecting, reconnecting, cross-process queues.
@@ -95,22 +96,26 @@ struct PostgresJournalTests {
                 try await other.waitForQueueActivity(timeout: .milliseconds(300))
                 let clock = ContinuousClock()
                 let start = clock.now
+                let wokeAfter = WakeTime()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        while try await other.workflow(id: "w0") == nil {
-                            try await other.waitForQueueActivity(timeout: .seconds(30))
-                        }
+                        try await other.waitForQueueActivity(timeout: .seconds(30))
+                        wokeAfter.value.withLock { $0 = clock.now - start }
                     }
-                    try await Task.sleep(for: .milliseconds(200))
-                    for index in 0..<20 {
+                    // Enqueue one at a time until the waiter wakes: a notification sent before it
+                    // was listening is not one it can see (a busy machine once delayed it so).
+                    var index = 0
+                    while index < 20 {
                         try await journal.backend.insert(
                             workflow("w\(index)", status: .enqueued, executor: nil, queue: "q", createdAt: Int64(index)))
+                        index += 1
+                        if wokeAfter.value.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(300)) }
                     }
                     try await group.waitForAll()
                 }
-                // The waiter polls only every 30 s: waking well before that is the NOTIFY's doing,
-                // however busy the machine (a 5 s bound failed once under three parallel builds).
-                #expect(clock.now - start < .seconds(25))
+                // The waiter's own timeout is 30 s: waking well before that is the NOTIFY's doing.
+                let woke = try #require(wokeAfter.value.withLock { $0 })
+                #expect(woke < .seconds(25), "woke after \(woke)")
 
                 let journals: [any JournalBackend] = [journal.backend, other]
                 let claimed = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -130,4 +135,9 @@ struct PostgresJournalTests {
             }
         }
     }
+}
+
+/// When a waiter woke, set from its task.
+private final class WakeTime: Sendable {
+    let value = Mutex<Duration?>(nil)
 }
