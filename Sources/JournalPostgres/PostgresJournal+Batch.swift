@@ -10,6 +10,8 @@ extension PostgresJournal {
         var inserted: Set<String> = []
         var completed: Set<String> = []
         var steps: Set<StepKey> = []
+        // Workflows whose ownership a parent link or a completion checks. (A step's ownership
+        // check sees a row inserted by the same statement, through `new_workflows`.)
         var owned: Set<String> = []
         for write in writes {
             switch write {
@@ -19,9 +21,8 @@ extension PostgresJournal {
                     guard let parentID = record.parentID else { return false }
                     owned.insert(parentID)
                 }
-            case .recordStep(let step, let owner):
+            case .recordStep(let step, _):
                 guard steps.insert(StepKey(workflowID: step.workflowID, number: step.stepNumber)).inserted else { return false }
-                if owner != nil { owned.insert(step.workflowID) }
             case .completeWorkflow(let id, _, _, _, _, let owner):
                 guard completed.insert(id).inserted else { return false }
                 if owner != nil { owned.insert(id) }
@@ -29,7 +30,8 @@ extension PostgresJournal {
                 return false
             }
         }
-        // An ownership check cannot see a row inserted by the same statement.
+        // A completion or a parent's ownership check cannot see a row inserted by the same
+        // statement (a step's can, through new_workflows).
         return inserted.isDisjoint(with: completed) && inserted.isDisjoint(with: owned)
     }
 
@@ -201,7 +203,7 @@ struct CommitBatchStatement {
             SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.parent
               AND (o.executor_id IS DISTINCT FROM t.powner OR o.owner_generation <> t.pgeneration))
           ON CONFLICT DO NOTHING
-          RETURNING workflow_id, CASE WHEN status = 'ENQUEUED' THEN queue_name END AS queue_name
+          RETURNING workflow_id, CASE WHEN status = 'ENQUEUED' THEN queue_name END AS queue_name, executor_id, owner_generation
         ), new_steps AS (
           INSERT INTO operation_outputs(\(PostgresRows.stepColumns))
           SELECT wf, fid, name, CASE WHEN output_null THEN NULL ELSE output END,
@@ -211,9 +213,12 @@ struct CommitBatchStatement {
             $27::text[], $28::bool[], $29::int8[], $30::int8[], $38::text[], $39::bool[], $42::int8[], $48::int8[])
             AS t(wf, fid, name, output, output_null, error, error_null, child, child_null, started_at, completed_at,
               owner, owner_null, owner_generation, attempts)
-          WHERE t.owner_null OR NOT EXISTS (
+          WHERE t.owner_null OR EXISTS (
             SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf
-              AND (o.executor_id IS DISTINCT FROM t.owner OR o.owner_generation <> t.owner_generation))
+              AND o.executor_id IS NOT DISTINCT FROM t.owner AND o.owner_generation = t.owner_generation)
+            OR EXISTS (
+            SELECT 1 FROM new_workflows n WHERE n.workflow_id = t.wf
+              AND n.executor_id IS NOT DISTINCT FROM t.owner AND n.owner_generation = t.owner_generation)
           ON CONFLICT (workflow_id, function_id) DO NOTHING
           RETURNING workflow_id, function_id
         ), completed AS (
@@ -238,9 +243,12 @@ struct CommitBatchStatement {
         SELECT 'fenced', t.wf, t.fid, NULL::text
         FROM unnest($20::text[], $21::int8[], $38::text[], $39::bool[], $42::int8[])
           AS t(wf, fid, owner, owner_null, owner_generation)
-        WHERE NOT t.owner_null AND EXISTS (
+        WHERE NOT t.owner_null AND NOT EXISTS (
           SELECT 1 FROM workflow_status o WHERE o.workflow_id = t.wf
-            AND (o.executor_id IS DISTINCT FROM t.owner OR o.owner_generation <> t.owner_generation))
+            AND o.executor_id IS NOT DISTINCT FROM t.owner AND o.owner_generation = t.owner_generation)
+          AND NOT EXISTS (
+          SELECT 1 FROM new_workflows n WHERE n.workflow_id = t.wf
+            AND n.executor_id IS NOT DISTINCT FROM t.owner AND n.owner_generation = t.owner_generation)
         UNION ALL
         SELECT 'fenced_workflow', t.id, 0::int8, NULL::text
         FROM unnest($1::text[], $16::text[], $45::text[], $46::bool[], $47::int8[])

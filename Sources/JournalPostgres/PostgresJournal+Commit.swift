@@ -74,7 +74,7 @@ extension PostgresJournal {
             return result
         case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
-            if let owner, try await isOwnedByAnother(step.workflowID, owner: owner, connection) {
+            if let owner, try await !isOwned(step.workflowID, by: owner, connection) {
                 return .fenced
             }
             return try await recordStep(step, connection)
@@ -186,6 +186,17 @@ extension PostgresJournal {
             state.depth = before.depth
             return .guarded(applied: true, results: results)
         }
+    }
+
+    /// Whether workflow `id` exists and still has `owner` (a step is written for its owner only:
+    /// a missing row is not owned, so a child whose insert was refused gets no steps).
+    private func isOwned(_ id: String, by owner: WorkflowOwner, _ connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.boundedQuery(
+            """
+            SELECT 1 FROM \(unescaped: table("workflow_status"))
+            WHERE workflow_id = \(id) AND executor_id IS NOT DISTINCT FROM \(owner.executorID) AND owner_generation = \(owner.generation)
+            """, logger: logger, timeout: statementTimeout)
+        return !rows.rows.isEmpty
     }
 
     /// Whether workflow `id` exists and no longer has `owner` (another executor, or a later claim).

@@ -59,7 +59,7 @@ enum SQLiteCommit {
             return result
         case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
-            if let owner, try isOwnedByAnother(step.workflowID, owner: owner, db) { return .fenced }
+            if let owner, try !isOwned(step.workflowID, by: owner, db) { return .fenced }
             return try recordStep(step, db)
         case .completeWorkflow(let id, let status, let output, let error, let at, let owner):
             let statement = try db.cachedStatement(
@@ -188,6 +188,14 @@ enum SQLiteCommit {
         }
         throw JournalError.queryFailed(
             operation: "insert workflow \(record.id)", reason: "the insert was ignored but no conflicting row exists")
+    }
+
+    /// Whether workflow `id` has a row that still has `owner` (a step is written for its owner
+    /// only: a missing row is not owned, so a child whose insert was refused gets no steps).
+    static func isOwned(_ id: String, by owner: WorkflowOwner, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT executor_id, owner_generation FROM workflow_status WHERE workflow_id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return false }
+        return (row[0] as String?) == owner.executorID && (row[1] as Int64) == owner.generation
     }
 
     /// Whether workflow `id` has a row that no longer has `owner` (another executor, or a later

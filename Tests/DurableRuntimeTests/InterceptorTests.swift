@@ -94,10 +94,12 @@ struct InterceptorTests {
             "attempt p#1 flaky 1 failed",
             "attempt p#1 flaky 2 ok",
             "checkpoint p#1 flaky of observed_parent tries 2",
-            "checkpoint p#2 doubling_child of observed_parent tries 1",
-            "child p-2 of p",
+            // The inline child's start rides in its first commit (see WriteCarry): its row and
+            // the parent's record of the call are seen committed with its first step.
             "begin p-2 doubling_child started on local",
             "attempt p-2#1 double 1 ok",
+            "child p-2 of p",
+            "checkpoint p#2 doubling_child of observed_parent tries 1",
             "checkpoint p-2#1 double of doubling_child tries 1",
             "end p-2 SUCCESS",
             "checkpoint p#3 doubling_child of observed_parent tries 1",

@@ -116,31 +116,38 @@ extension WorkflowRuntime {
     /// `isNew` says the row was inserted by this process just now, so it has no recorded
     /// operations to read.
     @discardableResult
-    func executeClaimed(_ record: WorkflowRecord, isNew: Bool = false) async throws -> WorkflowRecord? {
+    func executeClaimed(_ record: WorkflowRecord, isNew: Bool = false, deferred: DeferredChild? = nil) async throws -> WorkflowRecord? {
         guard let entry = registry.entry(named: record.name) else {
             let error = WorkflowError.unknownWorkflow(name: record.name, registered: registry.names)
             logger.error("cannot execute workflow", metadata: ["workflow_id": "\(record.id)", "error": "\(error)"])
-            return try await complete(record, outcome: .failure(RecordedError(error)))
+            return try await complete(record, outcome: .failure(RecordedError(error)), carried: deferred?.carry.take() ?? [],
+                                      deferTo: deferred?.completionCarry)
         }
-        if interceptors.isEmpty { return try await executeRegistered(record, entry: entry, isNew: isNew) }
+        if interceptors.isEmpty { return try await executeRegistered(record, entry: entry, isNew: isNew, deferred: deferred) }
         let origin: WorkflowExecution.Origin =
             recovered.withLock { $0.contains(record.id) } ? .recovered : record.queueName != nil ? .dequeued : .started
         return try await interceptors.workflow(WorkflowExecution(record: record, executorID: executorID, origin: origin)) {
-            try await executeRegistered(record, entry: entry, isNew: isNew)
+            try await executeRegistered(record, entry: entry, isNew: isNew, deferred: deferred)
         }
     }
 
     /// ``executeClaimed(_:isNew:)`` of a workflow whose name is registered.
-    private func executeRegistered(_ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool) async throws -> WorkflowRecord? {
+    private func executeRegistered(
+        _ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool, deferred: DeferredChild?
+    ) async throws -> WorkflowRecord? {
         let logContext = WorkflowLogContext(workflowID: record.id, workflowName: record.name, executorID: executorID)
         return try await WorkflowLogContext.$current.withValue(logContext) {
-            try await executeInContext(record, entry: entry, isNew: isNew)
+            try await executeInContext(record, entry: entry, isNew: isNew, deferred: deferred)
         }
     }
 
-    private func executeInContext(_ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool) async throws -> WorkflowRecord? {
+    private func executeInContext(
+        _ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool, deferred: DeferredChild?
+    ) async throws -> WorkflowRecord? {
         let recorded = isNew ? [] : try await journal.backend.steps(workflowID: record.id)
-        let context = WorkflowContext(workflowID: record.id, workflowName: record.name, runtime: self, recorded: recorded, owner: owner(of: record))
+        let context = WorkflowContext(
+            workflowID: record.id, workflowName: record.name, runtime: self, recorded: recorded, owner: owner(of: record),
+            carry: deferred?.carry ?? WriteCarry())
         let outcome: Result<String, RecordedError>
         do {
             outcome = .success(try await entry.run(context, record.inputJSON))
@@ -148,7 +155,7 @@ extension WorkflowRuntime {
             if !shouldRecordFailure(error, workflowID: record.id) { throw error }
             outcome = .failure(RecordedError(error))
         }
-        return try await complete(record, outcome: outcome)
+        return try await complete(record, outcome: outcome, carried: context.carry.take(), deferTo: deferred?.completionCarry)
     }
 
     /// Whether an error that ended workflow `workflowID` is its real outcome (ERROR), rather
@@ -172,9 +179,14 @@ extension WorkflowRuntime {
         return true
     }
 
-    /// Writes the outcome of `record`; returns the finished row if the write ended it (the
-    /// row was `PENDING`), nil if it did not.
-    func complete(_ record: WorkflowRecord, outcome: Result<String, RecordedError>) async throws -> WorkflowRecord? {
+    /// Writes the outcome of `record`, after the writes its execution still `carried`; returns
+    /// the finished row if the write ended it (the row was `PENDING`), nil if it did not. With
+    /// `deferTo` (an inline child whose start was deferred, see ``WriteCarry``) nothing is
+    /// committed here: the writes and the completion go to the parent's carry, and the finished
+    /// row is returned.
+    func complete(
+        _ record: WorkflowRecord, outcome: Result<String, RecordedError>, carried: [WriteCarry.Item] = [], deferTo: WriteCarry? = nil
+    ) async throws -> WorkflowRecord? {
         var finished = record
         finished.updatedAt = journalTimestamp(clock.now())
         finished.deduplicationID = nil
@@ -184,10 +196,16 @@ extension WorkflowRuntime {
         case .failure(let error):
             (finished.status, finished.outputJSON, finished.errorJSON) = (.error, nil, try JournalJSON.encode(error))
         }
-        let result = try await journal.submit(.completeWorkflow(
+        let completion = JournalWrite.completeWorkflow(
             id: record.id, status: finished.status, outputJSON: finished.outputJSON, errorJSON: finished.errorJSON,
-            at: finished.updatedAt, owner: owner(of: record)))
-        return result == .updated(true) ? finished : nil
+            at: finished.updatedAt, owner: owner(of: record))
+        if let deferTo {
+            deferTo.append(carried + [WriteCarry.Item(write: completion) { _ in }])
+            return finished
+        }
+        let commit = try await journal.submit(carried.map(\.write) + [completion])
+        for (item, result) in zip(carried, commit.results) { item.onCommitted(result) }
+        return commit.results.last == .updated(true) ? finished : nil
     }
 
     /// Stops the runtime after an infrastructure failure (see ``InfrastructureFailure``): `run()`
@@ -208,12 +226,19 @@ extension WorkflowRuntime {
     /// Runs a child workflow in the caller's task if nobody runs it here yet, otherwise waits
     /// for the execution that does; then returns its stored row. `isNew` says this process just
     /// inserted the row (nothing recorded yet, so nothing to read before running it).
-    func runOrAwait(_ record: WorkflowRecord, isNew: Bool = false) async throws -> WorkflowRecord {
+    ///
+    /// With `carry` (a new child whose start was deferred, see ``WriteCarry``) the child's start
+    /// rides in its first commit, and its completion goes to `completionCarry`, its parent's.
+    func runOrAwait(
+        _ record: WorkflowRecord, isNew: Bool = false, carry: WriteCarry? = nil, completionCarry: WriteCarry? = nil
+    ) async throws -> WorkflowRecord {
         var current = record
         while !current.status.isTerminal {
             if current.status == .pending, current.executorID == executorID, board.claim(current.id) {
                 defer { board.release(current.id) }
-                if let finished = try await executeClaimed(current, isNew: isNew && current == record) {
+                let first = isNew && current == record
+                let deferred = first ? carry.flatMap { carry in completionCarry.map { DeferredChild(carry: carry, completionCarry: $0) } } : nil
+                if let finished = try await executeClaimed(current, isNew: first, deferred: deferred) {
                     return finished
                 }
             } else {
@@ -244,4 +269,11 @@ extension WorkflowRuntime {
             try Task.checkCancellation()
         }
     }
+}
+
+/// An inline child whose start was deferred: the writes it carries from its parent (its row,
+/// the parent's record of the call) and where its completion goes (the parent's carry).
+struct DeferredChild: Sendable {
+    let carry: WriteCarry
+    let completionCarry: WriteCarry
 }

@@ -2,10 +2,49 @@ extension WorkflowContext {
     /// Runs a child workflow and waits for its output. The child's id is derived from this
     /// workflow's id and the call's position (`<parent>-<n>`) unless `id` is given, so a replay
     /// finds the same child instead of starting another.
+    ///
+    /// A new child with a derived id costs no commit of its own: the record of the call and the
+    /// child's row ride in the child's first commit, and the child's completion rides in this
+    /// workflow's next commit (see ``WriteCarry``), so a chain of parent and inline children
+    /// pays only for the children's own steps. Until then the journal shows the child as not
+    /// started, or as `PENDING`; a crash in between replays it (nothing of it is lost that a
+    /// replay does not redo).
     public func runChild<W: Workflow>(_ workflow: W.Type, input: W.Input, id: String? = nil) async throws -> W.Output {
+        if id == nil, let (child, childCarry) = try deferredChildStart(W.self, input: input) {
+            let finished = try await runtime.runOrAwait(child, isNew: true, carry: childCarry, completionCarry: carry)
+            return try WorkflowHandle<W.Output>.output(of: finished)
+        }
         let (child, isNew) = try await childOperation(W.self, input: input, id: id, queue: nil, options: EnqueueOptions(), runInline: true)
         let finished = try await runtime.runOrAwait(child, isNew: isNew)
         return try WorkflowHandle<W.Output>.output(of: finished)
+    }
+
+    /// The start of a new inline child with a derived id, not committed: the child's row and
+    /// this workflow's record of the call, after what this workflow carries, handed to the
+    /// child to carry into its first commit. Nil when the call is recorded already (a replay),
+    /// which then takes the ordinary path.
+    private func deferredChildStart<W: Workflow>(_ workflow: W.Type, input: W.Input) throws -> (WorkflowRecord, WriteCarry)? {
+        let number = try beginOperations(W.name, count: 1)
+        if try recordedOperation(number: number, name: W.name) != nil {
+            // Give the number back: childOperation takes it again and finds the record.
+            rewindOperation(to: number)
+            return nil
+        }
+        defer { endOperations() }
+        let childID = "\(workflowID)-\(number)"
+        let child = try runtime.makeRecord(W.self, id: childID, input: input, status: .pending, parentID: workflowID)
+        let now = journalTimestamp(runtime.clock.now())
+        let call = stepRecord(number: number, name: W.name, startedAt: now, outputJSON: nil, errorJSON: nil, childWorkflowID: childID)
+        let (runtime, parentID, workflowName) = (runtime, workflowID, workflowName)
+        let items = carry.take() + [
+            WriteCarry.Item(write: .insertWorkflow(child, parentOwner: owner), startedUnder: parentID) { result in
+                if result == .workflowInserted { runtime.interceptors.observe(.childStarted(parentID: parentID, child: child)) }
+            },
+            WriteCarry.Item(write: .recordStep(call, owner: owner)) { result in
+                if result == .stepRecorded { runtime.interceptors.observe(.checkpointed(call, workflowName: workflowName)) }
+            },
+        ]
+        return (child, WriteCarry(items))
     }
 
     /// Starts a child workflow that runs concurrently and returns its handle.

@@ -18,6 +18,9 @@ public final class WorkflowContext: Sendable {
     /// Who this execution writes as; a write whose workflow was claimed since is fenced.
     let owner: WorkflowOwner
     private let recorded: [Int: StepRecord]
+    /// Writes of this chain not committed yet; the next commit of this workflow carries them
+    /// (see ``WriteCarry``).
+    let carry: WriteCarry
 
     private struct State {
         var nextStepNumber = 1
@@ -26,8 +29,12 @@ public final class WorkflowContext: Sendable {
 
     private let state = Mutex(State())
 
-    init(workflowID: String, workflowName: String, runtime: WorkflowRuntime, recorded: [StepRecord], owner: WorkflowOwner) {
+    init(
+        workflowID: String, workflowName: String, runtime: WorkflowRuntime, recorded: [StepRecord], owner: WorkflowOwner,
+        carry: WriteCarry = WriteCarry()
+    ) {
         self.owner = owner
+        self.carry = carry
         self.workflowID = workflowID
         self.workflowName = workflowName
         self.runtime = runtime
@@ -67,30 +74,24 @@ public final class WorkflowContext: Sendable {
     /// Runs `count` steps named `name` concurrently; their numbers are assigned before any of
     /// them starts, so the journal is the same whatever the scheduling. Returns the outputs in
     /// index order.
+    ///
+    /// The steps' outcomes are recorded together, in one commit, once every step has finished
+    /// (a chain of workflows then pays one commit for the group, not one per step). A step that
+    /// fails after its retries does not cancel the others: all are recorded, then the first
+    /// failure in index order is thrown. A crash before that commit loses the group's outcomes,
+    /// so its steps run again on recovery, as any step that had not recorded its outcome.
     public func concurrentSteps<T: Codable & Sendable>(
         _ name: String, count: Int, retry: RetryPolicy = .none,
         _ body: @escaping @Sendable (Int) async throws -> T
     ) async throws -> [T] {
-        guard count > 0 else { return [] }
-        let first = try beginOperations(name, count: count)
-        defer { endOperations() }
-        return try await withThrowingTaskGroup(of: (Int, T).self) { group in
-            for index in 0..<count {
-                group.addTask {
-                    (index, try await self.runStep(number: first + index, name: name, retry: retry) { try await body(index) })
-                }
-            }
-            var results = [T?](repeating: nil, count: count)
-            for try await (index, value) in group { results[index] = value }
-            return results.map { $0! }
-        }
+        try await concurrentStepResults(name, count: count, retry: retry, body).map { try $0.get() }
     }
 
     /// Runs `count` steps named `name` concurrently, as ``concurrentSteps(_:count:retry:_:)``
-    /// does, but a step that fails (after its retries) does not fail the others: its recorded
-    /// error is returned in its place, so the caller decides which failures matter (a page
-    /// prefetched past the end of a snapshot, say). Cancellation, a journal failure or a
-    /// concurrent execution still throw.
+    /// does (one commit for the group's outcomes), but a step that fails (after its retries)
+    /// does not fail the call: its recorded error is returned in its place, so the caller
+    /// decides which failures matter (a page prefetched past the end of a snapshot, say).
+    /// Cancellation, a journal failure or a concurrent execution still throw.
     public func concurrentStepResults<T: Codable & Sendable>(
         _ name: String, count: Int, retry: RetryPolicy = .none,
         _ body: @escaping @Sendable (Int) async throws -> T
@@ -98,21 +99,19 @@ public final class WorkflowContext: Sendable {
         guard count > 0 else { return [] }
         let first = try beginOperations(name, count: count)
         defer { endOperations() }
-        return try await withThrowingTaskGroup(of: (Int, Result<T, any Error>).self) { group in
+        let runs = try await withThrowingTaskGroup(of: (Int, StepRun<T>).self) { group in
             for index in 0..<count {
                 group.addTask {
-                    do {
-                        return (index, .success(try await self.runStep(number: first + index, name: name, retry: retry) { try await body(index) }))
-                    } catch {
-                        if Self.stopsTheWorkflow(error) { throw error }
-                        return (index, .failure(error))
-                    }
+                    (index, try await self.performStep(number: first + index, name: name, retry: retry) { try await body(index) })
                 }
             }
-            var results = [Result<T, any Error>?](repeating: nil, count: count)
-            for try await (index, result) in group { results[index] = result }
-            return results.map { $0! }
+            var runs = [StepRun<T>?](repeating: nil, count: count)
+            for try await (index, run) in group { runs[index] = run }
+            return runs.map { $0! }
         }
+        let fresh = runs.compactMap(\.record)
+        if !fresh.isEmpty { try await record(fresh) }
+        return runs.map(\.result)
     }
 
     /// Returns the current time, recorded on first execution so a replay sees the same value.
@@ -153,6 +152,14 @@ public final class WorkflowContext: Sendable {
         }
     }
 
+    /// Ends the operation begun at `number` without using its number (the next operation gets it).
+    func rewindOperation(to number: Int) {
+        state.withLock {
+            $0.nextStepNumber = number
+            $0.operationInFlight = false
+        }
+    }
+
     func endOperations() {
         state.withLock { $0.operationInFlight = false }
     }
@@ -171,20 +178,48 @@ public final class WorkflowContext: Sendable {
     private func runStep<T: Codable & Sendable>(
         number: Int, name: String, retry: RetryPolicy, _ body: () async throws -> T
     ) async throws -> T {
+        let run = try await performStep(number: number, name: name, retry: retry, body)
+        if let record = run.record { try await self.record([record]) }
+        return try run.result.get()
+    }
+
+    /// A step's outcome: replayed from the journal, or new and still to be recorded.
+    enum StepRun<T: Sendable>: Sendable {
+        case replayed(Result<T, any Error>)
+        case fresh(Result<T, any Error>, StepRecord)
+
+        var result: Result<T, any Error> {
+            switch self {
+            case .replayed(let result), .fresh(let result, _): result
+            }
+        }
+
+        var record: StepRecord? {
+            if case .fresh(_, let record) = self { return record }
+            return nil
+        }
+    }
+
+    /// Runs a step's body with its retries (or finds its recorded outcome) without recording
+    /// anything; errors that stop the workflow are thrown.
+    private func performStep<T: Codable & Sendable>(
+        number: Int, name: String, retry: RetryPolicy, _ body: () async throws -> T
+    ) async throws -> StepRun<T> {
         if let record = try recordedOperation(number: number, name: name) {
             if let errorJSON = record.errorJSON {
-                throw try JournalJSON.decode(RecordedError.self, from: errorJSON, workflowID: workflowID, what: "error of step \(number)")
+                let error = try JournalJSON.decode(RecordedError.self, from: errorJSON, workflowID: workflowID, what: "error of step \(number)")
+                return .replayed(.failure(error))
             }
-            return try JournalJSON.decode(T.self, from: record.outputJSON, workflowID: workflowID, what: "output of step \(number) '\(name)'")
+            return .replayed(.success(
+                try JournalJSON.decode(T.self, from: record.outputJSON, workflowID: workflowID, what: "output of step \(number) '\(name)'")))
         }
         let startedAt = journalTimestamp(runtime.clock.now())
         var attempt = 1
         while true {
             do {
                 let value = try await attemptStep(number: number, name: name, attempt: attempt, body)
-                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil,
-                                        attempts: attempt)
-                return value
+                return .fresh(.success(value), stepRecord(
+                    number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil, attempts: attempt))
             } catch {
                 if Self.stopsTheWorkflow(error) { throw error }
                 if attempt < retry.maxAttempts && retry.isRetryable(error) {
@@ -198,14 +233,12 @@ public final class WorkflowContext: Sendable {
                     continue
                 }
                 let errorJSON = try JournalJSON.encode(RecordedError(error))
-                try await recordOutcome(number: number, name: name, startedAt: startedAt, outputJSON: nil, errorJSON: errorJSON,
-                                        attempts: attempt)
-                throw error
+                return .fresh(.failure(error), stepRecord(
+                    number: number, name: name, startedAt: startedAt, outputJSON: nil, errorJSON: errorJSON, attempts: attempt))
             }
         }
     }
 
-    /// Runs one attempt of a step's body, through the runtime's interceptors if it has any.
     private func attemptStep<T: Sendable>(number: Int, name: String, attempt: Int, _ body: () async throws -> T) async throws -> T {
         let logContext = WorkflowLogContext(workflowID: workflowID, workflowName: workflowName, executorID: runtime.executorID,
                                             step: name, stepNumber: number)
@@ -235,22 +268,60 @@ public final class WorkflowContext: Sendable {
     }
 
     /// Commits one operation's outcome; an identical outcome already there counts as committed.
+    /// The record of an operation's outcome, completed now.
+    func stepRecord(
+        number: Int, name: String, startedAt: Int64, outputJSON: String?, errorJSON: String?, childWorkflowID: String? = nil,
+        attempts: Int = 1
+    ) -> StepRecord {
+        StepRecord(
+            workflowID: workflowID, stepNumber: number, name: name, outputJSON: outputJSON, errorJSON: errorJSON,
+            childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: journalTimestamp(runtime.clock.now()),
+            attempts: attempts)
+    }
+
     @discardableResult
     func recordOutcome(
         number: Int, name: String, startedAt: Int64, outputJSON: String?, errorJSON: String?, childWorkflowID: String? = nil,
         attempts: Int = 1, alongside extra: [JournalWrite] = []
     ) async throws -> [JournalWriteResult] {
-        let record = StepRecord(
-            workflowID: workflowID, stepNumber: number, name: name, outputJSON: outputJSON, errorJSON: errorJSON,
-            childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: journalTimestamp(runtime.clock.now()),
-            attempts: attempts)
-        let commit = try await runtime.journal.submit(extra + [.recordStep(record, owner: owner)])
-        if commit.results.last == .fenced { throw WorkflowError.takenOver(workflowID: workflowID) }
-        if case .stepExists(let existing) = commit.results.last, !existing.hasSameOutcome(as: record) {
-            throw WorkflowError.concurrentExecution(workflowID: workflowID, stepNumber: number)
+        let record = stepRecord(
+            number: number, name: name, startedAt: startedAt, outputJSON: outputJSON, errorJSON: errorJSON,
+            childWorkflowID: childWorkflowID, attempts: attempts)
+        return try await self.record([record], alongside: extra)
+    }
+
+    /// Commits `records` (this workflow's outcomes) after what this chain carries and the
+    /// `extra` writes, in one commit, and returns the results of `extra`. A record refused
+    /// because another execution owns the workflow now throws ``WorkflowError/takenOver(workflowID:)``;
+    /// one whose position holds another outcome throws ``WorkflowError/concurrentExecution(workflowID:stepNumber:)``.
+    @discardableResult
+    func record(_ records: [StepRecord], alongside extra: [JournalWrite] = []) async throws -> [JournalWriteResult] {
+        let carried = carry.take()
+        let writes = carried.map(\.write) + extra + records.map { JournalWrite.recordStep($0, owner: owner) }
+        let commit = try await runtime.journal.submit(writes)
+        for (item, result) in zip(carried, commit.results) { item.onCommitted(result) }
+        // A cancel of a parent that committed before this commit did not see the child started
+        // in it: cancel the child too, so that it never runs on its own (see childOperation).
+        for (item, result) in zip(carried, commit.results) where result == .workflowInserted {
+            guard let parentID = item.startedUnder, case .insertWorkflow(let child, _) = item.write,
+                  commit.cancelledWorkflowIDs.contains(parentID) else { continue }
+            runtime.board.markCancelled(parentID)
+            try await runtime.cancelLikeParent(childID: child.id, parentID: parentID)
         }
-        if commit.results.last == .stepRecorded { runtime.interceptors.observe(.checkpointed(record, workflowName: workflowName)) }
+        let own = Array(commit.results.dropFirst(carried.count + extra.count))
+        for (record, result) in zip(records, own) {
+            if result == .fenced { throw WorkflowError.takenOver(workflowID: workflowID) }
+            if case .stepExists(let existing) = result, !existing.hasSameOutcome(as: record) {
+                throw WorkflowError.concurrentExecution(workflowID: workflowID, stepNumber: record.stepNumber)
+            }
+        }
+        for (record, result) in zip(records, own) where result == .stepRecorded {
+            runtime.interceptors.observe(.checkpointed(record, workflowName: workflowName))
+        }
         if commit.cancelledWorkflowIDs.contains(workflowID) { runtime.board.markCancelled(workflowID) }
-        return commit.results
+        if runtime.board.isCancelled(workflowID), carried.contains(where: { $0.startedUnder != nil }) {
+            throw WorkflowError.cancelled(workflowID: workflowID)
+        }
+        return Array(commit.results.dropFirst(carried.count).prefix(extra.count))
     }
 }
