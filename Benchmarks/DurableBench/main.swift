@@ -5,6 +5,8 @@
 //
 // For each backend it measures, in one run and on the same database:
 //   seq_step_us_median      median µs of one checkpointed empty step, steps run one after another
+//   seq_context_switches_per_step  the process's thread context switches per sequential step
+//                           (/proc/self/task/*/status): the thread hand-offs a step costs
 //   concurrent_steps_per_s  empty steps per second with W concurrent workflows (group commit)
 //   raw_commit_us_median    median µs of one raw single-row INSERT + COMMIT
 // With --metrics the runtimes carry RuntimeMetrics into a Prometheus registry, as elt-server's do.
@@ -73,15 +75,20 @@ struct Options {
 }
 
 /// Runs both measurements, each on a fresh backend (a backend's pool runs once) over one database.
-func measureRuntime(_ makeBackend: () throws -> any JournalBackend, options: Options) async throws -> (sequential: Double, perSecond: Double) {
+func measureRuntime(
+    _ makeBackend: () throws -> any JournalBackend, options: Options
+) async throws -> (sequential: Double, perSecond: Double, switchesPerStep: Double?) {
     let timer = StepTimer()
     let configuration = RuntimeConfiguration(executorID: "bench", interceptors: options.metrics ? [RuntimeMetrics()] : [])
     let runtime = WorkflowRuntime(backend: try makeBackend(), configuration: configuration)
     runtime.register(EmptySteps(timer: timer))
     let concurrent = WorkflowRuntime(backend: try makeBackend(), configuration: configuration)
     concurrent.register(EmptySteps(timer: nil))
-    _ = try await runtime.withRunning { runtime in
-        try await runtime.run(EmptySteps.self, id: "sequential", input: options.steps)
+    let switchesPerStep = try await runtime.withRunning { runtime -> Double? in
+        let before = ContextSwitches.now()
+        _ = try await runtime.run(EmptySteps.self, id: "sequential", input: options.steps)
+        guard let before, let after = ContextSwitches.now() else { return nil }
+        return Double(after.voluntary + after.involuntary - before.voluntary - before.involuntary) / Double(options.steps)
     }
     let perSecond = try await concurrent.withRunning { runtime in
         let start = ContinuousClock.now
@@ -93,7 +100,7 @@ func measureRuntime(_ makeBackend: () throws -> any JournalBackend, options: Opt
         }
         return Double(options.workflows * options.stepsPerWorkflow) / (Stopwatch.microseconds(since: start) / 1e6)
     }
-    return (timer.medianMicroseconds, perSecond)
+    return (timer.medianMicroseconds, perSecond, switchesPerStep)
 }
 
 do {
@@ -123,7 +130,7 @@ do {
             makeBackend = { try PostgresJournal(url: url, schema: scratch.name) }
             raw = try await RawPostgres.commitLatencyMicroseconds(url: url, count: options.steps)
         }
-        let measured: (sequential: Double, perSecond: Double)
+        let measured: (sequential: Double, perSecond: Double, switchesPerStep: Double?)
         do {
             measured = try await measureRuntime(makeBackend, options: options)
         } catch {
@@ -135,6 +142,7 @@ do {
         line.append("journal", .text(journal))
         line.append("metrics", .text(options.metrics ? "on" : "off"))
         line.append("seq_step_us_median", .number(measured.sequential, decimals: 1))
+        line.append("seq_context_switches_per_step", measured.switchesPerStep.map { .number($0, decimals: 2) } ?? .null)
         line.append("concurrent_workflows", .integer(options.workflows))
         line.append("concurrent_steps_per_s", .number(measured.perSecond, decimals: 1))
         line.append("raw_commit_us_median", .number(raw, decimals: 1))

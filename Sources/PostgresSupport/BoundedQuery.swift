@@ -117,6 +117,40 @@ final class ResumeOnce<Value: Sendable>: Sendable {
     var isDone: Bool { state.withLock { $0.done } }
 }
 
+/// A bounded query's future and watchdog once its event loop has issued it, for a cancellation
+/// that may come before or after.
+final class InFlightQuery: Sendable {
+    private struct State {
+        var future: EventLoopFuture<PostgresQueryResult>?
+        var checks: RepeatedTask?
+        var cancelled = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Records the issued query; true if it was cancelled already (the caller stops the watchdog
+    /// and the future is kept until it completes).
+    func start(future: EventLoopFuture<PostgresQueryResult>, checks: RepeatedTask) -> Bool {
+        let cancelled = state.withLock { state -> Bool in
+            state.future = future
+            state.checks = checks
+            return state.cancelled
+        }
+        if cancelled { BoundedQuery.keep(future) }
+        return cancelled
+    }
+
+    /// Marks the query cancelled and stops its watchdog; its future if it was issued already.
+    func cancel() -> EventLoopFuture<PostgresQueryResult>? {
+        let (future, checks) = state.withLock { state in
+            state.cancelled = true
+            return (state.future, state.checks)
+        }
+        checks?.cancel()
+        return future
+    }
+}
+
 extension PostgresConnection {
     /// Runs `query` and returns its rows, never waiting past `timeout`, past the connection's
     /// closing, or past the task's cancellation (see ``BoundedQuery``).
@@ -132,36 +166,45 @@ extension PostgresConnection {
         file: String = #fileID, line: Int = #line
     ) async throws -> FetchedRows {
         try Task.checkCancellation()
-        let future: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger, file: file, line: line)
         let once = ResumeOnce<PostgresQueryResult>()
         let started = ContinuousClock.now
-        let checks = eventLoop.scheduleRepeatedTask(
-            initialDelay: .nanoseconds(Self.nanoseconds(BoundedQuery.checkInterval)),
-            delay: .nanoseconds(Self.nanoseconds(BoundedQuery.checkInterval))
-        ) { [self] task in
-            if once.isDone {
-                task.cancel()
-            } else if isClosed {
-                if once.resume(with: .failure(AbandonedQuery.connectionClosed)) { BoundedQuery.keep(future) }
-                task.cancel()
-            } else if ContinuousClock.now - started >= timeout {
-                if once.resume(with: .failure(AbandonedQuery.timedOut(timeout))) {
-                    BoundedQuery.keep(future)
-                    self.closeQuietly()
+        // The query, its watchdog and its completion are set up in one hop to the connection's
+        // event loop (issuing the query and scheduling the watchdog from this task's thread would
+        // be two hand-offs to it).
+        let inFlight = InFlightQuery()
+        eventLoop.execute { [self] in
+            let future: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger, file: file, line: line)
+            let checks = eventLoop.scheduleRepeatedTask(
+                initialDelay: .nanoseconds(Self.nanoseconds(BoundedQuery.checkInterval)),
+                delay: .nanoseconds(Self.nanoseconds(BoundedQuery.checkInterval))
+            ) { [self] task in
+                if once.isDone {
+                    task.cancel()
+                } else if isClosed {
+                    if once.resume(with: .failure(AbandonedQuery.connectionClosed)) { BoundedQuery.keep(future) }
+                    task.cancel()
+                } else if ContinuousClock.now - started >= timeout {
+                    if once.resume(with: .failure(AbandonedQuery.timedOut(timeout))) {
+                        BoundedQuery.keep(future)
+                        self.closeQuietly()
+                    }
+                    task.cancel()
                 }
-                task.cancel()
             }
-        }
-        future.whenComplete { result in
-            once.resume(with: result.mapError { $0 })
-            checks.cancel()
+            // Cancelled before the query was issued: nothing to wait for but the query itself.
+            if inFlight.start(future: future, checks: checks) { checks.cancel() }
+            future.whenComplete { result in
+                once.resume(with: result.mapError { $0 })
+                checks.cancel()
+            }
         }
         let result = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in once.attach(continuation) }
         } onCancel: {
             if once.resume(with: .failure(CancellationError())) {
-                BoundedQuery.keep(future)
-                checks.cancel()
+                if let future = inFlight.cancel() {
+                    BoundedQuery.keep(future)
+                }
                 self.closeQuietly()
             }
         }
