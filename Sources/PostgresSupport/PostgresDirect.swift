@@ -16,11 +16,20 @@ public enum PostgresDirect {
                 try await Task.sleep(for: timeout)
                 return nil
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let connection = first else {
-                throw PostgresConnectError.timedOut(database: database, after: timeout)
+            let first = await group.nextResult()
+            group.cancelAll()
+            // Whichever ends first (the connect, the timeout, or the caller's cancellation), a
+            // connect under way may still succeed afterwards: it does not stop when cancelled.
+            // Close such a connection, which nobody will use: one dropped unclosed keeps its
+            // server backend open (and traps in postgres-nio's debug builds).
+            while let late = await group.nextResult() {
+                if case .success(let connection?) = late { try? await connection.close() }
             }
-            return connection
+            switch first {
+            case .success(let connection?): return connection
+            case .failure(let error): throw error
+            case .success(nil), nil: throw PostgresConnectError.timedOut(database: database, after: timeout)
+            }
         }
     }
 }
