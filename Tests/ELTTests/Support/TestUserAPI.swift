@@ -93,8 +93,11 @@ final class TestUserAPI: Sendable {
             form: form)
         let router = Router()
         // `/missing` answers only scripted replies, or 404 like any unknown path.
-        router.get("users") { request, _ in try await api.respond(to: request) }
-        router.get("missing") { request, _ in try await api.respond(to: request) }
+        // Every answer closes its connection: the sources share one pooled HTTP client, and a
+        // kept-alive connection to an earlier test's server on the same port (the kernel hands
+        // out freed ports again) would send this test's requests to that server's script.
+        router.get("users") { request, _ in try await api.respond(to: request).closingConnection() }
+        router.get("missing") { request, _ in try await api.respond(to: request).closingConnection() }
         return try await withTestServer(router: router) { port in
             api.state.withLock { $0.port = port }
             return try await body(api)
@@ -155,4 +158,13 @@ final class TestUserAPI: Sendable {
     }
 
     /// The server never reported its port.
+}
+
+extension Response {
+    /// This response with `Connection: close`, so the client does not pool its connection.
+    func closingConnection() -> Response {
+        var response = self
+        response.headers[.connection] = "close"
+        return response
+    }
 }
