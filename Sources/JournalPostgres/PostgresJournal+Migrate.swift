@@ -50,6 +50,19 @@ extension PostgresJournal {
                         """, logger: logger, timeout: statementTimeout)
                 }
             }
+            // This build's group-commit function (named by its statement's digest, see
+            // CommitBatchStatement.functionName), unless an earlier open created it.
+            let found = try await connection.boundedQuery(
+                """
+                SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = \(schema) AND p.proname = \(CommitBatchStatement.functionName)
+                """, logger: logger, timeout: statementTimeout)
+            var functions = 0
+            for try await (count) in found.decode(Int.self) { functions = count }
+            if functions == 0 {
+                try await connection.boundedQuery(
+                    PostgresQuery(unsafeSQL: CommitBatchStatement.functionSQL(schema: schema)), logger: logger, timeout: statementTimeout)
+            }
             try await connection.boundedQuery("COMMIT", logger: logger, timeout: statementTimeout)
         } catch {
             _ = try? await connection.boundedQuery("ROLLBACK", logger: logger, timeout: statementTimeout)

@@ -32,6 +32,19 @@ struct JournalBackendTests {
             try await journal.execute("ALTER TABLE \(journal.table("operation_outputs")) DROP COLUMN attempts")
             try await journal.execute("ALTER TABLE \(journal.table("workflow_status")) DROP COLUMN trace_context")
             try await journal.execute("DELETE FROM \(journal.table("journal_migrations")) WHERE version >= 4")
+            if let schema = journal.schema {
+                // Nor the group-commit function, which builds before it lacked; every commit
+                // below goes through the one this migration must create.
+                try await journal.execute(
+                    """
+                    DO $$ DECLARE f regprocedure; BEGIN
+                      FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                        WHERE n.nspname = '\(schema)' AND p.proname LIKE 'journal\\_commit\\_batch\\_%' LOOP
+                        EXECUTE 'DROP FUNCTION ' || f;
+                      END LOOP;
+                    END $$
+                    """)
+            }
             try await journal.execute(
                 """
                 INSERT INTO \(journal.table("operation_outputs"))(workflow_id, function_id, function_name, output, started_at, completed_at)
