@@ -105,9 +105,7 @@ extension PostgresJournal {
     /// ``withReconnect(_:_:)``, which retries it until the reconnect timeout.
     func connectForCommits() async throws -> PostgresConnection {
         var configuration = try endpoint.connectionConfiguration()
-        configuration.options.additionalStartupParameters = [
-            ("application_name", Self.applicationName(schema: schema)), ("search_path", "\"\(schema)\""),
-        ]
+        configuration.options.additionalStartupParameters = Self.sessionParameters(schema: schema)
         return try await PostgresDirect.connect(configuration, database: endpoint.redacted, logger: logger)
     }
 
@@ -117,7 +115,9 @@ extension PostgresJournal {
     func connectDirectly(operation: String) async throws -> PostgresConnection {
         let database = endpoint.redacted
         do {
-            return try await PostgresDirect.connect(try endpoint.connectionConfiguration(), database: database, logger: logger)
+            var configuration = try endpoint.connectionConfiguration()
+            configuration.options.additionalStartupParameters = Self.sessionParameters(schema: schema)
+            return try await PostgresDirect.connect(configuration, database: database, logger: logger)
         } catch let error as JournalError {
             throw error
         } catch let error as CancellationError {

@@ -49,6 +49,7 @@ public final class PostgresJournal: JournalBackend {
         self.statementTimeout = statementTimeout
         self.logger = logger
         var configuration = endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema), searchPath: schema)
+        configuration.options.additionalStartupParameters = Self.sessionParameters(schema: schema)
         // The pool arms a timer task whenever a connection goes idle (a keep-alive query every
         // 30 s, and the idle timeout, 60 s by default) and cancels it at the next lease; a
         // cancelled sleep keeps its task's memory until the original deadline. At thousands of
@@ -87,6 +88,28 @@ public final class PostgresJournal: JournalBackend {
 
     /// The `application_name` the journal's pooled connections report, such as `durable-journal:durable`.
     public static func applicationName(schema: String) -> String { "durable-journal:\(schema)" }
+
+    /// How long a journal connection may sit idle inside a transaction before Postgres ends its
+    /// session (`idle_in_transaction_session_timeout`, Postgres docs "Client Connection
+    /// Defaults"): 10 s. The journal's transactions wait on the client for milliseconds between
+    /// statements; a process paused inside one (SIGSTOP, a frozen VM, a debugger) would otherwise
+    /// hold its locks (a dequeue's queue lock, a migration's lock, row locks) and stall every
+    /// other process's dequeues of that queue until it continued. When it continues, its next
+    /// statement finds the connection closed and is retried on a new one; what it had not
+    /// committed was rolled back.
+    public static let idleInTransactionTimeout: Duration = .seconds(10)
+
+    /// The session parameters of every connection of a journal in `schema`: its application name
+    /// (see ``applicationName(schema:)``), `search_path` set to the schema, and
+    /// ``idleInTransactionTimeout``.
+    public static func sessionParameters(schema: String) -> [(String, String)] {
+        let milliseconds = idleInTransactionTimeout.components.seconds * 1000
+            + idleInTransactionTimeout.components.attoseconds / 1_000_000_000_000_000
+        return [
+            ("application_name", applicationName(schema: schema)), ("search_path", "\"\(schema)\""),
+            ("idle_in_transaction_session_timeout", "\(milliseconds)"),
+        ]
+    }
 
     /// The NOTIFY/LISTEN channel of this journal's queues.
     var channel: String { "\(schema)_queue" }

@@ -2,6 +2,7 @@ import DurableRuntime
 import Foundation
 import JournalPostgres
 import PostgresNIO
+import PostgresSupport
 import Synchronization
 import Testing
 
@@ -82,6 +83,39 @@ struct PostgresJournalTests {
             let result = try await backend.commit([.recordStep(step("w1", 1))])
             #expect(result.results == [.stepRecorded] || result.results == [.stepExists(step("w1", 1))])
             #expect(try await backend.steps(workflowID: "w1") == [step("w1", 1)])
+        }
+    }
+
+    /// A process stopped inside its dequeue transaction (SIGSTOP past its lease, in
+    /// `FaultTests.pausedServerIsFenced`) held the queue's lock, and every other executor's
+    /// dequeue of that queue timed out after 30 s, again and again, until it was continued.
+    @Test("a session paused inside a transaction that holds a queue's lock is ended by the server, so another journal's dequeue goes on",
+          .enabled(if: TestEnvironment.wantsPostgres, "ELT_TEST_POSTGRES_URL is unset"), .timeLimit(.minutes(2)))
+    func pausedTransactionReleasesItsLocks() async throws {
+        try await withJournal(.postgres) { journal in
+            let schema = try #require(journal.schema)
+            let url = try #require(TestEnvironment.postgresURL)
+            // The paused process: a connection with the journal's session parameters that takes
+            // the queue's lock as a dequeue does, then sends nothing more.
+            var configuration = try PostgresEndpoint(url: url).connectionConfiguration()
+            configuration.options.additionalStartupParameters = PostgresJournal.sessionParameters(schema: schema)
+            let holder = try await PostgresConnection.connect(configuration: configuration, id: 7, logger: testLogger)
+            _ = try await holder.query("BEGIN", logger: testLogger)
+            _ = try await holder.query("SELECT pg_advisory_xact_lock(hashtext(\(schema)), hashtext('q'))", logger: testLogger)
+            try await journal.backend.insert(workflow("w", status: .enqueued, executor: nil, queue: "q"))
+
+            let started = ContinuousClock.now
+            let claimed = try await journal.backend.dequeue(
+                DequeueRequest(queueName: "q", executorID: "survivor", globalConcurrency: nil, workerConcurrency: nil, maxCount: 1, now: 5))
+            let waited = ContinuousClock.now - started
+            #expect(claimed.map(\.id) == ["w"])
+            #expect(waited < PostgresJournal.idleInTransactionTimeout + .seconds(10),
+                    "the dequeue waited \(waited) (a statement gives up after 30 s)")
+            // (A bounded query: postgres-nio's async query never answers on a closed connection.)
+            await #expect(throws: (any Error).self, "the paused session was ended") {
+                _ = try await holder.boundedQuery("SELECT 1", logger: testLogger, timeout: .seconds(5))
+            }
+            try? await holder.close()
         }
     }
 
