@@ -239,6 +239,7 @@ public final class WorkflowContext: Sendable {
         }
     }
 
+    /// Runs one attempt of a step's body, through the runtime's interceptors if it has any.
     private func attemptStep<T: Sendable>(number: Int, name: String, attempt: Int, _ body: () async throws -> T) async throws -> T {
         let logContext = WorkflowLogContext(workflowID: workflowID, workflowName: workflowName, executorID: runtime.executorID,
                                             step: name, stepNumber: number)
@@ -267,7 +268,6 @@ public final class WorkflowContext: Sendable {
         return false
     }
 
-    /// Commits one operation's outcome; an identical outcome already there counts as committed.
     /// The record of an operation's outcome, completed now.
     func stepRecord(
         number: Int, name: String, startedAt: Int64, outputJSON: String?, errorJSON: String?, childWorkflowID: String? = nil,
@@ -279,6 +279,7 @@ public final class WorkflowContext: Sendable {
             attempts: attempts)
     }
 
+    /// Commits one operation's outcome; an identical outcome already there counts as committed.
     @discardableResult
     func recordOutcome(
         number: Int, name: String, startedAt: Int64, outputJSON: String?, errorJSON: String?, childWorkflowID: String? = nil,
