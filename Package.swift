@@ -65,11 +65,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What every SQLite user here shares: a write connection that commits on the caller's
+        // thread. No runtime, no ELT.
+        .target(
+            name: "SQLiteSupport",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Embedded journal backend: one SQLite file in WAL mode.
         .target(
             name: "JournalSQLite",
             dependencies: [
-                "DurableRuntime",
+                "DurableRuntime", "SQLiteSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -115,7 +123,7 @@ let package = Package(
         .target(
             name: "ELTSQLite",
             dependencies: [
-                "ELT", "DurableRuntime",
+                "ELT", "DurableRuntime", "SQLiteSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -242,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "JournalBackendTests",
             dependencies: [
-                "DurableRuntime", "JournalSQLite", "JournalPostgres", "PostgresSupport",
+                "DurableRuntime", "JournalSQLite", "JournalPostgres", "PostgresSupport", "SQLiteSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

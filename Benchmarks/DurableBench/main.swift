@@ -7,6 +7,9 @@
 //   seq_step_us_median      median µs of one checkpointed empty step, steps run one after another
 //   seq_context_switches_per_step  the process's thread context switches per sequential step
 //                           (/proc/self/task/*/status): the thread hand-offs a step costs
+//   seq_pool_queue_commits_per_step  SQLite: commits per sequential step handed to GRDB's writer
+//                           queue (a dispatch thread woken, then the task resumed) instead of
+//                           run on the committing thread; null on Postgres
 //   concurrent_steps_per_s  empty steps per second with W concurrent workflows (group commit)
 //   raw_commit_us_median    median µs of one raw single-row INSERT + COMMIT
 // With --metrics the runtimes carry RuntimeMetrics into a Prometheus registry, as elt-server's do.
@@ -77,11 +80,14 @@ struct Options {
 /// Runs both measurements, each on a fresh backend (a backend's pool runs once) over one database.
 func measureRuntime(
     _ makeBackend: () throws -> any JournalBackend, options: Options
-) async throws -> (sequential: Double, perSecond: Double, switchesPerStep: Double?) {
+) async throws -> Measured {
     let timer = StepTimer()
     let configuration = RuntimeConfiguration(executorID: "bench", interceptors: options.metrics ? [RuntimeMetrics()] : [])
-    let runtime = WorkflowRuntime(backend: try makeBackend(), configuration: configuration)
+    let backend = try makeBackend()
+    let runtime = WorkflowRuntime(backend: backend, configuration: configuration)
     runtime.register(EmptySteps(timer: timer))
+    let sqlite = backend as? SQLiteJournal
+    let countsBefore = sqlite?.inlineCommitCounts
     let concurrent = WorkflowRuntime(backend: try makeBackend(), configuration: configuration)
     concurrent.register(EmptySteps(timer: nil))
     let switchesPerStep = try await runtime.withRunning { runtime -> Double? in
@@ -100,7 +106,19 @@ func measureRuntime(
         }
         return Double(options.workflows * options.stepsPerWorkflow) / (Stopwatch.microseconds(since: start) / 1e6)
     }
-    return (timer.medianMicroseconds, perSecond, switchesPerStep)
+    let queueCommitsPerStep = sqlite.map { sqlite in
+        Double(sqlite.inlineCommitCounts.declined - (countsBefore?.declined ?? 0)) / Double(options.steps)
+    }
+    return Measured(sequential: timer.medianMicroseconds, perSecond: perSecond, switchesPerStep: switchesPerStep,
+                    queueCommitsPerStep: queueCommitsPerStep)
+}
+
+/// What ``measureRuntime(_:options:)`` measured.
+struct Measured {
+    var sequential: Double
+    var perSecond: Double
+    var switchesPerStep: Double?
+    var queueCommitsPerStep: Double?
 }
 
 do {
@@ -130,7 +148,7 @@ do {
             makeBackend = { try PostgresJournal(url: url, schema: scratch.name) }
             raw = try await RawPostgres.commitLatencyMicroseconds(url: url, count: options.steps)
         }
-        let measured: (sequential: Double, perSecond: Double, switchesPerStep: Double?)
+        let measured: Measured
         do {
             measured = try await measureRuntime(makeBackend, options: options)
         } catch {
@@ -143,6 +161,7 @@ do {
         line.append("metrics", .text(options.metrics ? "on" : "off"))
         line.append("seq_step_us_median", .number(measured.sequential, decimals: 1))
         line.append("seq_context_switches_per_step", measured.switchesPerStep.map { .number($0, decimals: 2) } ?? .null)
+        line.append("seq_pool_queue_commits_per_step", measured.queueCommitsPerStep.map { .number($0, decimals: 3) } ?? .null)
         line.append("concurrent_workflows", .integer(options.workflows))
         line.append("concurrent_steps_per_s", .number(measured.perSecond, decimals: 1))
         line.append("raw_commit_us_median", .number(raw, decimals: 1))

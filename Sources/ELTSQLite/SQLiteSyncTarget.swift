@@ -2,6 +2,7 @@ import DurableRuntime
 import ELT
 import Foundation
 import GRDB
+import SQLiteSupport
 
 /// The sync target when no Postgres is configured: a second SQLite database with the same
 /// `users` and `sync_runs` tables as the Postgres target.
@@ -11,12 +12,15 @@ public final class SQLiteSyncTarget: SyncTarget {
     /// `SQLite`.
     public var kind: String { "SQLite" }
     private let pool: DatabasePool
+    /// Where writes run first, on the caller's thread (see ``InlineWriter``).
+    private let inlineWriter: InlineWriter
 
     /// Opens (creating if needed) the target database at `path`.
     public init(path: String) throws {
         location = path
         do {
             pool = try SharedSQLite.openPool(path: path, label: "elt.sync")
+            inlineWriter = try SharedSQLite.openInlineWriter(path: path, label: "elt.sync")
         } catch {
             throw SyncTargetError(location: path, operation: "open", reason: DatabaseErrorText.describe(error))
         }
@@ -128,6 +132,7 @@ public final class SQLiteSyncTarget: SyncTarget {
 
     private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
+            if let inline = try inlineWriter.write(body) { return inline }
             return try await pool.write(body)
         } catch let error as StoreError {
             // Reading the run's changes from the data database failed.

@@ -1,6 +1,7 @@
 import ELT
 import Foundation
 import GRDB
+import SQLiteSupport
 
 /// Opening a SQLite database that other processes (a second `elt-server` on the same data
 /// directory) may be creating or migrating at the same moment.
@@ -29,10 +30,7 @@ enum SharedSQLite {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = label
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
-        }
+        configuration.prepareDatabase(prepare)
         let clock = ContinuousClock()
         let deadline = clock.now + lockedOpenTimeout
         while true {
@@ -45,5 +43,17 @@ enum SharedSQLite {
                 Thread.sleep(forTimeInterval: 0.05)
             }
         }
+    }
+
+    /// The pragmas every connection gets (`synchronous` and the page cache are per connection).
+    private static let prepare: @Sendable (Database) throws -> Void = { db in
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
+    }
+
+    /// An ``InlineWriter`` on the database at `path` that ``openPool(path:label:migrate:)``
+    /// opened, with the pool's pragmas.
+    static func openInlineWriter(path: String, label: String) throws -> InlineWriter {
+        try InlineWriter(path: path, label: label + ".inline", prepare: prepare)
     }
 }

@@ -1,6 +1,7 @@
 import ELT
 import Foundation
 import GRDB
+import SQLiteSupport
 
 /// The SQLite ``DataStore``, the embedded default: the owner of the data database file under
 /// `--data-path` (connected integrations, staging, CDC, latest, quarantine).
@@ -17,6 +18,9 @@ public actor StoreActor: DataStore {
     /// The database file.
     public nonisolated var location: String { path }
     nonisolated let pool: DatabasePool
+    /// Where writes run first: on the actor's thread, which already serialises them, without a
+    /// hop to the pool's writer queue.
+    private let inlineWriter: InlineWriter
 
     /// Opens (creating it and its directory if needed) the data database at `path`, in WAL mode,
     /// and creates or migrates the tables; waits up to 10 s for another process doing the same.
@@ -24,6 +28,7 @@ public actor StoreActor: DataStore {
         self.path = path
         do {
             pool = try SharedSQLite.openPool(path: path, label: "elt.data") { try StoreSchema.migrate($0) }
+            inlineWriter = try SharedSQLite.openInlineWriter(path: path, label: "elt.data")
         } catch {
             throw StoreError.cannotOpen(path: path, reason: DatabaseErrorText.describeOpen(error))
         }
@@ -232,8 +237,11 @@ public actor StoreActor: DataStore {
             + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
+    /// Runs `body` in one transaction: on the actor's thread when the write lock is free at
+    /// once, else on the pool's writer queue, which waits out the lock (see ``InlineWriter``).
     func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
+            if let inline = try inlineWriter.write(body) { return inline }
             return try await pool.write(body)
         } catch let error as StoreError {
             throw error

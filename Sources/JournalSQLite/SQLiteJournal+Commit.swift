@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteJournal {
     /// Applies `writes` in one transaction and reports what each did.
     public func commit(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
-        let (result, touchedQueue) = try await writeTransaction("commit") { db in
+        let (result, touchedQueue) = try await writeTransactionInline("commit") { db in
             try SQLiteCommit.apply(writes, db)
         }
         if touchedQueue { queueActivity.raise() }

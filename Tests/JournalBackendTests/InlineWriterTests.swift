@@ -1,0 +1,136 @@
+import DurableRuntime
+import Foundation
+import GRDB
+import JournalSQLite
+import SQLiteSupport
+import Testing
+
+/// ``InlineWriter``: a transaction on the caller's thread when the write lock is free, and
+/// nothing done, at once, when it is not.
+@Suite("SQLite inline writes")
+struct InlineWriterTests {
+    /// A WAL database with one table `t(v)`, and an inline writer on it.
+    private final class TestDatabase {
+        let directory: URL
+        let path: String
+        let pool: DatabasePool
+        let writer: InlineWriter
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("inline-writer-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            path = directory.appendingPathComponent("db.sqlite").path
+            pool = try DatabasePool(path: path)
+            try pool.write { try $0.execute(sql: "CREATE TABLE t(v INTEGER)") }
+            writer = try InlineWriter(path: path, label: "test.inline") { _ in }
+        }
+
+        func count() throws -> Int {
+            try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") ?? -1 }
+        }
+
+        deinit {
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    @Test("a free lock: the transaction runs on the calling thread and is committed")
+    func runsOnTheCallersThread() throws {
+        let database = try TestDatabase()
+        let caller = pthread_self()
+        let ranHere = try database.writer.write { db -> Bool in
+            try db.execute(sql: "INSERT INTO t VALUES (1)")
+            return pthread_equal(pthread_self(), caller) != 0
+        }
+        #expect(ranHere == true)
+        #expect(try database.count() == 1)
+    }
+
+    @Test("another connection holding the write lock: nil at once, nothing written")
+    func lockTakenElsewhere() throws {
+        let database = try TestDatabase()
+        let holder = try DatabaseQueue(path: database.path)
+        let clock = ContinuousClock()
+        var elapsed: Duration = .zero
+        var attempted = false
+        var attempt: Int?
+        try holder.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "INSERT INTO t VALUES (2)")
+            let start = clock.now
+            attempt = try database.writer.write { db -> Int in
+                try db.execute(sql: "INSERT INTO t VALUES (1)")
+                return 1
+            }
+            attempted = true
+            elapsed = clock.now - start
+            try db.execute(sql: "ROLLBACK")
+        }
+        #expect(attempted)
+        #expect(attempt == nil, "expected nil, got \(String(describing: attempt))")
+        #expect(elapsed < .seconds(1), "the inline writer waited \(elapsed) for the lock")
+        #expect(try database.count() == 0)
+        // Once the lock is free, the same write goes through.
+        #expect(try database.writer.write { try $0.execute(sql: "INSERT INTO t VALUES (1)") } != nil)
+        #expect(try database.count() == 1)
+        #expect(database.writer.counts == InlineWriter.Counts(inline: 1, declined: 1))
+    }
+
+    @Test("a write already in progress on it is not waited for: a nested call gets nil")
+    func inUseByAnotherCall() throws {
+        let database = try TestDatabase()
+        var nestedCalled = false
+        var nested: Bool?
+        let outer = try database.writer.write { db -> Bool in
+            try db.execute(sql: "INSERT INTO t VALUES (1)")
+            nested = try database.writer.write { _ in true }
+            nestedCalled = true
+            return true
+        }
+        #expect(outer == true)
+        #expect(nestedCalled)
+        #expect(nested == nil, "expected nil, got \(String(describing: nested))")
+        #expect(try database.count() == 1)
+    }
+
+    @Test("a body that throws is rolled back and its error thrown, not nil")
+    func failureRollsBack() throws {
+        struct Refused: Error {}
+        let database = try TestDatabase()
+        #expect(throws: Refused.self) {
+            _ = try database.writer.write { db -> Int in
+                try db.execute(sql: "INSERT INTO t VALUES (1)")
+                throw Refused()
+            }
+        }
+        #expect(try database.count() == 0)
+    }
+
+    @Test("a journal commit while another connection holds the lock waits for it on the pool's queue and lands")
+    func journalFallsBack() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inline-journal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        let journal = try SQLiteJournal(path: path)
+        try await journal.migrate()
+        let holder = try DatabaseQueue(path: path)
+        let locked = DispatchSemaphore(value: 0)
+        let release = Thread {
+            try? holder.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                Thread.sleep(forTimeInterval: 0.4)
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        release.start()
+        locked.wait()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await journal.commit([.insertWorkflow(workflow("held-lock"))])
+        let waited = clock.now - start
+        #expect(result.results == [.workflowInserted])
+        #expect(waited >= .milliseconds(200), "the commit did not wait for the lock (\(waited))")
+        #expect(try await journal.workflow(id: "held-lock")?.status == .pending)
+    }
+}
