@@ -30,6 +30,12 @@ public final class InlineWriter: Sendable {
         public var inline: Int
         /// Calls that found the lock taken and returned nil: the caller's pool did them.
         public var declined: Int
+
+        /// Counts of `inline` and `declined` transactions.
+        public init(inline: Int, declined: Int) {
+            self.inline = inline
+            self.declined = declined
+        }
     }
 
     /// The counts so far (for benchmarks and tests).
