@@ -40,6 +40,14 @@ public final class PostgresDataStore: DataStore {
     public static let batchRows = 1_000
     /// Connections kept open between transactions.
     public static let idleConnections = 8
+    /// How long Postgres lets a session of the store wait inside a transaction before it ends
+    /// it (`idle_in_transaction_session_timeout`), so that a server paused mid-transaction
+    /// (SIGSTOP, a frozen VM) does not hold a tenant's lock, and with it that tenant's stages on
+    /// every other server, until it continues. The store's transactions wait on nothing but
+    /// their own statements; the sync target's may wait on this store's reads, hence the
+    /// margin over the journal's 10 s. The paused server's statement then finds its connection
+    /// closed and is retried whole on a new one.
+    public static let idleInTransactionTimeout: Duration = .seconds(60)
     /// The schema version this code writes (`data_migrations`).
     public static let schemaVersion = 1
     /// How long an operation keeps retrying a lost connection before it fails.
@@ -68,7 +76,8 @@ public final class PostgresDataStore: DataStore {
         let configuration: PostgresConnection.Configuration
         do {
             let endpoint = try PostgresEndpoint(url: url)
-            configuration = try endpoint.connectionConfiguration()
+            configuration = try endpoint.connectionConfiguration(startupParameters: PostgresEndpoint.sessionParameters(
+                applicationName: "elt-data", idleInTransactionTimeout: Self.idleInTransactionTimeout))
             location = endpoint.redacted
         } catch {
             throw StoreError.cannotOpen(path: "--data-database-url", reason: String(describing: error))

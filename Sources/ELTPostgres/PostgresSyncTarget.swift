@@ -23,7 +23,7 @@ public struct PostgresSyncTarget: SyncTarget {
     public var batchSize = 1_000
     /// Connections kept open between runs (as many as pipelines run at once by default).
     public static let idleConnections = 5
-    private let connections: DirectConnections
+    let connections: DirectConnections
     private let logger: Logger
 
     /// A target at `url` (`postgres://user:password@host:port/database`), in `schema`.
@@ -40,8 +40,14 @@ public struct PostgresSyncTarget: SyncTarget {
             throw SyncTargetError(location: "postgres", operation: "configure", reason: error.description)
         }
         location = endpoint.redacted
+        // A session paused inside a run's transaction is ended, as the data store's are (see
+        // PostgresDataStore.idleInTransactionTimeout): its row locks would block that tenant's
+        // sync on every other server.
+        let parameters = PostgresEndpoint.sessionParameters(
+            applicationName: "elt-sync", idleInTransactionTimeout: PostgresDataStore.idleInTransactionTimeout)
         connections = DirectConnections(
-            configuration: try endpoint.connectionConfiguration(), database: location, logger: logger, capacity: Self.idleConnections)
+            configuration: try endpoint.connectionConfiguration(startupParameters: parameters), database: location, logger: logger,
+            capacity: Self.idleConnections)
         self.schema = schema
         self.logger = logger
     }

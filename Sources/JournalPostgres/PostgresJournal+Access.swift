@@ -104,8 +104,7 @@ extension PostgresJournal {
     /// `search_path` like the pool's. A failure to connect is a lost connection to
     /// ``withReconnect(_:_:)``, which retries it until the reconnect timeout.
     func connectForCommits() async throws -> PostgresConnection {
-        var configuration = try endpoint.connectionConfiguration()
-        configuration.options.additionalStartupParameters = Self.sessionParameters(schema: schema)
+        let configuration = try endpoint.connectionConfiguration(startupParameters: Self.sessionParameters(schema: schema))
         return try await PostgresDirect.connect(configuration, database: endpoint.redacted, logger: logger)
     }
 
@@ -115,8 +114,7 @@ extension PostgresJournal {
     func connectDirectly(operation: String) async throws -> PostgresConnection {
         let database = endpoint.redacted
         do {
-            var configuration = try endpoint.connectionConfiguration()
-            configuration.options.additionalStartupParameters = Self.sessionParameters(schema: schema)
+            let configuration = try endpoint.connectionConfiguration(startupParameters: Self.sessionParameters(schema: schema))
             return try await PostgresDirect.connect(configuration, database: database, logger: logger)
         } catch let error as JournalError {
             throw error

@@ -65,7 +65,7 @@ extension PostgresJournal {
         switch write {
         case .insertWorkflow(let record, let parentOwner):
             if let parentOwner, let parentID = record.parentID,
-               try await isOwnedByAnother(parentID, owner: parentOwner, connection) {
+               try await hasOwner(parentID, parentOwner, connection) == false {
                 return .fenced
             }
             let result = try await insertWorkflow(record, connection)
@@ -74,7 +74,7 @@ extension PostgresJournal {
             return result
         case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
-            if let owner, try await !isOwned(step.workflowID, by: owner, connection) {
+            if let owner, try await hasOwner(step.workflowID, owner, connection) != true {
                 return .fenced
             }
             return try await recordStep(step, connection)
@@ -188,26 +188,19 @@ extension PostgresJournal {
         }
     }
 
-    /// Whether workflow `id` exists and still has `owner` (a step is written for its owner only:
-    /// a missing row is not owned, so a child whose insert was refused gets no steps).
-    private func isOwned(_ id: String, by owner: WorkflowOwner, _ connection: PostgresConnection) async throws -> Bool {
+    /// Whether workflow `id`'s row still has `owner` (its executor and the generation of the
+    /// claim): nil when there is no row. The fence of a write made for an owner: a step needs
+    /// `true` (a child whose insert was refused has no row, so it gets no steps); a child's
+    /// insert is refused on `false` (its parent was claimed away), and a parent that has no row
+    /// here does not refuse it.
+    private func hasOwner(_ id: String, _ owner: WorkflowOwner, _ connection: PostgresConnection) async throws -> Bool? {
         let rows = try await connection.boundedQuery(
             """
-            SELECT 1 FROM \(unescaped: table("workflow_status"))
-            WHERE workflow_id = \(id) AND executor_id IS NOT DISTINCT FROM \(owner.executorID) AND owner_generation = \(owner.generation)
+            SELECT executor_id IS NOT DISTINCT FROM \(owner.executorID) AND owner_generation = \(owner.generation)
+            FROM \(unescaped: table("workflow_status")) WHERE workflow_id = \(id)
             """, logger: logger, timeout: statementTimeout)
-        return !rows.rows.isEmpty
-    }
-
-    /// Whether workflow `id` exists and no longer has `owner` (another executor, or a later claim).
-    private func isOwnedByAnother(_ id: String, owner: WorkflowOwner, _ connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.boundedQuery(
-            """
-            SELECT 1 FROM \(unescaped: table("workflow_status"))
-            WHERE workflow_id = \(id)
-              AND (executor_id IS DISTINCT FROM \(owner.executorID) OR owner_generation <> \(owner.generation))
-            """, logger: logger, timeout: statementTimeout)
-        return !rows.rows.isEmpty
+        for try await owned in rows.decode(Bool.self) { return owned }
+        return nil
     }
 
     /// Inserts a workflow unless its id or its queue deduplication id is taken. `ON CONFLICT DO

@@ -48,8 +48,7 @@ public final class PostgresJournal: JournalBackend {
         self.reconnectTimeout = reconnectTimeout
         self.statementTimeout = statementTimeout
         self.logger = logger
-        var configuration = endpoint.clientConfiguration(applicationName: Self.applicationName(schema: schema), searchPath: schema)
-        configuration.options.additionalStartupParameters = Self.sessionParameters(schema: schema)
+        var configuration = endpoint.clientConfiguration(startupParameters: Self.sessionParameters(schema: schema))
         // The pool arms a timer task whenever a connection goes idle (a keep-alive query every
         // 30 s, and the idle timeout, 60 s by default) and cancels it at the next lease; a
         // cancelled sleep keeps its task's memory until the original deadline. At thousands of
@@ -103,12 +102,8 @@ public final class PostgresJournal: JournalBackend {
     /// (see ``applicationName(schema:)``), `search_path` set to the schema, and
     /// ``idleInTransactionTimeout``.
     public static func sessionParameters(schema: String) -> [(String, String)] {
-        let milliseconds = idleInTransactionTimeout.components.seconds * 1000
-            + idleInTransactionTimeout.components.attoseconds / 1_000_000_000_000_000
-        return [
-            ("application_name", applicationName(schema: schema)), ("search_path", "\"\(schema)\""),
-            ("idle_in_transaction_session_timeout", "\(milliseconds)"),
-        ]
+        PostgresEndpoint.sessionParameters(
+            applicationName: applicationName(schema: schema), searchPath: schema, idleInTransactionTimeout: idleInTransactionTimeout)
     }
 
     /// The NOTIFY/LISTEN channel of this journal's queues.

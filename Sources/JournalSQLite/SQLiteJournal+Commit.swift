@@ -50,7 +50,7 @@ enum SQLiteCommit {
     static func apply(_ write: JournalWrite, _ state: inout State, _ db: Database) throws -> JournalWriteResult {
         switch write {
         case .insertWorkflow(let record, let parentOwner):
-            if let parentOwner, let parentID = record.parentID, try isOwnedByAnother(parentID, owner: parentOwner, db) {
+            if let parentOwner, let parentID = record.parentID, try hasOwner(parentID, parentOwner, db) == false {
                 return .fenced
             }
             let result = try insertWorkflow(record, db)
@@ -59,7 +59,7 @@ enum SQLiteCommit {
             return result
         case .recordStep(let step, let owner):
             state.steppedWorkflows.insert(step.workflowID)
-            if let owner, try !isOwned(step.workflowID, by: owner, db) { return .fenced }
+            if let owner, try hasOwner(step.workflowID, owner, db) != true { return .fenced }
             return try recordStep(step, db)
         case .completeWorkflow(let id, let status, let output, let error, let at, let owner):
             let statement = try db.cachedStatement(
@@ -190,20 +190,15 @@ enum SQLiteCommit {
             operation: "insert workflow \(record.id)", reason: "the insert was ignored but no conflicting row exists")
     }
 
-    /// Whether workflow `id` has a row that still has `owner` (a step is written for its owner
-    /// only: a missing row is not owned, so a child whose insert was refused gets no steps).
-    static func isOwned(_ id: String, by owner: WorkflowOwner, _ db: Database) throws -> Bool {
+    /// Whether workflow `id`'s row still has `owner` (its executor and the generation of the
+    /// claim): nil when there is no row. The fence of a write made for an owner: a step needs
+    /// `true` (a child whose insert was refused has no row, so it gets no steps); a child's
+    /// insert is refused on `false` (its parent was claimed away), and a parent that has no row
+    /// here does not refuse it.
+    static func hasOwner(_ id: String, _ owner: WorkflowOwner, _ db: Database) throws -> Bool? {
         let statement = try db.cachedStatement(sql: "SELECT executor_id, owner_generation FROM workflow_status WHERE workflow_id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return false }
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
         return (row[0] as String?) == owner.executorID && (row[1] as Int64) == owner.generation
-    }
-
-    /// Whether workflow `id` has a row that no longer has `owner` (another executor, or a later
-    /// claim): fencing for an execution that comes back after its workflow was claimed away.
-    static func isOwnedByAnother(_ id: String, owner: WorkflowOwner, _ db: Database) throws -> Bool {
-        let statement = try db.cachedStatement(sql: "SELECT executor_id, owner_generation FROM workflow_status WHERE workflow_id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return false }
-        return (row[0] as String?) != owner.executorID || (row[1] as Int64) != owner.generation
     }
 
     /// Records a step outcome unless its position is taken.

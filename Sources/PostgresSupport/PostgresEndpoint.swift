@@ -79,10 +79,26 @@ public struct PostgresEndpoint: Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    /// A pooled client's configuration: its connections show `applicationName` in
-    /// `pg_stat_activity`, and, with `searchPath`, resolve unqualified table names in that
-    /// schema (a validated identifier) first.
-    public func clientConfiguration(applicationName: String, searchPath: String?) -> PostgresClient.Configuration {
+    /// The startup parameters of a session: `application_name` (shown in `pg_stat_activity`);
+    /// with `searchPath`, `search_path` (unqualified table names resolve in that schema, a
+    /// validated identifier, first); and `idle_in_transaction_session_timeout`, after which the
+    /// server ends a session that has waited that long inside a transaction (a process paused by
+    /// SIGSTOP, a frozen VM or a debugger), so that its locks go. Postgres takes whole
+    /// milliseconds; its default, 0, never ends such a session.
+    public static func sessionParameters(
+        applicationName: String, searchPath: String? = nil, idleInTransactionTimeout: Duration
+    ) -> [(String, String)] {
+        let milliseconds = idleInTransactionTimeout.components.seconds * 1000
+            + idleInTransactionTimeout.components.attoseconds / 1_000_000_000_000_000
+        var parameters = [("application_name", applicationName)]
+        if let searchPath { parameters.append(("search_path", "\"\(searchPath)\"")) }
+        parameters.append(("idle_in_transaction_session_timeout", "\(milliseconds)"))
+        return parameters
+    }
+
+    /// A pooled client's configuration, whose connections start with `startupParameters` (see
+    /// ``sessionParameters(applicationName:searchPath:idleInTransactionTimeout:)``).
+    public func clientConfiguration(startupParameters: [(String, String)]) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch tlsMode {
             case .disable: .disable
@@ -92,13 +108,14 @@ public struct PostgresEndpoint: Sendable {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
-        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        if let searchPath { configuration.options.additionalStartupParameters.append(("search_path", "\"\(searchPath)\"")) }
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
 
-    /// A direct connection's configuration, with the connect timeout of the URL.
-    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    /// A direct connection's configuration, with the connect timeout of the URL, starting with
+    /// `startupParameters` (none by default; see
+    /// ``sessionParameters(applicationName:searchPath:idleInTransactionTimeout:)``).
+    public func connectionConfiguration(startupParameters: [(String, String)] = []) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         do {
             tls =
@@ -113,6 +130,7 @@ public struct PostgresEndpoint: Sendable {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = connectTimeout
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
 

@@ -203,8 +203,7 @@ extension WorkflowRuntime {
             deferTo.append(carried + [WriteCarry.Item(write: completion) { _ in }])
             return finished
         }
-        let commit = try await journal.submit(carried.map(\.write) + [completion])
-        for (item, result) in zip(carried, commit.results) { item.onCommitted(result) }
+        let commit = try await WriteCarry.submit(carried, then: [completion], to: journal)
         return commit.results.last == .updated(true) ? finished : nil
     }
 

@@ -298,9 +298,8 @@ public final class WorkflowContext: Sendable {
     @discardableResult
     func record(_ records: [StepRecord], alongside extra: [JournalWrite] = []) async throws -> [JournalWriteResult] {
         let carried = carry.take()
-        let writes = carried.map(\.write) + extra + records.map { JournalWrite.recordStep($0, owner: owner) }
-        let commit = try await runtime.journal.submit(writes)
-        for (item, result) in zip(carried, commit.results) { item.onCommitted(result) }
+        let commit = try await WriteCarry.submit(
+            carried, then: extra + records.map { JournalWrite.recordStep($0, owner: owner) }, to: runtime.journal)
         // A cancel of a parent that committed before this commit did not see the child started
         // in it: cancel the child too, so that it never runs on its own (see childOperation).
         for (item, result) in zip(carried, commit.results) where result == .workflowInserted {

@@ -41,3 +41,16 @@ final class WriteCarry: Sendable {
         }
     }
 }
+
+extension WriteCarry {
+    /// Commits the `carried` items' writes and then `writes` in one commit of `journal`, tells
+    /// each carried item its result, and returns the whole commit's results (the carried ones
+    /// first).
+    static func submit(_ carried: [Item], then writes: [JournalWrite], to journal: JournalActor) async throws
+        -> JournalCommitResult
+    {
+        let commit = try await journal.submit(carried.map(\.write) + writes)
+        for (item, result) in zip(carried, commit.results) { item.onCommitted(result) }
+        return commit
+    }
+}
