@@ -71,6 +71,7 @@ let package = Package(
             name: "SQLiteSupport",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Embedded journal backend: one SQLite file in WAL mode.

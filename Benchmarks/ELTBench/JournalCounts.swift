@@ -16,6 +16,9 @@ struct JournalCounts {
         do {
             var configuration = Configuration()
             configuration.readonly = true
+            // The run's last connection may still be closing (checkpointing the WAL into the
+            // file under an exclusive lock) when the counts are read.
+            configuration.busyMode = .timeout(10)
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             return try queue.read { db in
                 let row = try Row.fetchOne(db, sql: """

@@ -20,7 +20,7 @@ public final class SQLiteSyncTarget: SyncTarget {
         location = path
         do {
             pool = try SharedSQLite.openPool(path: path, label: "elt.sync")
-            inlineWriter = try SharedSQLite.openInlineWriter(path: path, label: "elt.sync")
+            inlineWriter = try SharedSQLite.openInlineWriter(path: path, label: "elt.sync", pool: pool)
         } catch {
             throw SyncTargetError(location: path, operation: "open", reason: DatabaseErrorText.describe(error))
         }

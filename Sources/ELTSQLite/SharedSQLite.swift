@@ -51,9 +51,9 @@ enum SharedSQLite {
         try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
     }
 
-    /// An ``InlineWriter`` on the database at `path` that ``openPool(path:label:migrate:)``
-    /// opened, with the pool's pragmas.
-    static func openInlineWriter(path: String, label: String) throws -> InlineWriter {
-        try InlineWriter(path: path, label: label + ".inline", prepare: prepare)
+    /// An ``InlineWriter`` on the database at `path` that `pool` (from
+    /// ``openPool(path:label:migrate:)``) opened, with the pool's pragmas.
+    static func openInlineWriter(path: String, label: String, pool: DatabasePool) throws -> InlineWriter {
+        try InlineWriter(path: path, label: label + ".inline", pool: pool, prepare: prepare)
     }
 }

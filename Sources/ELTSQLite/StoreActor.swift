@@ -28,7 +28,7 @@ public actor StoreActor: DataStore {
         self.path = path
         do {
             pool = try SharedSQLite.openPool(path: path, label: "elt.data") { try StoreSchema.migrate($0) }
-            inlineWriter = try SharedSQLite.openInlineWriter(path: path, label: "elt.data")
+            inlineWriter = try SharedSQLite.openInlineWriter(path: path, label: "elt.data", pool: pool)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: DatabaseErrorText.describeOpen(error))
         }

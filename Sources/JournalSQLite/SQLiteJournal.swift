@@ -45,7 +45,7 @@ public final class SQLiteJournal: JournalBackend {
         configuration.prepareDatabase(prepare)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            inlineWriter = try InlineWriter(path: path, label: "journal.inline", prepare: prepare)
+            inlineWriter = try InlineWriter(path: path, label: "journal.inline", pool: pool, prepare: prepare)
         } catch {
             throw JournalError.unreachable(
                 database: path,

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// A second write connection to a WAL database, on which a transaction runs synchronously on
@@ -18,8 +19,23 @@ import Synchronization
 /// In both cases ``write(_:)`` returns nil with nothing done (a transaction that fails is rolled
 /// back), and the caller takes the pool's asynchronous path, which waits out the lock on the
 /// pool's queue. Any other error is thrown as it is.
+///
+/// Nor does it checkpoint the WAL in the caller's commit: SQLite's automatic checkpoint (once
+/// the WAL holds 1,000 pages) copies the WAL into the database file and syncs both, which is
+/// milliseconds of I/O in whichever commit crosses the threshold. Here a WAL hook replaces it:
+/// the commit that finds ``checkpointPages`` or more pages in the WAL only asks the pool's
+/// writer queue for a `RESTART` checkpoint (one at a time), off the caller's thread. It holds
+/// the write lock while it copies, so inline writes meanwhile return nil and wait for it on the
+/// pool's queue, and the WAL starts again from its beginning afterwards: it stays bounded under
+/// continuous writes, which a `PASSIVE` checkpoint racing them does not ensure. The pool's own
+/// connections keep their automatic checkpoints.
 public final class InlineWriter: Sendable {
+    /// The WAL size, in pages, from which a commit asks for a checkpoint (SQLite's default
+    /// `wal_autocheckpoint`).
+    public static let checkpointPages = 1000
+
     private let queue: DatabaseQueue
+    private let checkpoints: WALCheckpoints
     private let inUse = Atomic(false)
     private let ranInline = Atomic(0)
     private let declined = Atomic(0)
@@ -43,16 +59,27 @@ public final class InlineWriter: Sendable {
         Counts(inline: ranInline.load(ordering: .relaxed), declined: declined.load(ordering: .relaxed))
     }
 
-    /// Opens a connection to the existing database at `path` (the pool should have created it
-    /// and set WAL mode); `prepare` runs on it first (the same pragmas as the pool's, since
-    /// `synchronous` and the page cache are per connection).
-    public init(path: String, label: String, prepare: @escaping @Sendable (Database) throws -> Void) throws {
+    /// Opens a connection to the existing database at `path` that `pool` opened (and set to
+    /// WAL mode); `prepare` runs on it first (the same pragmas as the pool's, since
+    /// `synchronous` and the page cache are per connection). The WAL's checkpoints run on
+    /// `pool`'s writer queue.
+    public init(
+        path: String, label: String, pool: DatabasePool, prepare: @escaping @Sendable (Database) throws -> Void
+    ) throws {
+        let checkpoints = WALCheckpoints(pool: pool)
+        self.checkpoints = checkpoints
         var configuration = Configuration()
         configuration.busyMode = .immediateError
         configuration.label = label
-        configuration.prepareDatabase(prepare)
+        configuration.prepareDatabase { db in
+            try prepare(db)
+            checkpoints.install(on: db)
+        }
         queue = try DatabaseQueue(path: path, configuration: configuration)
     }
+
+    /// Checkpoints asked of the pool so far (for tests).
+    public var checkpointsRequested: Int { checkpoints.requested.load(ordering: .relaxed) }
 
     /// Runs `body` in one `IMMEDIATE` transaction on the calling thread and returns its result,
     /// or nil, with nothing done, when the write lock is taken (see the type's documentation).
@@ -83,6 +110,43 @@ public final class InlineWriter: Sendable {
             }
         } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_BUSY {
             return nil
+        }
+    }
+}
+
+/// The WAL hook of an ``InlineWriter``'s connection: past ``InlineWriter/checkpointPages``, a
+/// `RESTART` checkpoint on the pool's writer queue, never two at once.
+private final class WALCheckpoints: Sendable {
+    let pool: DatabasePool
+    let inFlight = Atomic(false)
+    let requested = Atomic(0)
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    /// Replaces the connection's automatic checkpoint (itself a WAL hook) with ``walGrew(to:)``.
+    /// The connection is the writer's, which lives no longer than the writer that holds `self`.
+    func install(on db: Database) {
+        sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
+            if let context {
+                Unmanaged<WALCheckpoints>.fromOpaque(context).takeUnretainedValue().walGrew(to: Int(pages))
+            }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Called by SQLite inside a commit with the WAL's size in pages: only asks, never waits.
+    private func walGrew(to pages: Int) {
+        guard pages >= InlineWriter.checkpointPages,
+              inFlight.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+        requested.add(1, ordering: .relaxed)
+        pool.asyncWriteWithoutTransaction { db in
+            // A checkpoint that fails (a reader still on the WAL past the busy timeout, a full
+            // disk) leaves the WAL as it is; the next commit past the threshold asks again, and
+            // writes still go through.
+            _ = try? db.checkpoint(.restart)
+            self.inFlight.store(false, ordering: .releasing)
         }
     }
 }

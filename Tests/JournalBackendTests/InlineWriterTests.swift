@@ -22,7 +22,7 @@ struct InlineWriterTests {
             path = directory.appendingPathComponent("db.sqlite").path
             pool = try DatabasePool(path: path)
             try pool.write { try $0.execute(sql: "CREATE TABLE t(v INTEGER)") }
-            writer = try InlineWriter(path: path, label: "test.inline") { _ in }
+            writer = try InlineWriter(path: path, label: "test.inline", pool: pool) { _ in }
         }
 
         func count() throws -> Int {
@@ -104,6 +104,47 @@ struct InlineWriterTests {
             }
         }
         #expect(try database.count() == 0)
+    }
+
+    @Test("past 1,000 WAL pages the pool's queue checkpoints, once at a time; the inline commits never do")
+    func checkpointsOffTheCaller() async throws {
+        let database = try TestDatabase()
+        let size = { (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int) ?? -1 }
+        // Keep the pool's writer queue busy until the writes are done.
+        let release = DispatchSemaphore(value: 0)
+        database.pool.asyncWriteWithoutTransaction { _ in release.wait() }
+        let blob = String(repeating: "x", count: 4000)
+        for _ in 0..<300 {
+            _ = try database.writer.write { db in
+                for _ in 0..<10 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [blob]) }
+            }
+        }
+        let before = size()
+        #expect(before < 1_000_000, "an inline commit checkpointed: the database file is \(before) bytes")
+        #expect(database.writer.checkpointsRequested == 1, "asked \(database.writer.checkpointsRequested) times while one was queued")
+        release.signal()
+        try await database.pool.write { _ in }  // after the queued checkpoint
+        let after = size()
+        #expect(after > 10_000_000, "the pool's checkpoint did not copy the WAL: the database file is \(after) bytes")
+        #expect(try database.count() == 3000)
+    }
+
+    @Test("under continuous writes the WAL stays bounded: each checkpoint restarts it")
+    func walStaysBounded() async throws {
+        let database = try TestDatabase()
+        let blob = String(repeating: "y", count: 4000)
+        // 40 MB in 1,000 commits of 10 rows, back to back; a commit the checkpoint holds up
+        // goes through the pool, as the journal's and the data store's do.
+        for _ in 0..<1000 {
+            let insert: @Sendable (GRDB.Database) throws -> Void = { db in
+                for _ in 0..<10 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [blob]) }
+            }
+            if try database.writer.write(insert) == nil { try await database.pool.write(insert) }
+        }
+        let wal = (try? FileManager.default.attributesOfItem(atPath: database.path + "-wal")[.size] as? Int) ?? -1
+        #expect(wal > 0 && wal < 16_000_000, "the WAL grew to \(wal) bytes for 40 MB written")
+        #expect(database.writer.checkpointsRequested >= 2)
+        #expect(try database.count() == 10_000)
     }
 
     @Test("a journal commit while another connection holds the lock waits for it on the pool's queue and lands")
