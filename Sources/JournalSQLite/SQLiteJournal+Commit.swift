@@ -3,8 +3,10 @@ import Foundation
 import GRDB
 
 extension SQLiteJournal {
-    /// Applies `writes` in one transaction and reports what each did.
-    public func commit(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
+    /// Applies `writes` in one transaction and reports what each did. Runs off the caller's
+    /// actor (`@concurrent`): the journal actor stays free to queue the writes submitted during
+    /// the commit for the next one.
+    @concurrent public func commit(_ writes: [JournalWrite]) async throws -> JournalCommitResult {
         let (result, touchedQueue) = try await writeTransactionInline("commit") { db in
             try SQLiteCommit.apply(writes, db)
         }

@@ -20,19 +20,23 @@ struct RuntimeHarness {
         try await DurableClient.withClient(backend: try journal.open(), defaultQueue: defaultQueue, queues: queues, body)
     }
 
-    /// A new runtime on this test's journal, with the test workflows registered.
+    /// A new runtime on this test's journal, with the test workflows registered; with
+    /// `commitDelay`, each of its commits takes that much longer (see ``SlowCommitBackend``).
     func runtime(
         executorID: String = "local", queues: [WorkflowQueue] = [],
         queuePollInterval: Duration = .milliseconds(500), clock: any RuntimeClock = SystemClock(),
         interceptor: (any WorkflowInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
         executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil, interceptors: [any WorkflowInterceptor] = [],
-        register: (WorkflowRuntime) -> Void = { _ in }
+        commitDelay: Duration? = nil, register: (WorkflowRuntime) -> Void = { _ in }
     ) throws -> WorkflowRuntime {
         let configuration = RuntimeConfiguration(
             executorID: executorID, queues: queues, queuePollInterval: queuePollInterval,
             resultPollInterval: .milliseconds(20), executorLease: executorLease, leaseRenewInterval: leaseRenewInterval,
             interceptors: interceptors)
-        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: configuration, clock: clock, interceptor: interceptor)
+        let backend = try journal.open()
+        let runtime = WorkflowRuntime(
+            backend: commitDelay.map { SlowCommitBackend(inner: backend, delay: $0) } ?? backend, configuration: configuration,
+            clock: clock, interceptor: interceptor)
         runtime.register(DoublingChild(effects: effects))
         runtime.register(MixedParent(effects: effects))
         runtime.register(SequentialSteps(effects: effects))
