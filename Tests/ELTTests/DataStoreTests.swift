@@ -251,7 +251,11 @@ struct StoreActorTests {
 
     @Test("a data database from a newer version is refused with a message that says so")
     func newerVersionRefused() async throws {
-        let database = try DatabaseQueue(path: path)
+        // The store the suite's init opened may still be closing (its last connection
+        // checkpoints the WAL under an exclusive lock): wait that out as the store's own pools do.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let database = try DatabaseQueue(path: path, configuration: configuration)
         try await database.write { db in try db.execute(sql: "PRAGMA user_version = 99") }
         try database.close()
         #expect {
