@@ -2,6 +2,7 @@ import Foundation
 import JournalPostgres
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 /// Faults a test can inflict on the test Postgres at `ELT_TEST_POSTGRES_URL`.
 public enum PostgresFaults {
@@ -14,18 +15,13 @@ public enum PostgresFaults {
         }
         let configuration = try PostgresJournal.connectionConfiguration(url: url)
         let logger = Logger(label: "durable.testing.faults")
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 99, logger: logger)
-        do {
+        return try await PostgresDirect.withConnection(configuration, database: "the test database", id: 99, logger: logger) { connection in
             let rows = try await connection.query(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(PostgresJournal.applicationName(schema: schema))",
                 logger: logger)
             var count = 0
             for try await _ in rows { count += 1 }
-            try await connection.close()
             return count
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 }

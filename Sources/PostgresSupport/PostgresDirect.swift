@@ -33,3 +33,24 @@ public enum PostgresDirect {
         }
     }
 }
+
+extension PostgresDirect {
+    /// Runs `body` on a connection from ``connect(_:database:id:timeout:logger:)`` and closes
+    /// that connection however `body` ends: returned, thrown, or failed because the server ended
+    /// the session.
+    ///
+    /// postgres-nio traps in debug builds when a connection is released with its channel still
+    /// open, and a connection the server terminated (`pg_terminate_backend`, an
+    /// idle-in-transaction timeout) stays open on the client side for a moment after its query
+    /// failed: a test that let such a connection go crashed the whole test process. The close
+    /// is not awaited (see ``DirectConnections/close(_:)``: a close can wait forever on a server
+    /// that went away); it keeps the connection alive until it completes.
+    public static func withConnection<T: Sendable>(
+        _ configuration: PostgresConnection.Configuration, database: String, id: Int = 0, timeout: Duration = .seconds(5),
+        logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try await connect(configuration, database: database, id: id, timeout: timeout, logger: logger)
+        defer { DirectConnections.close(connection) }
+        return try await body(connection)
+    }
+}

@@ -99,23 +99,23 @@ struct PostgresJournalTests {
             // the queue's lock as a dequeue does, then sends nothing more.
             var configuration = try PostgresEndpoint(url: url).connectionConfiguration()
             configuration.options.additionalStartupParameters = PostgresJournal.sessionParameters(schema: schema)
-            let holder = try await PostgresConnection.connect(configuration: configuration, id: 7, logger: testLogger)
-            _ = try await holder.query("BEGIN", logger: testLogger)
-            _ = try await holder.query("SELECT pg_advisory_xact_lock(hashtext(\(schema)), hashtext('q'))", logger: testLogger)
-            try await journal.backend.insert(workflow("w", status: .enqueued, executor: nil, queue: "q"))
+            try await PostgresDirect.withConnection(configuration, database: "the test database", id: 7, logger: testLogger) { holder in
+                _ = try await holder.query("BEGIN", logger: testLogger)
+                _ = try await holder.query("SELECT pg_advisory_xact_lock(hashtext(\(schema)), hashtext('q'))", logger: testLogger)
+                try await journal.backend.insert(workflow("w", status: .enqueued, executor: nil, queue: "q"))
 
-            let started = ContinuousClock.now
-            let claimed = try await journal.backend.dequeue(
-                DequeueRequest(queueName: "q", executorID: "survivor", globalConcurrency: nil, workerConcurrency: nil, maxCount: 1, now: 5))
-            let waited = ContinuousClock.now - started
-            #expect(claimed.map(\.id) == ["w"])
-            #expect(waited < PostgresJournal.idleInTransactionTimeout + .seconds(10),
-                    "the dequeue waited \(waited) (a statement gives up after 30 s)")
-            // (A bounded query: postgres-nio's async query never answers on a closed connection.)
-            await #expect(throws: (any Error).self, "the paused session was ended") {
-                _ = try await holder.boundedQuery("SELECT 1", logger: testLogger, timeout: .seconds(5))
+                let started = ContinuousClock.now
+                let claimed = try await journal.backend.dequeue(
+                    DequeueRequest(queueName: "q", executorID: "survivor", globalConcurrency: nil, workerConcurrency: nil, maxCount: 1, now: 5))
+                let waited = ContinuousClock.now - started
+                #expect(claimed.map(\.id) == ["w"])
+                #expect(waited < PostgresJournal.idleInTransactionTimeout + .seconds(10),
+                        "the dequeue waited \(waited) (a statement gives up after 30 s)")
+                // (A bounded query: postgres-nio's async query never answers on a closed connection.)
+                await #expect(throws: (any Error).self, "the paused session was ended") {
+                    _ = try await holder.boundedQuery("SELECT 1", logger: testLogger, timeout: .seconds(5))
+                }
             }
-            try? await holder.close()
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import JournalPostgres
 import JournalSQLite
+import PostgresSupport
 import PostgresNIO
 import Testing
 
@@ -89,13 +90,5 @@ func withDirectPostgres<T: Sendable>(
     let configuration = PostgresConnection.Configuration(
         host: host, port: components.port ?? 5432, username: user, password: password ?? components.password,
         database: database.isEmpty ? nil : database, tls: .disable)
-    let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: testLogger)
-    do {
-        let result = try await body(connection)
-        try await connection.close()
-        return result
-    } catch {
-        try? await connection.close()
-        throw error
-    }
+    return try await PostgresDirect.withConnection(configuration, database: "the test database", logger: testLogger, body)
 }

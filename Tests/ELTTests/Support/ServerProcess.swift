@@ -4,6 +4,7 @@ import JournalPostgres
 import Foundation
 import NIOCore
 import PostgresNIO
+import PostgresSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -111,11 +112,10 @@ enum TestDatabase {
     static func create() async throws -> String {
         let url = try #require(TestEnvironment.postgresURL, "Postgres tests need ELT_TEST_POSTGRES_URL (scripts/test.sh starts one)")
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let connection = try await PostgresConnection.connect(
-            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: Logger(label: "test"))
-        // A database name cannot be bound; this one is generated above from hex digits only.
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "test"))
-        try await connection.close()
+        try await withConnection(url: url) { connection, logger in
+            // A database name cannot be bound; this one is generated above from hex digits only.
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
         var components = try #require(URLComponents(string: url))
         components.path = "/" + name
         return try #require(components.string)
@@ -125,47 +125,52 @@ enum TestDatabase {
     /// its children) completed after `after` (milliseconds since 1970), in the journal schema
     /// `durable` at `url`; nil if none did.
     static func firstStepCompleted(url: String, prefixes: [String], after: Int64) async throws -> Int64? {
-        let logger = Logger(label: "test")
-        let connection = try await PostgresConnection.connect(
-            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: logger)
-        var first: Int64?
-        for try await value in try await connection.query(
-            """
-            SELECT MIN(s.completed_at) FROM durable.operation_outputs s
-            WHERE s.completed_at > \(after) AND EXISTS (SELECT 1 FROM unnest(\(prefixes)::text[]) p WHERE starts_with(s.workflow_id, p))
-            """, logger: logger
-        ).decode(Int64?.self) {
-            first = value
+        try await withConnection(url: url) { connection, logger in
+            var first: Int64?
+            for try await value in try await connection.query(
+                """
+                SELECT MIN(s.completed_at) FROM durable.operation_outputs s
+                WHERE s.completed_at > \(after) AND EXISTS (SELECT 1 FROM unnest(\(prefixes)::text[]) p WHERE starts_with(s.workflow_id, p))
+                """, logger: logger
+            ).decode(Int64?.self) {
+                first = value
+            }
+            return first
         }
-        try await connection.close()
-        return first
     }
 
     /// The single integer `sql` (constant test SQL) returns on the database at `url`.
     static func scalar(url: String, _ sql: String) async throws -> Int {
-        let logger = Logger(label: "test")
-        let connection = try await PostgresConnection.connect(
-            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: logger)
-        var result = 0
-        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int.self) {
-            result = value
+        try await withConnection(url: url) { connection, logger in
+            var result = 0
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int.self) {
+                result = value
+            }
+            return result
         }
-        try await connection.close()
-        return result
     }
 
     /// Refuses (or allows again) new connections to `database`, and ends the open ones.
     static func setConnections(database: String, allowed: Bool) async throws {
         let url = try #require(TestEnvironment.postgresURL)
-        let logger = Logger(label: "test")
-        let connection = try await PostgresConnection.connect(
-            configuration: try PostgresJournal.connectionConfiguration(url: url), id: 1, logger: logger)
         // Names cannot be bound; `database` comes from ``create()`` (hex digits only).
         guard database.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) else { throw CancellationError() }
-        try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS \(allowed)"), logger: logger)
-        if !allowed {
-            try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+        try await withConnection(url: url) { connection, logger in
+            try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS \(allowed)"), logger: logger)
+            if !allowed {
+                try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+            }
         }
-        try await connection.close()
+    }
+
+    /// Runs `body` on a direct connection to `url`, closed however `body` ends.
+    private static func withConnection<T: Sendable>(
+        url: String, _ body: (PostgresConnection, Logger) async throws -> T
+    ) async throws -> T {
+        let logger = Logger(label: "test")
+        return try await PostgresDirect.withConnection(
+            try PostgresJournal.connectionConfiguration(url: url), database: "the test database", logger: logger) { connection in
+            try await body(connection, logger)
+        }
     }
 }
