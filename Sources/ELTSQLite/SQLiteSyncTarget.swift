@@ -132,8 +132,7 @@ public final class SQLiteSyncTarget: SyncTarget {
 
     private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            if let inline = try inlineWriter.write(body) { return inline }
-            return try await pool.write(body)
+            return try await inlineWriter.write(body)
         } catch let error as StoreError {
             // Reading the run's changes from the data database failed.
             throw SyncTargetError(location: location, operation: operation, reason: error.description)

@@ -241,8 +241,7 @@ public actor StoreActor: DataStore {
     /// once, else on the pool's writer queue, which waits out the lock (see ``InlineWriter``).
     func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            if let inline = try inlineWriter.write(body) { return inline }
-            return try await pool.write(body)
+            return try await inlineWriter.write(body)
         } catch let error as StoreError {
             throw error
         } catch {

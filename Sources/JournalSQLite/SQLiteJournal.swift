@@ -100,19 +100,12 @@ public final class SQLiteJournal: JournalBackend {
     }
 
     /// Runs `body` in one `IMMEDIATE` transaction on the calling thread when the write lock is
-    /// free at once, else (nil from ``InlineWriter``) on the pool's writer queue as
-    /// ``writeTransaction(_:_:)`` does, waiting out the lock there.
+    /// free at once, else on the pool's writer queue, waiting out the lock there (see
+    /// ``InlineWriter/write(_:)``).
     func writeTransactionInline<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
-        let inline: T?
-        do {
-            inline = try inlineWriter.write(body)
-        } catch {
-            throw mapped(error, operation)
-        }
-        if let inline { return inline }
-        return try await writeTransaction(operation, body)
+        try await mapErrors(operation) { try await self.inlineWriter.write(body) }
     }
 
     private func mapErrors<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws -> T {

@@ -9,25 +9,27 @@ import Synchronization
 /// is woken) and then resumes the waiting task (a cooperative thread is woken): two thread
 /// wake-ups per transaction, each of which costs more than a small commit on a 2-core VM. When
 /// the caller already serialises its writes (an actor, or the journal's group commit), that
-/// queue adds no isolation, so ``write(_:)`` runs the transaction where the caller is.
+/// queue adds no isolation, so ``write(_:)`` runs the transaction where the caller is when it can.
 ///
 /// It never waits, so a cooperative thread is never parked on a lock:
 /// - its busy timeout is zero: when another connection (the pool's writer, or another process)
 ///   holds the write lock, `BEGIN IMMEDIATE` fails at once with `SQLITE_BUSY`;
 /// - when another thread of this process is already writing on it, it is not waited for.
 ///
-/// In both cases ``write(_:)`` returns nil with nothing done (a transaction that fails is rolled
-/// back), and the caller takes the pool's asynchronous path, which waits out the lock on the
-/// pool's queue. Any other error is thrown as it is.
+/// In both cases ``writeIfFree(_:)`` returns nil with nothing done (a transaction that fails is
+/// rolled back), and ``write(_:)`` takes the pool's asynchronous path instead, which waits out
+/// the lock on the pool's queue. Any other error is thrown as it is.
 ///
 /// Nor does it checkpoint the WAL in the caller's commit: SQLite's automatic checkpoint (once
 /// the WAL holds 1,000 pages) copies the WAL into the database file and syncs both, which is
 /// milliseconds of I/O in whichever commit crosses the threshold. Here a WAL hook replaces it:
 /// the commit that finds ``checkpointPages`` or more pages in the WAL only asks the pool's
-/// writer queue for a `RESTART` checkpoint (one at a time), off the caller's thread. It holds
-/// the write lock while it copies, so inline writes meanwhile return nil and wait for it on the
-/// pool's queue, and the WAL starts again from its beginning afterwards: it stays bounded under
-/// continuous writes, which a `PASSIVE` checkpoint racing them does not ensure. The pool's own
+/// writer queue for a `RESTART` checkpoint (one at a time), off the caller's thread. From that
+/// request until the checkpoint is done, inline writes decline and queue on the pool's writer
+/// queue behind it, so it gets the write lock (its busy handler would otherwise lose every race
+/// to back-to-back inline commits), and the WAL starts again from its beginning afterwards: it
+/// stays bounded under continuous writes, which a `PASSIVE` checkpoint racing them does not
+/// ensure. The pool's own
 /// connections keep their automatic checkpoints.
 public final class InlineWriter: Sendable {
     /// The WAL size, in pages, from which a commit asks for a checkpoint (SQLite's default
@@ -35,16 +37,18 @@ public final class InlineWriter: Sendable {
     public static let checkpointPages = 1000
 
     private let queue: DatabaseQueue
+    private let pool: DatabasePool
     private let checkpoints: WALCheckpoints
     private let inUse = Atomic(false)
     private let ranInline = Atomic(0)
     private let declined = Atomic(0)
 
-    /// How many transactions ran inline, and how many ``write(_:)`` declined (nil), so far.
+    /// How many transactions ran inline, and how many found the lock taken, so far.
     public struct Counts: Sendable, Equatable {
         /// Transactions committed on the caller's thread.
         public var inline: Int
-        /// Calls that found the lock taken and returned nil: the caller's pool did them.
+        /// Calls that found the lock taken: the pool's writer queue did them (or, from
+        /// ``writeIfFree(_:)``, the caller).
         public var declined: Int
 
         /// Counts of `inline` and `declined` transactions.
@@ -68,6 +72,7 @@ public final class InlineWriter: Sendable {
     ) throws {
         let checkpoints = WALCheckpoints(pool: pool)
         self.checkpoints = checkpoints
+        self.pool = pool
         var configuration = Configuration()
         configuration.busyMode = .immediateError
         configuration.label = label
@@ -81,10 +86,29 @@ public final class InlineWriter: Sendable {
     /// Checkpoints asked of the pool so far (for tests).
     public var checkpointsRequested: Int { checkpoints.requested.load(ordering: .relaxed) }
 
+    /// Runs `body` in one `IMMEDIATE` transaction: on the calling thread when the write lock is
+    /// free at once (``writeIfFree(_:)``), else on the pool's writer queue, which waits out the
+    /// lock. The way the journal, the data store and the sync target write to SQLite.
+    ///
+    /// `nonisolated(nonsending)`: it runs on the caller's executor, so an actor's inline write
+    /// stays on the actor, with no hop and no interleaving; only the fallback suspends.
+    /// Throws what `body` throws, or GRDB's error.
+    nonisolated(nonsending) public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let result = try writeIfFree(body) { return result }
+        // A pool's write transactions are IMMEDIATE (GRDB 6 and later).
+        return try await pool.write(body)
+    }
+
     /// Runs `body` in one `IMMEDIATE` transaction on the calling thread and returns its result,
-    /// or nil, with nothing done, when the write lock is taken (see the type's documentation).
-    public func write<T>(_ body: (Database) throws -> T) throws -> T? {
-        guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+    /// or nil, with nothing done, when the write lock is taken or a checkpoint is waiting for it
+    /// (see the type's documentation).
+    public func writeIfFree<T>(_ body: (Database) throws -> T) throws -> T? {
+        // A checkpoint asked of the pool's queue needs the write lock to restart the WAL: were
+        // inline commits to go on, they would retake the lock between its busy-handler retries
+        // and starve it (the WAL then grows for as long as they write). Until it is done, writes
+        // go through the pool's queue, behind it.
+        guard !checkpoints.inFlight.load(ordering: .acquiring),
+              inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             declined.add(1, ordering: .relaxed)
             return nil
         }

@@ -20,7 +20,10 @@ struct InlineWriterTests {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("inline-writer-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             path = directory.appendingPathComponent("db.sqlite").path
-            pool = try DatabasePool(path: path)
+            // As the journal's and the stores' pools: a writer waits out another's lock.
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { try $0.execute(sql: "CREATE TABLE t(v INTEGER)") }
             writer = try InlineWriter(path: path, label: "test.inline", pool: pool) { _ in }
         }
@@ -38,7 +41,7 @@ struct InlineWriterTests {
     func runsOnTheCallersThread() throws {
         let database = try TestDatabase()
         let caller = pthread_self()
-        let ranHere = try database.writer.write { db -> Bool in
+        let ranHere = try database.writer.writeIfFree { db -> Bool in
             try db.execute(sql: "INSERT INTO t VALUES (1)")
             return pthread_equal(pthread_self(), caller) != 0
         }
@@ -58,7 +61,7 @@ struct InlineWriterTests {
             try db.execute(sql: "BEGIN IMMEDIATE")
             try db.execute(sql: "INSERT INTO t VALUES (2)")
             let start = clock.now
-            attempt = try database.writer.write { db -> Int in
+            attempt = try database.writer.writeIfFree { db -> Int in
                 try db.execute(sql: "INSERT INTO t VALUES (1)")
                 return 1
             }
@@ -71,7 +74,7 @@ struct InlineWriterTests {
         #expect(elapsed < .seconds(1), "the inline writer waited \(elapsed) for the lock")
         #expect(try database.count() == 0)
         // Once the lock is free, the same write goes through.
-        #expect(try database.writer.write { try $0.execute(sql: "INSERT INTO t VALUES (1)") } != nil)
+        #expect(try database.writer.writeIfFree { try $0.execute(sql: "INSERT INTO t VALUES (1)") } != nil)
         #expect(try database.count() == 1)
         #expect(database.writer.counts == InlineWriter.Counts(inline: 1, declined: 1))
     }
@@ -81,9 +84,9 @@ struct InlineWriterTests {
         let database = try TestDatabase()
         var nestedCalled = false
         var nested: Bool?
-        let outer = try database.writer.write { db -> Bool in
+        let outer = try database.writer.writeIfFree { db -> Bool in
             try db.execute(sql: "INSERT INTO t VALUES (1)")
-            nested = try database.writer.write { _ in true }
+            nested = try database.writer.writeIfFree { _ in true }
             nestedCalled = true
             return true
         }
@@ -98,7 +101,7 @@ struct InlineWriterTests {
         struct Refused: Error {}
         let database = try TestDatabase()
         #expect(throws: Refused.self) {
-            _ = try database.writer.write { db -> Int in
+            _ = try database.writer.writeIfFree { db -> Int in
                 try db.execute(sql: "INSERT INTO t VALUES (1)")
                 throw Refused()
             }
@@ -106,7 +109,7 @@ struct InlineWriterTests {
         #expect(try database.count() == 0)
     }
 
-    @Test("past 1,000 WAL pages the pool's queue checkpoints, once at a time; the inline commits never do")
+    @Test("past 1,000 WAL pages the pool's queue checkpoints, never an inline commit; until it is done, inline writes decline")
     func checkpointsOffTheCaller() async throws {
         let database = try TestDatabase()
         let size = { (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int) ?? -1 }
@@ -114,19 +117,28 @@ struct InlineWriterTests {
         let release = DispatchSemaphore(value: 0)
         database.pool.asyncWriteWithoutTransaction { _ in release.wait() }
         let blob = String(repeating: "x", count: 4000)
-        for _ in 0..<300 {
-            _ = try database.writer.write { db in
-                for _ in 0..<10 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [blob]) }
-            }
+        let insert: (GRDB.Database) throws -> Void = { db in
+            for _ in 0..<10 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [blob]) }
         }
+        var committed = 0
+        while database.writer.checkpointsRequested == 0, committed < 1000 {
+            guard try database.writer.writeIfFree(insert) != nil else {
+                Issue.record("an inline write declined with the lock free and no checkpoint asked for")
+                return
+            }
+            committed += 1
+        }
+        #expect(database.writer.checkpointsRequested == 1, "no checkpoint asked for after \(committed) commits of 40 kB")
+        // The checkpoint waits behind the held queue: inline writes now decline.
+        #expect(try database.writer.writeIfFree(insert) == nil, "an inline write went ahead of the asked-for checkpoint")
         let before = size()
         #expect(before < 1_000_000, "an inline commit checkpointed: the database file is \(before) bytes")
-        #expect(database.writer.checkpointsRequested == 1, "asked \(database.writer.checkpointsRequested) times while one was queued")
         release.signal()
         try await database.pool.write { _ in }  // after the queued checkpoint
         let after = size()
-        #expect(after > 10_000_000, "the pool's checkpoint did not copy the WAL: the database file is \(after) bytes")
-        #expect(try database.count() == 3000)
+        #expect(after > committed * 10 * 4000 * 9 / 10, "the pool's checkpoint did not copy the WAL: the database file is \(after) bytes")
+        #expect(try database.count() == committed * 10)
+        #expect(try database.writer.writeIfFree(insert) != nil, "inline writes go on once the checkpoint is done")
     }
 
     @Test("under continuous writes the WAL stays bounded: each checkpoint restarts it")
@@ -139,12 +151,40 @@ struct InlineWriterTests {
             let insert: @Sendable (GRDB.Database) throws -> Void = { db in
                 for _ in 0..<10 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [blob]) }
             }
-            if try database.writer.write(insert) == nil { try await database.pool.write(insert) }
+            try await database.writer.write(insert)
         }
         let wal = (try? FileManager.default.attributesOfItem(atPath: database.path + "-wal")[.size] as? Int) ?? -1
         #expect(wal > 0 && wal < 16_000_000, "the WAL grew to \(wal) bytes for 40 MB written")
         #expect(database.writer.checkpointsRequested >= 2)
         #expect(try database.count() == 10_000)
+    }
+
+    @Test("write(_:) under another connection's lock waits for it on the pool's queue, then commits")
+    func writeFallsBackToThePool() async throws {
+        let database = try TestDatabase()
+        let holder = try DatabaseQueue(path: database.path)
+        let locked = DispatchSemaphore(value: 0)
+        let release = Thread {
+            try? holder.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                Thread.sleep(forTimeInterval: 0.4)
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        release.start()
+        locked.wait()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let written = try await database.writer.write { db -> Int in
+            try db.execute(sql: "INSERT INTO t VALUES (1)")
+            return db.changesCount
+        }
+        let waited = clock.now - start
+        #expect(written == 1)
+        #expect(waited >= .milliseconds(200), "the write did not wait for the lock (\(waited))")
+        #expect(try database.count() == 1)
+        #expect(database.writer.counts == InlineWriter.Counts(inline: 0, declined: 1))
     }
 
     @Test("a journal commit while another connection holds the lock waits for it on the pool's queue and lands")
