@@ -11,9 +11,20 @@ command -v swift >/dev/null 2>&1 || { echo "error: swift is not on PATH (install
 command -v sqlite3 >/dev/null 2>&1 || [ -e /usr/include/sqlite3.h ] || {
   if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev >&2; fi; }
 
+# Every file the tests make (journals, data paths, servers' and Chromium's directories) goes
+# under one directory of this run, removed when it ends; before, each run left a few hundred
+# directories in /tmp.
+TEST_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/elt-tests.XXXXXX")
+STARTED_POSTGRES=
+cleanup() {
+  if [ -n "$STARTED_POSTGRES" ]; then scripts/stop-postgres.sh "$ELT_TEST_POSTGRES_DIR" || true; fi
+  rm -rf "$TEST_TMPDIR"
+}
+trap cleanup EXIT
+
 if [ -z "${ELT_TEST_POSTGRES_URL:-}" ]; then
   eval "$(scripts/start-postgres.sh)"
-  trap 'scripts/stop-postgres.sh "$ELT_TEST_POSTGRES_DIR"' EXIT
+  STARTED_POSTGRES=1
   echo "private PostgreSQL at ${ELT_TEST_POSTGRES_URL%%:*}://…@${ELT_TEST_POSTGRES_URL##*@}"
 fi
 export ELT_TEST_POSTGRES_URL
@@ -38,6 +49,7 @@ swift build --build-tests
 # requests and Postgres connects took over 5 s, and dozens of tests failed on their timeouts.
 # Twelve at a time passes and is faster (381 s against 429 s for the same suite, one machine).
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-12}"
+export TMPDIR="$TEST_TMPDIR"
 if [ "$#" -gt 0 ]; then
   swift test --skip-build --disable-xctest "$@"
 else
