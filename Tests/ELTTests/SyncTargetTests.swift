@@ -62,6 +62,35 @@ struct SyncTargetTests {
         #expect(try await target.users(tenant: other).count == 5)
     }
 
+    @Test("hundreds of interleaved inserts, updates and deletes leave the target as applying them one by one would", arguments: TargetKind.available)
+    func manyMixedChanges(kind: TargetKind) async throws {
+        let target = try kind.make()
+        try await target.prepare()
+        _ = try await target.apply(runID: "r1", tenant: tenant, changes: (0..<300).map { change($0, .insert) })
+        var expected = Dictionary(uniqueKeysWithValues: (0..<300).map { ("u\($0)", "User \($0)") })
+        var changes: [UserChange] = []
+        for n in 0..<450 {
+            switch n % 3 {
+            case 0 where n < 300:
+                changes.append(change(n, .delete))
+                expected["u\(n)"] = nil
+            case 1 where n < 300:
+                changes.append(change(n, .update, name: "Renamed \(n)"))
+                expected["u\(n)"] = "Renamed \(n)"
+            default:
+                if n >= 300 {
+                    changes.append(change(n, .insert))
+                    expected["u\(n)"] = "User \(n)"
+                }
+            }
+        }
+        let outcome = try await target.apply(runID: "r2", tenant: tenant, changes: changes)
+        #expect(outcome == SyncOutcome(upserts: 100 + 150, deletes: 100, alreadyApplied: false))
+        let users = try await target.users(tenant: tenant)
+        #expect(Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.name) }) == expected)
+        #expect(users.allSatisfy { $0.email == "\($0.id)@example.com" && $0.externalID == "ext-\($0.id.dropFirst())" })
+    }
+
     @Test("an unreachable Postgres target fails with an error naming it, without the password")
     func unreachablePostgres() async throws {
         let target = try PostgresSyncTarget(url: "postgres://elt:secret@127.0.0.1:1/main")
