@@ -20,6 +20,16 @@ struct BoundedQueryTests {
             try PostgresJournal.connectionConfiguration(url: url), database: "the test database", id: id, logger: logger, body)
     }
 
+    /// What a 30 s statement with a 20 s deadline on `connection` fails with (nil if it succeeds).
+    func longQueryError(_ connection: PostgresConnection) async -> (any Error)? {
+        do {
+            try await connection.boundedQuery("SELECT pg_sleep(30)", logger: logger, timeout: .seconds(20))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     @Test("a statement that outlives its deadline fails as timed out, and its connection is closed")
     func deadline() async throws {
         try await withConnection { connection in
@@ -65,14 +75,7 @@ struct BoundedQueryTests {
             let clock = ContinuousClock()
             var started = clock.now
             let outcome = try await withThrowingTaskGroup(of: (any Error)?.self) { group in
-                group.addTask {
-                    do {
-                        try await connection.boundedQuery("SELECT pg_sleep(30)", logger: logger, timeout: .seconds(20))
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
+                group.addTask { await longQueryError(connection) }
                 try await Task.sleep(for: .milliseconds(300))
                 try await withConnection(id: 2) { killer in
                     _ = try await killer.boundedQuery("SELECT pg_terminate_backend(\(pid))", logger: logger)
@@ -91,14 +94,7 @@ struct BoundedQueryTests {
             let clock = ContinuousClock()
             let started = clock.now
             let outcome = await withTaskGroup(of: (any Error)?.self) { group in
-                group.addTask {
-                    do {
-                        try await connection.boundedQuery("SELECT pg_sleep(30)", logger: logger, timeout: .seconds(20))
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
+                group.addTask { await longQueryError(connection) }
                 try? await Task.sleep(for: .milliseconds(300))
                 group.cancelAll()
                 return await group.next() ?? nil

@@ -159,21 +159,26 @@ struct InlineWriterTests {
         #expect(try database.count() == 10_000)
     }
 
-    @Test("write(_:) under another connection's lock waits for it on the pool's queue, then commits")
-    func writeFallsBackToThePool() async throws {
-        let database = try TestDatabase()
-        let holder = try DatabaseQueue(path: database.path)
+    /// Takes the write lock of the database at `path` on another connection and thread, and
+    /// returns once it is held; the lock is released after `seconds`.
+    private func holdWriteLock(path: String, for seconds: TimeInterval) throws {
+        let holder = try DatabaseQueue(path: path)
         let locked = DispatchSemaphore(value: 0)
-        let release = Thread {
+        Thread {
             try? holder.writeWithoutTransaction { db in
                 try db.execute(sql: "BEGIN IMMEDIATE")
                 locked.signal()
-                Thread.sleep(forTimeInterval: 0.4)
+                Thread.sleep(forTimeInterval: seconds)
                 try db.execute(sql: "COMMIT")
             }
-        }
-        release.start()
+        }.start()
         locked.wait()
+    }
+
+    @Test("write(_:) under another connection's lock waits for it on the pool's queue, then commits")
+    func writeFallsBackToThePool() async throws {
+        let database = try TestDatabase()
+        try holdWriteLock(path: database.path, for: 0.4)
         let clock = ContinuousClock()
         let start = clock.now
         let written = try await database.writer.write { db -> Int in
@@ -194,18 +199,7 @@ struct InlineWriterTests {
         let path = directory.appendingPathComponent("journal.sqlite").path
         let journal = try SQLiteJournal(path: path)
         try await journal.migrate()
-        let holder = try DatabaseQueue(path: path)
-        let locked = DispatchSemaphore(value: 0)
-        let release = Thread {
-            try? holder.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                locked.signal()
-                Thread.sleep(forTimeInterval: 0.4)
-                try db.execute(sql: "COMMIT")
-            }
-        }
-        release.start()
-        locked.wait()
+        try holdWriteLock(path: path, for: 0.4)
         let clock = ContinuousClock()
         let start = clock.now
         let result = try await journal.commit([.insertWorkflow(workflow("held-lock"))])
