@@ -1,6 +1,7 @@
 import ELT
 import DurableRuntime
 import Foundation
+import JournalPostgres
 import Logging
 
 /// Runs `root_orchestration_workflow` once, start to finish, in this process: what
@@ -54,7 +55,8 @@ public struct ELTRunner: Sendable {
 
     /// Runs the root workflow with `input` under `workflowID` (a new id if nil); a finished
     /// id returns its recorded result without running anything. `onStart` is called once the
-    /// data store and the sync target are open (the configuration works), before the run.
+    /// data store and the sync target are open and the journal's URL and `workflowID` are valid
+    /// (the configuration works), before the run.
     public func run(
         input: RootInput = RootInput(), workflowID: String? = nil, onStart: @Sendable () -> Void = {}
     ) async throws -> Outcome {
@@ -97,6 +99,10 @@ public struct ELTRunner: Sendable {
     private func run(input: RootInput, workflowID: String?, store: any DataStore, onStart: @Sendable () -> Void) async throws -> Outcome {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
+        // The journal's URL, and the id, before the banner: a configuration that does not work
+        // gets its error alone.
+        if let url = configuration.systemDatabaseURL { _ = try PostgresJournal.redacted(url: url) }
+        if let workflowID { try WorkflowID.validate(workflowID) }
         onStart()
         let environment = PipelineEnvironment(
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,

@@ -70,8 +70,8 @@ public final class PostgresDataStore: DataStore {
 
     private init(url: String, schema: String, reconnectTimeout: Duration, logger: Logger) throws {
         guard Self.isPlainIdentifier(schema) else {
-            throw StoreError.cannotOpen(
-                path: "postgres", reason: "--data-schema '\(schema)' is not a plain identifier (letters, digits, _; not starting with a digit; at most 63)")
+            throw StoreError.invalidSetting(
+                reason: "--data-schema '\(schema)' is not a plain identifier (letters, digits, _; not starting with a digit; at most 63); choose another")
         }
         let configuration: PostgresConnection.Configuration
         do {
@@ -80,7 +80,7 @@ public final class PostgresDataStore: DataStore {
                 applicationName: "elt-data", idleInTransactionTimeout: Self.idleInTransactionTimeout))
             location = endpoint.redacted
         } catch {
-            throw StoreError.cannotOpen(path: "--data-database-url", reason: String(describing: error))
+            throw StoreError.invalidSetting(reason: "--data-database-url: \(String(describing: error))")
         }
         connections = DirectConnections(configuration: configuration, database: location, logger: logger, capacity: Self.idleConnections)
         self.schema = schema

@@ -16,7 +16,7 @@ enum Output {
         if case .object(let fields) = value, fields.isEmpty { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return (try? encoder.encode(value)).map { PrettyJSON.collapsingEmptyContainers(String(decoding: $0, as: UTF8.self)) } ?? ""
     }
 
     /// Columns padded to their widest cell.

@@ -34,6 +34,21 @@ struct PlainErrorTests {
         #expect(!run.stdout.contains("Running"), "no banner before the error: \(run.stdout)")
     }
 
+    /// A setting that cannot work: its error alone (no banner first), advice that fits it, and
+    /// none that does not (no `sqlite:` URL exists; a URL is not a directory to make writable).
+    @Test("a bad journal URL, workflow id or data URL is refused before the banner, with advice that fits", arguments: [
+        (["--system-database-url", "mysql://x@y/z"], "leave it unset for the embedded SQLite journal", "sqlite:PATH"),
+        (["--workflow-id", ""], "a workflow id must not be empty", "CancellationError"),
+        (["--data-database-url", "postgres://bad url"], "cannot use the data database: --data-database-url:", "writable"),
+    ])
+    func badSetting(arguments: [String], says expected: String, never unwanted: String) async throws {
+        let run = try await ELTProcess.run(["run", "--integrations", "1", "--data-path", ELTProcess.temporaryDirectory()] + arguments)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
+        #expect(!run.stderr.contains(unwanted), "\(run.stderr)")
+        #expect(!run.stdout.contains("Running"), "no banner before the error: \(run.stdout)")
+    }
+
     @Test("a port in use is named with its option, before anything starts")
     func portInUse() async throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

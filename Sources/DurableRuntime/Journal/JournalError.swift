@@ -22,7 +22,7 @@ public enum JournalError: Error, CustomStringConvertible, Sendable, Equatable {
         case .authenticationFailed(let database, let reason):
             "journal database \(database) rejected the credentials: \(reason). Check the user name and password in the URL."
         case .invalidURL(let url, let reason):
-            "journal URL '\(url)' is not valid: \(reason). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE or sqlite:PATH."
+            "journal URL '\(url)' is not valid: \(reason). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE, or leave it unset for the embedded SQLite journal."
         case .schemaTooNew(let found, let supported):
             "journal schema version \(found) is newer than this build supports (\(supported)); upgrade the binary."
         case .queryFailed(let operation, let reason):

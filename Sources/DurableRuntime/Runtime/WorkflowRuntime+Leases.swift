@@ -52,6 +52,10 @@ extension WorkflowRuntime {
         do {
             // Executors that died while no worker ran are taken over at once.
             try await takeOverExpiredExecutors()
+        } catch is CancellationError {
+            return  // the runtime is stopping: not a failure
+        } catch JournalError.crashed {
+            return
         } catch {
             logger.warning("taking over expired executors failed; retrying", metadata: ["error": "\(error)"])
         }

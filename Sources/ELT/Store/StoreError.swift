@@ -2,6 +2,9 @@
 public enum StoreError: Error, CustomStringConvertible {
     /// The data database could not be opened or created.
     case cannotOpen(path: String, reason: String)
+    /// The data database's settings (`--data-database-url`, `--data-schema`) are not usable;
+    /// `reason` names the setting and what to use instead.
+    case invalidSetting(reason: String)
     /// A statement failed.
     case failed(operation: String, path: String, reason: String)
     /// A stored value is not what this version understands.
@@ -14,6 +17,8 @@ public enum StoreError: Error, CustomStringConvertible {
         switch self {
         case let .cannotOpen(path, reason):
             "cannot open the data database at \(path): \(reason) — check that the directory is writable, or pass another --data-path"
+        case let .invalidSetting(reason):
+            "cannot use the data database: \(reason)"
         case let .failed(operation, path, reason):
             "data database \(path): \(operation) failed: \(reason)"
         case let .corrupt(what, reason):

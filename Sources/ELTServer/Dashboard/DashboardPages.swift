@@ -218,7 +218,7 @@ struct DashboardPages: Sendable {
         let text: String
         if let value = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]),
            let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]) {
-            text = String(decoding: data, as: UTF8.self)
+            text = PrettyJSON.collapsingEmptyContainers(String(decoding: data, as: UTF8.self))
         } else {
             text = json
         }
