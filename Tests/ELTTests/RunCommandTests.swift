@@ -100,6 +100,10 @@ struct RunCommandTests {
         #expect(elapsed < .seconds(20), "failed after \(elapsed); \(run.stderr)")
         #expect(run.stderr.contains("\(host): \(cause)"), "\(run.stderr)")
         #expect(run.stderr.contains("token=REDACTED") && !run.stderr.contains("hunter2"), "\(run.stderr)")
+        // Plain words: no network library dump, and the failure named once, by the workflow
+        // that failed, not once per parent it was carried through.
+        #expect(!run.stderr.contains("errno") && !run.stderr.contains("SocketAddressError") && !run.stderr.contains("error set"), "\(run.stderr)")
+        #expect(!run.stderr.contains("failed: workflow "), "\(run.stderr)")
         // A failed run still stops gracefully: its lease is released, not left to expire.
         #expect(!run.stderr.contains("expires on its own"), "\(run.stderr)")
         let executors = try await ELTProcess.run(["executors", "--json", "--data-path", directory])

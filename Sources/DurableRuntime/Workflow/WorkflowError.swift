@@ -75,7 +75,11 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
         case .decodingFailed(let id, let what, let reason):
             "workflow \(id): could not decode its \(what): \(reason)"
         case .failed(let id, let error):
-            "workflow \(id) failed: \(error.message)"
+            // A descendant's failure carried up through its parents (a derived child id extends
+            // its parent's) is shown once, by the deepest workflow, not as "workflow a failed:
+            // workflow a-3 failed: workflow a-3-2 failed: …".
+            error.type == String(reflecting: WorkflowError.self) && error.message.hasPrefix("workflow \(id)-")
+                ? error.message : "workflow \(id) failed: \(error.message)"
         case .invalidWorkflowID(let shown, let rule):
             "workflow id '\(shown)' is not valid: \(rule). Choose another id."
         case .invalidExecutorIDs(let reason):

@@ -26,7 +26,7 @@ public struct HTTPSourceUnreachableError: Error, CustomStringConvertible, Equata
     public var host: String
     /// What went wrong.
     public var cause: Cause
-    /// The network library's own words.
+    /// The network library's own words (shown for a TLS failure only).
     public var detail: String
 
     /// Creates the error.
@@ -54,6 +54,9 @@ public struct HTTPSourceUnreachableError: Error, CustomStringConvertible, Equata
             case .connectionRefused: "check the port in provider_data.api_endpoint and that the source API is running"
             case .tlsFailed: "check the API's certificate and that provider_data.api_endpoint uses the right scheme and host name"
             }
-        return "GET \(url) failed: \(host): \(causeText) (\(detail)) — \(advice); not retried, as waiting would not change it"
+        // The network library's words add nothing to a refused connection or an unknown host
+        // but errno numbers and type names; a TLS failure's name the certificate's problem.
+        let reason = cause == .tlsFailed && !detail.isEmpty ? "\(causeText) (\(detail))" : causeText
+        return "GET \(url) failed: \(host): \(reason) — \(advice); not retried, as waiting would not change it"
     }
 }
