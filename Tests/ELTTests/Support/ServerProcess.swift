@@ -89,21 +89,37 @@ final class ServerProcess: Sendable {
     }
 }
 
-/// A TCP port nothing listens on right now (bound to port 0, then released).
+/// A loopback TCP port nothing listens on, for a server a test starts.
+///
+/// Chosen below the kernel's ephemeral range (`ip_local_port_range`): a port the kernel hands
+/// out (bind to port 0) is also what it gives the local end of outgoing connections, and with
+/// hundreds of HTTP and Postgres connections in the suite one of them took such a port before
+/// the server bound it ("Address already in use", a fresh-clone CI run). Below that range only
+/// another test's random pick can collide, which the bind check makes unlikely.
 func freePort() throws -> Int {
+    let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+    let range = 10_000..<max(ephemeralStart, 20_000)
+    for _ in 0..<100 {
+        let port = Int.random(in: range)
+        if try canBind(port: port) { return port }
+    }
+    throw POSIXError(.EADDRINUSE)
+}
+
+/// Whether a listening socket could bind 127.0.0.1:`port` now.
+private func canBind(port: Int) throws -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    return withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 }
     }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A fresh Postgres database on the test server, for executables that take a URL.
