@@ -25,13 +25,22 @@ struct DiskFullTests {
 
         func grow(to megabytes: Int) throws { try Self.mount(["-o", "remount,size=\(megabytes)m", path]) }
 
+        /// Unmounts and removes the directory. A file still open on it (a connection whose
+        /// close has not finished) makes `umount` fail as busy: the mount is then detached
+        /// (`umount -l`), and goes once the last file on it is closed.
         func remove() {
+            if Self.umount([path]) != 0 { _ = Self.umount(["-l", path]) }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+
+        private static func umount(_ arguments: [String]) -> Int32 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/umount")
-            process.arguments = [path]
-            try? process.run()
+            process.arguments = arguments
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return -1 }
             process.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: path)
+            return process.terminationStatus
         }
 
         static func mount(_ arguments: [String]) throws {
