@@ -55,6 +55,24 @@ extension PostgresJournal {
         }
     }
 
+    /// Reads the recorded operations of a workflow if its row is `PENDING` and held by `owner`,
+    /// in one statement (see ``JournalBackend/steps(workflowID:ifOwnedBy:)``): no row means not
+    /// owned, one row of NULL step columns means owned with nothing recorded.
+    public func steps(workflowID: String, ifOwnedBy owner: WorkflowOwner) async throws -> [StepRecord]? {
+        try await withPooledConnection("read steps of \(workflowID)") { connection in
+            let rows = try await connection.boundedQuery(
+                """
+                SELECT \(unescaped: PostgresRows.joinedStepColumns)
+                FROM \(unescaped: self.table("workflow_status")) w
+                LEFT JOIN \(unescaped: self.table("operation_outputs")) o ON o.workflow_id = w.workflow_id
+                WHERE w.workflow_id = \(workflowID) AND w.status = \(WorkflowStatus.pending.rawValue)
+                  AND w.executor_id = \(owner.executorID) AND w.owner_generation = \(owner.generation)
+                ORDER BY o.function_id
+                """, logger: self.logger, timeout: self.statementTimeout)
+            return try await PostgresRows.ownedSteps(rows)
+        }
+    }
+
     /// Lists workflows matching `query`. Only placeholders are added to the SQL text; every value
     /// is bound.
     public func listWorkflows(_ query: WorkflowQuery) async throws -> [WorkflowRecord] {

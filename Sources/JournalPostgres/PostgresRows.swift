@@ -1,3 +1,4 @@
+import Foundation
 import DurableRuntime
 import PostgresNIO
 import PostgresSupport
@@ -44,6 +45,27 @@ enum PostgresRows {
                     childWorkflowID: child, startedAt: startedAt, completedAt: completedAt, attempts: attempts))
         }
         return records
+    }
+
+    /// ``stepColumns`` of the `operation_outputs` table aliased `o`, for a left join.
+    static let joinedStepColumns = stepColumns.split(separator: ",")
+        .map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
+    /// Decodes rows selected with ``joinedStepColumns`` from a workflow row left-joined to its
+    /// steps: nil without rows (no such workflow row), empty for one row of NULLs.
+    static func ownedSteps(_ rows: FetchedRows) async throws -> [StepRecord]? {
+        var records: [StepRecord] = []
+        var sawRow = false
+        let typed = rows.decode((String?, Int?, String?, String?, String?, String?, Int64?, Int64?, Int?).self)
+        for try await (workflowID, number, name, output, error, child, startedAt, completedAt, attempts) in typed {
+            sawRow = true
+            guard let workflowID, let number, let name, let startedAt, let completedAt, let attempts else { continue }
+            records.append(
+                StepRecord(
+                    workflowID: workflowID, stepNumber: number, name: name, outputJSON: output, errorJSON: error,
+                    childWorkflowID: child, startedAt: startedAt, completedAt: completedAt, attempts: attempts))
+        }
+        return sawRow ? records : nil
     }
 
     /// Reads the first column of every row as a string (or nil).

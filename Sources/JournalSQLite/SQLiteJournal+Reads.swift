@@ -18,6 +18,23 @@ extension SQLiteJournal {
         }
     }
 
+    /// Reads the recorded operations of a workflow if its row is `PENDING` and held by `owner`,
+    /// in one snapshot (see ``JournalBackend/steps(workflowID:ifOwnedBy:)``).
+    public func steps(workflowID: String, ifOwnedBy owner: WorkflowOwner) async throws -> [StepRecord]? {
+        try await readSnapshot("read steps of \(workflowID)") { db in
+            let owned = try db.cachedStatement(
+                sql: """
+                    SELECT 1 FROM workflow_status
+                    WHERE workflow_id = ? AND status = ? AND executor_id = ? AND owner_generation = ?
+                    """)
+            let arguments: StatementArguments = [workflowID, WorkflowStatus.pending.rawValue, owner.executorID, owner.generation]
+            guard try Row.fetchOne(owned, arguments: arguments) != nil else { return nil }
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(SQLiteRows.stepColumns) FROM operation_outputs WHERE workflow_id = ? ORDER BY function_id")
+            return try Row.fetchAll(statement, arguments: [workflowID]).map(SQLiteRows.stepRecord)
+        }
+    }
+
     /// Lists workflows matching `query`.
     public func listWorkflows(_ query: WorkflowQuery) async throws -> [WorkflowRecord] {
         try await readSnapshot("list workflows") { db in

@@ -120,6 +120,32 @@ struct JournalBackendTests {
         }
     }
 
+    @Test("steps(ifOwnedBy:) reads a workflow's steps only while its row is PENDING under that owner", arguments: BackendKind.allCases)
+    func stepsIfOwned(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("w1"), workflow("empty"), workflow("queued", status: .enqueued, executor: nil, queue: "q"))
+            let steps = [step("w1", 1), step("w1", 2, child: "w1-2")]
+            _ = try await backend.commit(steps.map { .recordStep($0) })
+            let first = WorkflowOwner(executorID: "exec-a", generation: 0)
+            #expect(try await backend.steps(workflowID: "w1", ifOwnedBy: first) == steps)
+            #expect(try await backend.steps(workflowID: "empty", ifOwnedBy: first) == [], "owned with nothing recorded is not 'not owned'")
+            #expect(try await backend.steps(workflowID: "w1", ifOwnedBy: WorkflowOwner(executorID: "exec-b", generation: 0)) == nil)
+            #expect(try await backend.steps(workflowID: "queued", ifOwnedBy: first) == nil)
+            #expect(try await backend.steps(workflowID: "none", ifOwnedBy: first) == nil)
+            // A claim (here by the same executor id) raises the generation: the old claim's reads see nothing.
+            _ = try await backend.commit([
+                .transition(id: "w1", from: [.pending], to: .pending, executorID: "exec-a", resetRecoveryAttempts: false, at: 5)
+            ])
+            let second = WorkflowOwner(executorID: "exec-a", generation: 1)
+            #expect(try await backend.steps(workflowID: "w1", ifOwnedBy: first) == nil)
+            #expect(try await backend.steps(workflowID: "w1", ifOwnedBy: second) == steps)
+            _ = try await backend.commit([.completeWorkflow(id: "w1", status: .success, outputJSON: "1", errorJSON: nil, at: 6)])
+            #expect(try await backend.steps(workflowID: "w1", ifOwnedBy: second) == nil, "a finished workflow is not run again")
+            #expect(try await backend.steps(workflowID: "w1") == steps)
+        }
+    }
+
     @Test("completeWorkflow only ends a PENDING workflow", arguments: BackendKind.allCases)
     func completeOnlyPending(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in

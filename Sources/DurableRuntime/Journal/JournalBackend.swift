@@ -26,6 +26,17 @@ public protocol JournalBackend: Sendable {
     /// Reads the recorded operations of a workflow, in step order.
     func steps(workflowID: String) async throws -> [StepRecord]
 
+    /// Reads the recorded operations of workflow `workflowID`, in step order, if at the moment
+    /// of the read its row is `PENDING` and held by `owner` (that executor, at that ownership
+    /// generation); nil if the row is missing, finished, cancelled, enqueued, or claimed by
+    /// another executor or another claim since. One read (one snapshot, one round trip).
+    ///
+    /// The runtime reads this as an execution begins: a row it read as `PENDING` a moment
+    /// earlier may have finished, or been cancelled or taken over, before the execution was
+    /// dispatched, and such an execution must not begin at all. The default reads the row and
+    /// then the steps.
+    func steps(workflowID: String, ifOwnedBy owner: WorkflowOwner) async throws -> [StepRecord]?
+
     /// Lists workflows matching `query`.
     func listWorkflows(_ query: WorkflowQuery) async throws -> [WorkflowRecord]
 
@@ -75,4 +86,19 @@ public protocol JournalBackend: Sendable {
     /// Waits until another process may have enqueued or finished queued work, or until
     /// `timeout` passes. Backends without cross-process notification just sleep.
     func waitForQueueActivity(timeout: Duration) async throws
+}
+
+extension JournalBackend {
+    public func steps(workflowID: String, ifOwnedBy owner: WorkflowOwner) async throws -> [StepRecord]? {
+        guard let row = try await workflow(id: workflowID), row.isPending(ownedBy: owner) else { return nil }
+        return try await steps(workflowID: workflowID)
+    }
+}
+
+extension WorkflowRecord {
+    /// Whether the row is `PENDING` and held by `owner`: the condition for an execution of it
+    /// to begin (see ``JournalBackend/steps(workflowID:ifOwnedBy:)``).
+    public func isPending(ownedBy owner: WorkflowOwner) -> Bool {
+        status == .pending && executorID == owner.executorID && ownerGeneration == owner.generation
+    }
 }

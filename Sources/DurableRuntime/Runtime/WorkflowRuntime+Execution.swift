@@ -114,37 +114,50 @@ extension WorkflowRuntime {
     /// say), so the caller must read what is there.
     ///
     /// `isNew` says the row was inserted by this process just now, so it has no recorded
-    /// operations to read.
+    /// operations to read. Otherwise the execution begins only if the row is still `PENDING`
+    /// and held by this claim as it is read (``JournalBackend/steps(workflowID:ifOwnedBy:)``):
+    /// `record` may have been read a moment before its execution here finished, or before it
+    /// was cancelled or taken over, and such a stale dispatch returns nil without running
+    /// anything or showing interceptors an execution.
     @discardableResult
     func executeClaimed(_ record: WorkflowRecord, isNew: Bool = false, deferred: DeferredChild? = nil) async throws -> WorkflowRecord? {
+        let recorded: [StepRecord]
+        if isNew {
+            recorded = []
+        } else if let steps = try await journal.backend.steps(workflowID: record.id, ifOwnedBy: owner(of: record)) {
+            recorded = steps
+        } else {
+            logger.debug("workflow no longer pending here; not run", metadata: ["workflow_id": "\(record.id)"])
+            return nil
+        }
         guard let entry = registry.entry(named: record.name) else {
             let error = WorkflowError.unknownWorkflow(name: record.name, registered: registry.names)
             logger.error("cannot execute workflow", metadata: ["workflow_id": "\(record.id)", "error": "\(error)"])
             return try await complete(record, outcome: .failure(RecordedError(error)), carried: deferred?.carry.take() ?? [],
                                       deferTo: deferred?.completionCarry)
         }
-        if interceptors.isEmpty { return try await executeRegistered(record, entry: entry, isNew: isNew, deferred: deferred) }
+        if interceptors.isEmpty { return try await executeRegistered(record, entry: entry, recorded: recorded, deferred: deferred) }
         let origin: WorkflowExecution.Origin =
             recovered.withLock { $0.contains(record.id) } ? .recovered : record.queueName != nil ? .dequeued : .started
         return try await interceptors.workflow(WorkflowExecution(record: record, executorID: executorID, origin: origin)) {
-            try await executeRegistered(record, entry: entry, isNew: isNew, deferred: deferred)
+            try await executeRegistered(record, entry: entry, recorded: recorded, deferred: deferred)
         }
     }
 
-    /// ``executeClaimed(_:isNew:)`` of a workflow whose name is registered.
+    /// ``executeClaimed(_:isNew:deferred:)`` of a workflow whose name is registered, with the
+    /// operations it has `recorded`.
     private func executeRegistered(
-        _ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool, deferred: DeferredChild?
+        _ record: WorkflowRecord, entry: WorkflowRegistry.Entry, recorded: [StepRecord], deferred: DeferredChild?
     ) async throws -> WorkflowRecord? {
         let logContext = WorkflowLogContext(workflowID: record.id, workflowName: record.name, executorID: executorID)
         return try await WorkflowLogContext.$current.withValue(logContext) {
-            try await executeInContext(record, entry: entry, isNew: isNew, deferred: deferred)
+            try await executeInContext(record, entry: entry, recorded: recorded, deferred: deferred)
         }
     }
 
     private func executeInContext(
-        _ record: WorkflowRecord, entry: WorkflowRegistry.Entry, isNew: Bool, deferred: DeferredChild?
+        _ record: WorkflowRecord, entry: WorkflowRegistry.Entry, recorded: [StepRecord], deferred: DeferredChild?
     ) async throws -> WorkflowRecord? {
-        let recorded = isNew ? [] : try await journal.backend.steps(workflowID: record.id)
         let context = WorkflowContext(
             workflowID: record.id, workflowName: record.name, runtime: self, recorded: recorded, owner: owner(of: record),
             carry: deferred?.carry ?? WriteCarry())

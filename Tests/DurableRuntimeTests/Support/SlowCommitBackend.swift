@@ -17,6 +17,9 @@ struct SlowCommitBackend: JournalBackend {
     }
     func workflow(id: String) async throws -> WorkflowRecord? { try await inner.workflow(id: id) }
     func steps(workflowID: String) async throws -> [StepRecord] { try await inner.steps(workflowID: workflowID) }
+    func steps(workflowID: String, ifOwnedBy owner: WorkflowOwner) async throws -> [StepRecord]? {
+        try await inner.steps(workflowID: workflowID, ifOwnedBy: owner)
+    }
     func listWorkflows(_ query: WorkflowQuery) async throws -> [WorkflowRecord] { try await inner.listWorkflows(query) }
     func dequeue(_ request: DequeueRequest) async throws -> [WorkflowRecord] { try await inner.dequeue(request) }
     func recover(executorIDs: [String], newExecutorID: String, now: Int64) async throws -> RecoveryClaim {
