@@ -77,7 +77,11 @@ public struct ELTServer: Sendable {
                 logger.notice("admin API listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: httpLogger)
-        let services: [any Service] = options.observabilityServices + [runtime.journalService, runtime, scheduler, healthServer, adminServer]
+        let services: [any Service] = options.observabilityServices + [
+            runtime.journalService, runtime, scheduler,
+            ListeningService(server: healthServer, runtime: runtime, option: "--port", host: options.host, port: options.port),
+            ListeningService(server: adminServer, runtime: runtime, option: "--admin-port", host: options.adminHost, port: options.adminPort),
+        ]
         logger.notice("elt-server starting", metadata: [
             "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "source": "\(options.source.rawValue)",
             "journal": "\(configuration.journalLocation)",

@@ -11,7 +11,7 @@ enum PortCheck {
     /// (with `SO_REUSEADDR`, as the server binds). Port 0 (any free port) is not checked.
     static func ensureAvailable(host: String, port: Int, option: String) throws(ServerError) {
         guard port != 0 else { return }
-        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let address = address(host: host, port: port)
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -28,9 +28,23 @@ enum PortCheck {
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
-            let code = errno
-            let reason = code == EADDRINUSE ? "another process listens on it" : String(cString: strerror(code))
-            throw .cannotListen(option: option, address: address, reason: reason)
+            throw .cannotListen(option: option, address: address, reason: reason(errno: errno))
         }
+    }
+
+    /// `host:port`, with an IPv6 host in brackets.
+    static func address(host: String, port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Why a bind failed with `code`, for ``ServerError/cannotListen(option:address:reason:)``.
+    static func reason(errno code: Int32) -> String {
+        code == EADDRINUSE ? "another process listens on it" : String(cString: strerror(code))
+    }
+
+    /// Whether `code` is one a bind fails with: the port is taken, the address is not this
+    /// machine's, or the port needs privileges.
+    static func isBindFailure(_ code: Int32) -> Bool {
+        [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(code)
     }
 }

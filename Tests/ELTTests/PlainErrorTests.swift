@@ -1,5 +1,9 @@
+import DurableRuntime
+import DurableTesting
 import Foundation
+import Hummingbird
 import Testing
+@testable import ELTServer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,17 +55,9 @@ struct PlainErrorTests {
 
     @Test("a port in use is named with its option, before anything starts")
     func portInUse() async throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        #expect(bound && listen(fd, 1) == 0)
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let holder = try ListeningSocket()
+        defer { holder.close() }
+        let port = holder.port
         let run = try await ELTProcess.run(
             ["--data-path", ELTProcess.temporaryDirectory(), "--port", "\(port)", "--admin-port", "0", "--schedule", "off"],
             executable: "elt-server")
@@ -69,4 +65,52 @@ struct PlainErrorTests {
         #expect(run.stderr.contains("cannot listen on 127.0.0.1:\(port) (--port): another process listens on it"), "\(run.stderr)")
         #expect(!run.stderr.contains("bind(descriptor"), "no NIO text: \(run.stderr)")
     }
+
+    @Test("a port taken after the start-up check is still named with its option, not with NIO's bind text")
+    func portTakenAfterCheck() async throws {
+        // elt-server checks its ports before it starts; a process can still take one before the
+        // HTTP server binds it. That bind's failure is what ListeningService reports.
+        let holder = try ListeningSocket()
+        defer { holder.close() }
+        let journal = try TemporaryJournal(.sqlite)
+        let runtime = WorkflowRuntime(backend: try journal.open(), configuration: RuntimeConfiguration())
+        try await runtime.withRunning { runtime in
+            let server = Application(router: Router(), configuration: .init(address: .hostname("127.0.0.1", port: holder.port)))
+            let service = ListeningService(server: server, runtime: runtime, option: "--admin-port", host: "127.0.0.1", port: holder.port)
+            do {
+                try await service.run()
+                Issue.record("the server bound a port another socket listens on")
+            } catch let error as ServerError {
+                #expect(
+                    "\(error)" == "cannot listen on 127.0.0.1:\(holder.port) (--admin-port): another process listens on it; "
+                        + "stop the process that uses it, or pick another --admin-port")
+            }
+        }
+    }
+}
+
+/// A socket listening on a loopback port the kernel chose, standing for another process that
+/// uses the port.
+struct ListeningSocket {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound, listen(fd, 1) == 0 else {
+            if fd >= 0 { Glibc.close(fd) }
+            throw POSIXError(.EADDRINUSE)
+        }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(fd) }
 }

@@ -279,6 +279,14 @@ struct ServerTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("executor id 'local' is held by pid \(server.process.processIdentifier)"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--executor-id"))
+        // A second server is refused the same way, before either HTTP server listens: the
+        // refusal is all it prints after its banner.
+        let refusedServer = try await ELTProcess.run(
+            ["--data-path", data, "--schedule", "off", "--port", "0", "--admin-port", "0"], executable: "elt-server")
+        #expect(refusedServer.status != 0)
+        #expect(refusedServer.stderr.contains("executor id 'local' is held by pid \(server.process.processIdentifier)"), "\(refusedServer.stderr)")
+        let output = refusedServer.stdout + refusedServer.stderr
+        #expect(!output.contains("listening") && !output.contains("HummingbirdCore") && !output.contains("CancellationError"), "\(output)")
         let beside = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", data, "--executor-id", "one-shot"])
         #expect(beside.status == 0, "\(beside.stderr)")
         let executors = try await ELTProcess.run(["executors", "--json", "--data-path", data])

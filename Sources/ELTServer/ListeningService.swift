@@ -1,0 +1,41 @@
+import DurableRuntime
+import NIOCore
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One of `elt-server`'s HTTP servers (health, admin), run as a service that starts listening
+/// only once the runtime has started: its journal is open, its executor lease held and its
+/// pending workflows recovered. A server refused at start (an executor id another process
+/// holds, a journal that cannot be opened) thus never says it is listening, and the refusal is
+/// the only thing it prints. A graceful shutdown before then ends it without listening.
+///
+/// A bind that fails after ``PortCheck`` passed (another process took the port in between) is
+/// reported as ``ServerError/cannotListen(option:address:reason:)``, not as NIO's
+/// `bind(descriptor:ptr:bytes:)` error.
+struct ListeningService: Service {
+    let server: any Service
+    let runtime: WorkflowRuntime
+    /// The option that sets the address (`--port`, `--admin-port`), for the error.
+    let option: String
+    let host: String
+    let port: Int
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await runtime.waitUntilStarted() }
+        } catch is CancellationError {
+            return
+        }
+        do {
+            try await server.run()
+        } catch let error as IOError where PortCheck.isBindFailure(error.errnoCode) {
+            throw ServerError.cannotListen(
+                option: option, address: PortCheck.address(host: host, port: port), reason: PortCheck.reason(errno: error.errnoCode))
+        }
+    }
+}
