@@ -74,6 +74,45 @@ struct CancelTreeTests {
         }
     }
 
+    @Test("a tree cancelled and then resumed by another process (elt cancel, elt resume) finishes, each step once",
+          arguments: JournalKind.available)
+    func cancelAndResumeFromAnotherProcess(kind: JournalKind) async throws {
+        // The running process learns of the cancel from its commits and marks the ids on its
+        // board; the resume commits elsewhere, so nothing here clears those marks. The resumed
+        // executions must not take the stale marks for a new cancel (they stopped at their
+        // first operation and stayed PENDING forever, and the parent failed with 'workflow
+        // y-3 was cancelled').
+        let harness = try RuntimeHarness(kind)
+        let gate = Gate()
+        let runtime = try harness.runtime(queues: [WorkflowQueue("handoff")], queuePollInterval: .milliseconds(50), gate: gate) { runtime in
+            runtime.register(TreeParent(effects: harness.effects))
+            runtime.register(TreeChild(effects: harness.effects, gate: gate))
+            runtime.register(AwaitingParent(effects: harness.effects))
+        }
+        try await withRunning(runtime) { runtime in
+            let handle = try await runtime.start(TreeParent.self, id: "y", input: "w")
+            try await waitUntil { harness.effects.count("y-3:blocked") == 1 && harness.effects.count("y-3-2:blocked") == 1 }
+            _ = try await harness.withClient { admin in try await admin.cancel(id: "y") }
+            gate.open()
+            let tree = ["y", "y-3", "y-3-2", "y-3-3"]
+            try await waitUntil { tree.allSatisfy { !runtime.isExecuting(id: $0) } }
+            for id in tree { #expect(try await runtime.existingWorkflow(id: id).status == .cancelled, "\(id)") }
+
+            // A hand-off resume, as `elt resume` does: the tree goes on the queue a server works,
+            // except the queued child, which goes back on its own (idle) queue.
+            _ = try await harness.withClient(defaultQueue: "handoff") { admin in try await admin.resume(id: "y") }
+            #expect(try await handle.result() == "3 done w")
+            for id in ["y", "y-3", "y-3-2"] { #expect(try await runtime.existingWorkflow(id: id).status == .success, "\(id)") }
+            let queued = try await runtime.existingWorkflow(id: "y-3-3")
+            #expect(queued.status == .enqueued && queued.queueName == TreeChild.idleQueue)
+            let once = [
+                "y:before", "y-2:double", "y-2:increment", "y-3:before", "y-3:blocked", "y-3:after",
+                "y-3-2:before", "y-3-2:blocked", "y-3-2:after", "y:after",
+            ]
+            #expect(harness.effects.snapshot == Dictionary(uniqueKeysWithValues: once.map { ($0, 1) }))
+        }
+    }
+
     @Test("a child cancelled alone fails the parent awaiting it (ERROR); resuming the child, then the parent, finishes both",
           arguments: JournalKind.available)
     func cancelChildAlone(kind: JournalKind) async throws {

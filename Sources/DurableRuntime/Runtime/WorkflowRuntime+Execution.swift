@@ -118,7 +118,8 @@ extension WorkflowRuntime {
     /// and held by this claim as it is read (``JournalBackend/steps(workflowID:ifOwnedBy:)``):
     /// `record` may have been read a moment before its execution here finished, or before it
     /// was cancelled or taken over, and such a stale dispatch returns nil without running
-    /// anything or showing interceptors an execution.
+    /// anything or showing interceptors an execution. An execution that begins forgets any
+    /// cancel of the workflow this process saw before its claim.
     @discardableResult
     func executeClaimed(_ record: WorkflowRecord, isNew: Bool = false, deferred: DeferredChild? = nil) async throws -> WorkflowRecord? {
         let recorded: [StepRecord]
@@ -126,6 +127,11 @@ extension WorkflowRuntime {
             recorded = []
         } else if let steps = try await journal.backend.steps(workflowID: record.id, ifOwnedBy: owner(of: record)) {
             recorded = steps
+            // The row is PENDING under this claim, so a cancel this process saw earlier was
+            // undone since (a resume, maybe committed by another process, which cannot clear
+            // this board): forget it. A cancel committed after this read is still seen, at the
+            // execution's next commit.
+            board.clearCancelled(record.id)
         } else {
             logger.debug("workflow no longer pending here; not run", metadata: ["workflow_id": "\(record.id)"])
             return nil
