@@ -85,6 +85,17 @@ struct RetryPolicyTests {
         #expect(steps.first?.attempts == 4)
     }
 
+    @Test("an error that classifies itself is retried only if it says it may be")
+    func classifiedErrors() {
+        struct Classified: RetryClassifiedError { var isRetryable: Bool }
+        let policy = RetryPolicy(maxAttempts: 5)
+        #expect(!policy.isRetryable(Classified(isRetryable: false)))
+        #expect(policy.isRetryable(Classified(isRetryable: true)))
+        #expect(!RetryPolicy(nonRetryableErrors: [Classified.self]).isRetryable(Classified(isRetryable: true)),
+                "a type listed as non-retryable stays so")
+        #expect(policy.isRetryable(FlakyError(attempt: 1)))
+    }
+
     @Test("a non-retryable error is not retried", arguments: JournalKind.available)
     func nonRetryable(kind: JournalKind) async throws {
         let policy = RetryPolicy(maxAttempts: 5, nonRetryableErrors: [FlakyError.self])

@@ -210,6 +210,20 @@ struct HTTPUserSourceTests {
                 "a 5xx that outlasts the source's retries still gets the step's")
     }
 
+    @Test("the pipeline's fetch step does not retry a final answer: a 4xx, a missing credential, a bad endpoint", arguments: [
+        HTTPSourceError.unexpectedStatus(status: 401, url: "http://x/users", bodyPreview: "\"no\""),
+        .unexpectedStatus(status: 403, url: "http://x/users", bodyPreview: ""),
+        .missingCredential(integrationID: "i", provider: "acme", variable: "ELT_ACME_AUTH"),
+        .unusableCredential(integrationID: "i", provider: "acme", variable: "ELT_ACME_AUTH"),
+        .missingEndpoint(integrationID: "i", provider: "acme"),
+        .invalidEndpoint(endpoint: "ftp://x", reason: "not http(s)"),
+        .bodyTooLarge(url: "http://x/users", limit: 10),
+        .requestFailed(url: "http://x/users", reason: "bad header"),
+    ])
+    func stepRetriesSkipFinalAnswers(error: HTTPSourceError) {
+        #expect(!PipelineRetries().api.isRetryable(error), "\(error)")
+    }
+
     @Test("every retry wait is logged at notice with the redacted URL, the attempt and the wait")
     func logsRetryWaits() async throws {
         try await TestUserAPI.withRunning { api in

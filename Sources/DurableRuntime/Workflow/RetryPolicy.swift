@@ -51,8 +51,10 @@ public struct RetryPolicy: Sendable, CustomStringConvertible {
         return .nanoseconds(Int64((seconds * 1e9).rounded()))
     }
 
-    /// Whether `error` may be retried under this policy.
+    /// Whether `error` may be retried under this policy: not if its type is one of
+    /// ``nonRetryableErrors``, nor if it is a ``RetryClassifiedError`` that says so.
     public func isRetryable(_ error: any Error) -> Bool {
+        if let classified = error as? any RetryClassifiedError, !classified.isRetryable { return false }
         let errorType = ObjectIdentifier(type(of: error))
         return !nonRetryableErrors.contains { ObjectIdentifier($0) == errorType }
     }
@@ -69,4 +71,14 @@ extension Duration {
         let (whole, attoseconds) = components
         return Double(whole) + Double(attoseconds) / 1e18
     }
+}
+
+/// An error that says itself whether another attempt of the step that threw it may succeed, for
+/// errors of one type that are sometimes final (a missing credential, a 401) and sometimes not (a
+/// server that kept failing). Such a final error fails its step at once under any
+/// ``RetryPolicy``, as a type in ``RetryPolicy/nonRetryableErrors`` does (Temporal's
+/// "non-retryable" application failure is the same idea).
+public protocol RetryClassifiedError: Error {
+    /// Whether another attempt may succeed.
+    var isRetryable: Bool { get }
 }

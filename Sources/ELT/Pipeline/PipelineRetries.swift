@@ -5,7 +5,8 @@ public struct PipelineRetries: Sendable {
     /// `fetch_users_from_api`: the seed's 3 attempts with exponential backoff (1 s, then 2 s).
     /// A page that is not a page of records (``SourcePageError``) and an API that cannot be
     /// reached for a reason waiting does not heal (``HTTPSourceUnreachableError``: DNS, refused,
-    /// TLS) fail at once.
+    /// TLS) fail at once, and so does an ``HTTPSourceError`` other than exhausted retries (a
+    /// missing credential, a 401: see ``HTTPSourceError/isRetryable``).
     public var api: RetryPolicy
     /// `insert_users_to_staging`: the seed's 10 attempts, 0.1 s apart.
     public var database: RetryPolicy

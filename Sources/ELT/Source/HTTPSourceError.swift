@@ -1,9 +1,17 @@
+import DurableRuntime
+
 /// Why ``HTTPUserSource`` could not fetch a page. (A page that arrived but is not a list of
 /// records is a ``SourcePageError`` instead.)
 ///
 /// URLs in these errors never carry credentials: user info is dropped and the values of
 /// query parameters that look like secrets are replaced by `REDACTED`.
-public enum HTTPSourceError: Error, CustomStringConvertible, Equatable {
+///
+/// The source retries transient failures itself (``HTTPRetryPolicy``), so of these only
+/// ``retriesExhausted(attempts:url:lastStatus:lastProblem:)`` is worth another attempt of the
+/// `fetch_users_from_api` step (a longer outage may end); the rest are final
+/// (``RetryClassifiedError``): a missing or unusable credential, a bad endpoint, a 4xx, a body
+/// too large fail the step at once, instead of after the step's 3 attempts on every page.
+public enum HTTPSourceError: Error, CustomStringConvertible, Equatable, RetryClassifiedError {
     /// The integration's `provider_data` has no `api_endpoint`.
     case missingEndpoint(integrationID: String, provider: String)
     /// The integration's `provider_data.auth_header_env` names an environment variable that is
@@ -24,6 +32,12 @@ public enum HTTPSourceError: Error, CustomStringConvertible, Equatable {
     case bodyTooLarge(url: String, limit: Int)
     /// The request could not be made for a reason retrying will not fix.
     case requestFailed(url: String, reason: String)
+
+    /// Whether another attempt of the step may succeed: only after exhausted retries.
+    public var isRetryable: Bool {
+        if case .retriesExhausted = self { return true }
+        return false
+    }
 
     /// What went wrong, where, and what to do about it.
     public var description: String {
