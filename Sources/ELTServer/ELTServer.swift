@@ -29,8 +29,8 @@ public struct ELTServer: Sendable {
 
     /// Seeds if needed, then runs until SIGTERM/SIGINT.
     public func run() async throws {
-        try PortCheck.ensureAvailable(host: options.host, port: options.port, option: "--port")
-        try PortCheck.ensureAvailable(host: options.adminHost, port: options.adminPort, option: "--admin-port")
+        try PortCheck.ensureAvailable(host: options.host, port: options.port, options: .health)
+        try PortCheck.ensureAvailable(host: options.adminHost, port: options.adminPort, options: .admin)
         let configuration = options.configuration
         let logger = configuration.logger
         let store = try await configuration.makeDataStore()
@@ -79,8 +79,8 @@ public struct ELTServer: Sendable {
             logger: httpLogger)
         let services: [any Service] = options.observabilityServices + [
             runtime.journalService, runtime, scheduler,
-            ListeningService(server: healthServer, runtime: runtime, option: "--port", host: options.host, port: options.port),
-            ListeningService(server: adminServer, runtime: runtime, option: "--admin-port", host: options.adminHost, port: options.adminPort),
+            ListeningService(server: healthServer, runtime: runtime, options: .health, host: options.host, port: options.port),
+            ListeningService(server: adminServer, runtime: runtime, options: .admin, host: options.adminHost, port: options.adminPort),
         ]
         logger.notice("elt-server starting", metadata: [
             "executor_id": "\(configuration.executorID)", "schedule": "\(options.schedule ?? "off")", "source": "\(options.source.rawValue)",

@@ -15,13 +15,13 @@ import Darwin
 /// the only thing it prints. A graceful shutdown before then ends it without listening.
 ///
 /// A bind that fails after ``PortCheck`` passed (another process took the port in between) is
-/// reported as ``ServerError/cannotListen(option:address:reason:)``, not as NIO's
+/// reported as ``ServerError/cannotListen(option:address:reason:fix:)``, not as NIO's
 /// `bind(descriptor:ptr:bytes:)` error.
 struct ListeningService: Service {
     let server: any Service
     let runtime: WorkflowRuntime
-    /// The option that sets the address (`--port`, `--admin-port`), for the error.
-    let option: String
+    /// The options that set the address, for the error.
+    let options: PortCheck.Options
     let host: String
     let port: Int
 
@@ -34,8 +34,7 @@ struct ListeningService: Service {
         do {
             try await server.run()
         } catch let error as IOError where PortCheck.isBindFailure(error.errnoCode) {
-            throw ServerError.cannotListen(
-                option: option, address: PortCheck.address(host: host, port: port), reason: PortCheck.reason(errno: error.errnoCode))
+            throw PortCheck.failure(errno: error.errnoCode, host: host, port: port, options: options)
         }
     }
 }

@@ -85,8 +85,9 @@ public enum ServerError: Error, CustomStringConvertible {
     case weakToken(nonWhitespace: Int)
     /// The cron expression is invalid.
     case badSchedule(String, reason: String)
-    /// Another process listens on the port already, or the address cannot be listened on.
-    case cannotListen(option: String, address: String, reason: String)
+    /// Another process listens on the port already, or the address cannot be listened on:
+    /// `option` is the one to change, `fix` says how.
+    case cannotListen(option: String, address: String, reason: String, fix: String)
 
     /// What is wrong and how to fix it.
     public var description: String {
@@ -99,8 +100,8 @@ public enum ServerError: Error, CustomStringConvertible {
             "\(option) \(value) is not a port (0-65535)"
         case let .badSchedule(expression, reason):
             "--schedule '\(expression)' is not a cron expression: \(reason)"
-        case let .cannotListen(option, address, reason):
-            "cannot listen on \(address) (\(option)): \(reason); stop the process that uses it, or pick another \(option)"
+        case let .cannotListen(option, address, reason, fix):
+            "cannot listen on \(address) (\(option)): \(reason); \(fix)"
         }
     }
 }

@@ -66,6 +66,21 @@ struct PlainErrorTests {
         #expect(!run.stderr.contains("bind(descriptor"), "no NIO text: \(run.stderr)")
     }
 
+    @Test("an address that is not this machine's names the host option, not the port", arguments: [
+        (["--host", "no-such-host.invalid"], "(--host): the host name could not be resolved"),
+        (["--admin-host", "10.255.255.1", "--admin-token", "a-long-enough-admin-token-for-this-test"],
+         "cannot listen on 10.255.255.1:0 (--admin-host): 10.255.255.1 is not an address of this machine"),
+    ])
+    func hostNotThisMachine(arguments: [String], says expected: String) async throws {
+        let run = try await ELTProcess.run(
+            ["--data-path", ELTProcess.temporaryDirectory(), "--port", "0", "--admin-port", "0", "--schedule", "off"] + arguments,
+            executable: "elt-server")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
+        #expect(run.stderr.contains("to an address of this machine: 127.0.0.1"), "\(run.stderr)")
+        #expect(!run.stderr.contains("stop the process") && !run.stderr.contains("pick another"), "\(run.stderr)")
+    }
+
     @Test("a port taken after the start-up check is still named with its option, not with NIO's bind text")
     func portTakenAfterCheck() async throws {
         // elt-server checks its ports before it starts; a process can still take one before the
@@ -76,7 +91,7 @@ struct PlainErrorTests {
         let runtime = WorkflowRuntime(backend: try journal.open(), configuration: RuntimeConfiguration())
         try await runtime.withRunning { runtime in
             let server = Application(router: Router(), configuration: .init(address: .hostname("127.0.0.1", port: holder.port)))
-            let service = ListeningService(server: server, runtime: runtime, option: "--admin-port", host: "127.0.0.1", port: holder.port)
+            let service = ListeningService(server: server, runtime: runtime, options: .admin, host: "127.0.0.1", port: holder.port)
             do {
                 try await service.run()
                 Issue.record("the server bound a port another socket listens on")
