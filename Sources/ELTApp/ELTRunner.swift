@@ -56,15 +56,17 @@ public struct ELTRunner: Sendable {
     /// Runs the root workflow with `input` under `workflowID` (a new id if nil); a finished
     /// id returns its recorded result without running anything. `onStart` is called once the
     /// data store and the sync target are open and the journal's URL and `workflowID` are valid
-    /// (the configuration works), before the run.
+    /// (the configuration works), before the run. `onRecorded` is called once the run's row is
+    /// in the journal: from then on a failure leaves it resumable (`--workflow-id`).
     public func run(
-        input: RootInput = RootInput(), workflowID: String? = nil, onStart: @Sendable () -> Void = {}
+        input: RootInput = RootInput(), workflowID: String? = nil, onStart: @Sendable () -> Void = {},
+        onRecorded: @escaping @Sendable () -> Void = {}
     ) async throws -> Outcome {
         let store = try await configuration.makeDataStore()
         do {
             try await seedIfEmpty(store)
             if let http = source as? HTTPUserSource { try await Self.checkCredentials(http, store) }
-            return try await run(input: input, workflowID: workflowID, store: store, onStart: onStart)
+            return try await run(input: input, workflowID: workflowID, store: store, onStart: onStart, onRecorded: onRecorded)
         } catch {
             await store.close()
             throw error
@@ -96,7 +98,9 @@ public struct ELTRunner: Sendable {
         }
     }
 
-    private func run(input: RootInput, workflowID: String?, store: any DataStore, onStart: @Sendable () -> Void) async throws -> Outcome {
+    private func run(
+        input: RootInput, workflowID: String?, store: any DataStore, onStart: @Sendable () -> Void, onRecorded: @escaping @Sendable () -> Void
+    ) async throws -> Outcome {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
         // The journal's URL, and the id, before the banner: a configuration that does not work
@@ -108,7 +112,7 @@ public struct ELTRunner: Sendable {
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime, syncRetry: configuration.syncRetry, logger: configuration.logger)
         do {
-            let outcome = try await run(input: input, workflowID: workflowID, environment: environment)
+            let outcome = try await run(input: input, workflowID: workflowID, environment: environment, onRecorded: onRecorded)
             await target.close()
             await store.close()
             return outcome
@@ -118,7 +122,9 @@ public struct ELTRunner: Sendable {
         }
     }
 
-    private func run(input: RootInput, workflowID: String?, environment: PipelineEnvironment) async throws -> Outcome {
+    private func run(
+        input: RootInput, workflowID: String?, environment: PipelineEnvironment, onRecorded: @escaping @Sendable () -> Void
+    ) async throws -> Outcome {
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
         let clock = ContinuousClock()
         let started = clock.now
@@ -129,7 +135,9 @@ public struct ELTRunner: Sendable {
             let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
             ELTPipeline.register(on: runtime, environment: environment)
             if let (result, seconds, others) = try await runtime.withRunningUnlessCrashed({ runtime in
-                let result = try await runtime.run(RootOrchestrationWorkflow.self, id: id, input: input)
+                let handle = try await runtime.start(RootOrchestrationWorkflow.self, id: id, input: input)
+                onRecorded()
+                let result = try await handle.result()
                 let elapsed = clock.now - started
                 // Finish what this process picked up at start (an earlier run's workflows on
                 // this executor) before exiting, rather than leave it half-advanced.

@@ -128,7 +128,10 @@ extension PostgresJournal {
             if PostgresErrorText.isAuthenticationFailure(error) {
                 throw JournalError.authenticationFailed(database: database, reason: PostgresErrorText.describe(error))
             }
-            if PostgresErrorText.isConnectionLoss(error) || PostgresErrorText.sqlState(error) == "3D000" {
+            if PostgresErrorText.sqlState(error) == "3D000" {
+                throw JournalError.databaseNotFound(database: database, reason: PostgresErrorText.describe(error))
+            }
+            if PostgresErrorText.isConnectionLoss(error) {
                 throw JournalError.unreachable(database: database, reason: PostgresErrorText.describe(error))
             }
             throw JournalError.queryFailed(operation: operation, reason: PostgresErrorText.describe(error))

@@ -28,6 +28,25 @@ struct PostgresJournalTests {
         #expect(clock.now - start < .seconds(30))
     }
 
+    @Test("a database that does not exist fails migrate() as databaseNotFound, saying to create it", .enabled(if: TestEnvironment.wantsPostgres, "ELT_TEST_POSTGRES_URL is unset"))
+    func missingDatabase() async throws {
+        let url = try #require(TestEnvironment.postgresURL, Comment(rawValue: TestEnvironment.missingPostgres))
+        var components = try #require(URLComponents(string: url))
+        components.path = "/no_such_database_here"
+        let journal = try PostgresJournal(url: try #require(components.string), schema: "t_missing")
+        do {
+            try await journal.migrate()
+            Issue.record("migrate() succeeded on a database that does not exist")
+        } catch let error as JournalError {
+            guard case .databaseNotFound(let database, _) = error else {
+                Issue.record("expected .databaseNotFound, got \(error)")
+                return
+            }
+            #expect(database.contains("no_such_database_here") && !database.contains(components.password ?? "-"))
+            #expect("\(error)".contains("Create it") && !"\(error)".contains("server is running"), "\(error)")
+        }
+    }
+
     @Test("a wrong password fails migrate() as authenticationFailed", .enabled(if: TestEnvironment.wantsPostgres, "ELT_TEST_POSTGRES_URL is unset"))
     func wrongPassword() async throws {
         let url = try #require(TestEnvironment.postgresURL, Comment(rawValue: TestEnvironment.missingPostgres))

@@ -4,6 +4,9 @@ public enum JournalError: Error, CustomStringConvertible, Sendable, Equatable {
     case unreachable(database: String, reason: String)
     /// The database rejected the credentials.
     case authenticationFailed(database: String, reason: String)
+    /// The server answered, but the database the URL names does not exist on it (Postgres
+    /// SQLSTATE 3D000).
+    case databaseNotFound(database: String, reason: String)
     /// The URL could not be understood.
     case invalidURL(String, reason: String)
     /// The schema is newer than this build understands.
@@ -21,6 +24,8 @@ public enum JournalError: Error, CustomStringConvertible, Sendable, Equatable {
             "journal database \(database) is unreachable: \(reason). Check that the server is running and the host and port are right."
         case .authenticationFailed(let database, let reason):
             "journal database \(database) rejected the credentials: \(reason). Check the user name and password in the URL."
+        case .databaseNotFound(let database, let reason):
+            "journal database \(database) does not exist on that server: \(reason). Create it (createdb, or CREATE DATABASE), or fix the database name in the URL."
         case .invalidURL(let url, let reason):
             "journal URL '\(url)' is not valid: \(reason). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE, or leave it unset for the embedded SQLite journal."
         case .schemaTooNew(let found, let supported):

@@ -187,7 +187,7 @@ extension WorkflowRuntime {
         if StorageFailure.isInfrastructure(error) { return false }
         if let journalError = error as? JournalError {
             switch journalError {
-            case .crashed, .unreachable, .authenticationFailed: return false
+            case .crashed, .unreachable, .authenticationFailed, .databaseNotFound: return false
             default: return true
             }
         }
