@@ -21,7 +21,7 @@ struct ServerCommand: AsyncParsableCommand {
             unfinished.
             """)
 
-    @Option(help: "Port of GET /health.")
+    @Option(parsing: .unconditional, help: "Port of GET /health.")
     var port = 8080
 
     @Option(help: ArgumentHelp(
@@ -33,7 +33,7 @@ struct ServerCommand: AsyncParsableCommand {
             """))
     var host = "127.0.0.1"
 
-    @Option(help: "Port of the admin API.")
+    @Option(parsing: .unconditional, help: "Port of the admin API.")
     var adminPort = 3001
 
     @Option(help: "Address of the admin API. Anything but loopback requires --admin-token.")
@@ -64,17 +64,17 @@ struct ServerCommand: AsyncParsableCommand {
                                discussion: "Environment: ELT_EXECUTOR_ID. Default: local."))
     var executorID: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Seconds of this executor's lease in the journal (0: no lease, no automatic takeover).",
         discussion: "Renewed every third of it. While it runs no other process may start with this --executor-id; when a server's lease expires (it died or hung), the live servers take over its unfinished workflows from their checkpoints. A graceful stop (SIGTERM) releases it at once."))
     var executorLease = 30
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Seconds a PENDING workflow may go without a checkpoint before /health names it as stalled.",
         discussion: "The full view of /health (loopback or admin token) shows the one without progress for longest, as \"stalled\"; a workflow that waits on running children is not counted. Default: 300."))
     var stalledAfter = 300
 
-    @Option(help: "Demo integrations (org-001, …) to seed when the data database has none (0: seed nothing). Manage your own with elt integrations or /api/integrations.")
+    @Option(parsing: .unconditional, help: "Demo integrations (org-001, …) to seed when the data database has none (0: seed nothing). Manage your own with elt integrations or /api/integrations.")
     var integrations = 2
 
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5 (the process exits with 137).")
@@ -86,10 +86,10 @@ struct ServerCommand: AsyncParsableCommand {
         valueName: "generator|http"))
     var source: SourceKind = .generator
 
-    @Option(help: "Milliseconds every source page takes.")
+    @Option(parsing: .unconditional, help: "Milliseconds every source page takes.")
     var sourceLatencyMs = 0
 
-    @Option(help: "Users per generated integration in snapshot 0 (the generator's base population).")
+    @Option(parsing: .unconditional, help: "Users per generated integration in snapshot 0 (the generator's base population).")
     var usersPerIntegration = 1_000
 
     @Option(help: ArgumentHelp(
@@ -97,7 +97,7 @@ struct ServerCommand: AsyncParsableCommand {
         discussion: "Snapshot 0 is the base population whatever the churn. Default: \(ELTConfiguration.defaultChurn). Each run records the churn it started with; a server resuming the run reads with that one."))
     var churn: String?
 
-    @Option(help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
+    @Option(parsing: .unconditional, help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
     var syncRetryDeadline = 900
 
     @Option(help: "Cron expression (UTC; 5 fields, or 6 with seconds first) of scheduled_elt_trigger, or 'off'.")
@@ -118,6 +118,7 @@ struct ServerCommand: AsyncParsableCommand {
         if let churn {
             do { _ = try CommandLineOptions.churn(churn) } catch { throw ValidationError(error.description) }
         }
+        if let problem = CommandLineOptions.executorIDProblem(option: executorID) { throw ValidationError(problem) }
         guard stalledAfter > 0 else { throw ValidationError("--stalled-after must be 1 or more seconds, got \(stalledAfter)") }
         guard executorLease >= 0 else { throw ValidationError("--executor-lease must be 0 (off) or more seconds, got \(executorLease)") }
     }
@@ -134,7 +135,7 @@ struct ServerCommand: AsyncParsableCommand {
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
             usersPerIntegration: usersPerIntegration, churn: try churn.map { try CommandLineOptions.churn($0) },
             syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
-            executorID: executorID ?? environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local",
+            executorID: CommandLineOptions.executorID(option: executorID, environment: environment),
             logger: logger)
         var configured = configuration
         configured.executorLease = executorLease == 0 ? nil : .seconds(executorLease)

@@ -5,6 +5,7 @@ import ELT
 import ELTApp
 import Foundation
 import Logging
+import Synchronization
 import UnixSignals
 
 /// `elt run`: runs the whole pipeline once, in this process, and prints the results.
@@ -109,6 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         if let churn {
             do { _ = try CommandLineOptions.churn(churn) } catch { throw ValidationError(error.description) }
         }
+        if let problem = CommandLineOptions.executorIDProblem(option: executorID) { throw ValidationError(problem) }
         if let snapshot, snapshot < 0 { throw ValidationError("--snapshot must be 0 or more, got \(snapshot)") }
         if let problem = BatchParameters.problem(numBatches: numBatches, batchSize: batchSize, pageSize: pageSize) {
             throw ValidationError(problem)
@@ -124,7 +126,7 @@ struct RunCommand: AsyncParsableCommand {
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
             usersPerIntegration: usersPerIntegration, churn: try churn.map { try CommandLineOptions.churn($0) },
             syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
-            executorID: executorID ?? ProcessInfo.processInfo.environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local")
+            executorID: CommandLineOptions.executorID(option: executorID))
         let userSource = configuration.makeUserSource(source)
         let observer = PipelineObserver()
         let traceExport: TraceExport?
@@ -157,6 +159,8 @@ struct RunCommand: AsyncParsableCommand {
                sync:    \(configuration.syncLocation)
             """ + (seedFailures ? "\n   failures: the seed's rates (API 2 %, DB 40 %, OOM 5 % after batch 5)" : "")
         let outcome: ELTRunner.Outcome
+        // Whether the run's row reached the journal: only then can --workflow-id resume it.
+        let recorded = Mutex(false)
         do {
             let logger = configuration.logger
             let finished = try await Self.stoppingOnSignal {
@@ -164,13 +168,15 @@ struct RunCommand: AsyncParsableCommand {
                     try await Self.showingProgress(display) {
                         try await runner.run(input: input, workflowID: id, onStart: {
                             if !banner.isEmpty { print(banner) }
-                        })
+                        }, onRecorded: { recorded.withLock { $0 = true } })
                     }
                 }
             }
             guard let finished else {
-                FileHandle.standardError.write(Data(
-                    "interrupted: the run is left resumable: elt run --workflow-id \(id) (with the same options) resumes it.\n".utf8))
+                let resumable = recorded.withLock { $0 }
+                    ? "the run is left resumable: elt run --workflow-id \(id) (with the same options) resumes it"
+                    : "the run had not started; nothing was recorded"
+                FileHandle.standardError.write(Data("interrupted: \(resumable).\n".utf8))
                 throw ExitCode(130)
             }
             outcome = finished
@@ -178,7 +184,9 @@ struct RunCommand: AsyncParsableCommand {
             throw exit
         } catch {
             var message = "error: \(error)\n"
-            if error is StorageFailure || (error as? JournalError).map({ if case .unreachable = $0 { true } else { false } }) == true {
+            let infrastructure = error is StorageFailure
+                || (error as? JournalError).map({ if case .unreachable = $0 { true } else { false } }) == true
+            if infrastructure, recorded.withLock({ $0 }) {
                 message += "The run is left resumable: elt run --workflow-id \(id) (with the same options) resumes it.\n"
             }
             FileHandle.standardError.write(Data(message.utf8))

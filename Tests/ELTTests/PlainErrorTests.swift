@@ -25,6 +25,17 @@ struct PlainErrorTests {
         #expect(!run.stdout.contains("Running"), "no banner before the error: \(run.stdout)")
     }
 
+    @Test("a journal that cannot be reached fails the run without promising a resume: nothing was recorded")
+    func unreachableJournal() async throws {
+        let run = try await ELTProcess.run([
+            "run", "--integrations", "1", "--data-path", ELTProcess.temporaryDirectory(),
+            "--system-database-url", "postgres://someone:hunter2secret@127.0.0.1:1/nowhere",
+        ])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("127.0.0.1:1") && !run.stderr.contains("hunter2secret"), "\(run.stderr)")
+        #expect(!run.stderr.contains("resumable") && !run.stderr.contains("--workflow-id"), "\(run.stderr)")
+    }
+
     @Test("a data database that refuses connections is named without its password, with the system's reason")
     func refusedDataDatabase() async throws {
         let run = try await ELTProcess.run([
@@ -64,6 +75,20 @@ struct PlainErrorTests {
         #expect(run.status != 0)
         #expect(run.stderr.contains("cannot listen on 127.0.0.1:\(port) (--port): another process listens on it"), "\(run.stderr)")
         #expect(!run.stderr.contains("bind(descriptor"), "no NIO text: \(run.stderr)")
+    }
+
+    @Test("an executor id that breaks the rule is refused before anything is opened or written", arguments: [
+        (["run", "--executor-id", ""], "elt", "--executor-id '' is not valid: an executor id must not be empty"),
+        (["--executor-id", " ", "--port", "0", "--admin-port", "0"], "elt-server", "--executor-id ' ' is not valid: an executor id must not be only whitespace"),
+    ])
+    func badExecutorID(arguments: [String], executable: String, says expected: String) async throws {
+        let data = ELTProcess.temporaryDirectory()
+        let run = try await ELTProcess.run(arguments + ["--data-path", data], executable: executable)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
+        #expect(!run.stderr.contains("cannot recover") && !(run.stdout + run.stderr).contains("seeded"), "\(run.stdout)\(run.stderr)")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []
+        #expect(files.isEmpty, "nothing is created: \(files)")
     }
 
     @Test("an address that is not this machine's names the host option, not the port", arguments: [

@@ -31,7 +31,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     case failed(workflowID: String, error: RecordedError)
     /// A chosen workflow id breaks ``WorkflowID``'s rule; `shown` is its start, escaped.
     case invalidWorkflowID(shown: String, rule: String)
-    /// A recovery named no executor, or an executor id that breaks the id rule (see ``WorkflowID``).
+    /// A recovery named no executor, or an executor id (one named to recover, or the runtime's
+    /// own) that breaks the id rule (see ``WorkflowID``); `reason` says which and why.
     case invalidExecutorIDs(reason: String)
     /// The workflow was taken over by another executor (this process's lease had expired, a
     /// pause or a partition): this execution stops quietly, the other one goes on.
@@ -83,7 +84,7 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
         case .invalidWorkflowID(let shown, let rule):
             "workflow id '\(shown)' is not valid: \(rule). Choose another id."
         case .invalidExecutorIDs(let reason):
-            "cannot recover: \(reason)"
+            reason
         case .takenOver(let id):
             "workflow \(id) was taken over by another executor (this process's lease had expired); it stops here and goes on there"
         case let .forkPastEnd(id, step, recorded):
