@@ -24,13 +24,17 @@ struct StartCommand: AsyncParsableCommand {
     @Flag(help: "Wait until the workflow ends and print its status.")
     var wait = false
 
-    @Option(help: "With --wait, the most seconds to wait.")
+    @Option(parsing: .unconditional, help: "With --wait, the most seconds to wait.")
     var timeout = 3600
 
     @Flag(help: "Exit non-zero when the id exists already with a different input (the given input is ignored either way).")
     var strict = false
 
     @OptionGroup var options: ClientOptions
+
+    func validate() throws {
+        guard timeout >= 1 else { throw ValidationError("--timeout must be 1 or more seconds, got \(timeout)") }
+    }
 
     func run() async throws {
         try await runReportingErrors {
@@ -39,13 +43,18 @@ struct StartCommand: AsyncParsableCommand {
             }
             let record = started.record
             if started.existed {
+                if started.inputDiffers && strict {
+                    FileHandle.standardError.write(Data((
+                        "error: workflow \(record.id) exists already (status \(record.status.rawValue)) with another input: recorded "
+                        + "\(record.inputJSON); nothing was enqueued. Use another --id to start a new run\n").utf8))
+                    throw ExitCode.failure
+                }
                 var notice = "note: workflow \(record.id) exists already (status \(record.status.rawValue)); nothing was enqueued, the existing one is returned"
                 if started.inputDiffers {
                     notice += ". Its input differs from the one given, which is ignored: recorded \(record.inputJSON)"
-                    notice += strict ? "" : " (pass --strict to make this an error; use another --id to start a new run)"
+                    notice += " (pass --strict to make this an error; use another --id to start a new run)"
                 }
                 FileHandle.standardError.write(Data((notice + "\n").utf8))
-                if started.inputDiffers && strict { throw ExitCode.failure }
             }
             guard wait else {
                 if options.json {
@@ -223,7 +232,12 @@ struct CancelCommand: AsyncParsableCommand {
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Resume a cancelled, failed or dead-lettered workflow from its checkpoints; a server runs it.")
+        abstract: "Resume a cancelled, failed or dead-lettered workflow from its checkpoints; a server runs it.",
+        discussion: """
+            A step's recorded error is a checkpoint too: a workflow that failed in a step fails the same way \
+            when resumed. To retry the failed step after fixing its cause, fork from it: elt steps ID shows \
+            the step numbers, elt fork ID --step N runs the rest anew.
+            """)
 
     @Argument(help: "The workflow id.")
     var id: String
@@ -246,7 +260,7 @@ struct ForkCommand: AsyncParsableCommand {
     @Argument(help: "The workflow id.")
     var id: String
 
-    @Option(help: "The first step to run again (steps are numbered from 1; see elt steps ID).")
+    @Option(parsing: .unconditional, help: "The first step to run again (steps are numbered from 1; see elt steps ID).")
     var step: Int
 
     @Option(help: "The new workflow's id (default: <id>-fork-<time>).")

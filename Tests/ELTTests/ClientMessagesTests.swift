@@ -24,6 +24,21 @@ struct ClientMessagesTests {
 
         let strict = try await ELTProcess.run(["start", "root_orchestration_workflow", "num_batches=5", "--id", "r1", "--strict", "--data-path", directory])
         #expect(strict.status != 0, "--strict refuses a different input")
+        #expect(strict.stderr.hasPrefix("error: workflow r1 exists already (status ENQUEUED) with another input: recorded {}"), "\(strict.stderr)")
+        #expect(!strict.stderr.contains("note:"), "a refusal is one error line: \(strict.stderr)")
+    }
+
+    @Test("negative numbers reach the option's own check instead of being taken for flags", arguments: [
+        (["fork", "x", "--step", "-1"], "elt", "--step must be 1 or more (steps are numbered from 1), got -1"),
+        (["start", "root_orchestration_workflow", "--wait", "--timeout", "-5"], "elt", "--timeout must be 1 or more seconds, got -5"),
+        (["--executor-lease", "-1"], "elt-server", "--executor-lease must be 0 (off) or more seconds, got -1"),
+        (["--port", "-80"], "elt-server", "--port -80 is not a port (0-65535)"),
+    ])
+    func negativeNumbers(arguments: [String], executable: String, says expected: String) async throws {
+        let run = try await ELTProcess.run(arguments + ["--data-path", ELTProcess.temporaryDirectory()], executable: executable)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
+        #expect(!run.stderr.contains("Missing value"), "\(run.stderr)")
     }
 
     @Test("--wait that times out says so, with the status and whether a server took the workflow")

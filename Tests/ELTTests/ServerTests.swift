@@ -145,10 +145,11 @@ struct ServerTests {
     func killAndRestart(kind: JournalKind) async throws {
         let data = ELTProcess.temporaryDirectory()
         let journal = try await Self.journalArguments(kind)
-        // 300 ms per batch (a batch's pages are fetched together): ten batches take at least 3 s,
-        // so polling (an elt process per poll, slow on a loaded machine) sees a few staged and
-        // kills well before the last.
-        let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "300"] + journal
+        // 600 ms per batch (a batch's pages are fetched together): ten batches take at least 6 s,
+        // so polling (an elt process per poll, which took seconds when the whole suite ran 12
+        // tests at a time: with 300 ms the run had finished before the kill) sees a few staged
+        // and kills well before the last.
+        let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "600"] + journal
         let first = try ServerProcess(arguments)
         try await first.waitUntilHealthy()
         let start = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "root-k", "--data-path", data] + journal)
