@@ -52,6 +52,7 @@ public struct PostgresEndpoint: Sendable {
         guard let user = components.user, !user.isEmpty else { throw invalid("it has no user name") }
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         if path.contains("/") { throw invalid("the database name '\(path)' contains a slash") }
+        if let port = components.port, !(1...65535).contains(port) { throw invalid("port \(port) is not a port (1-65535)") }
         var tlsMode: TLSMode = Self.isLoopback(host) ? .disable : .prefer
         var connectTimeout: TimeAmount = .seconds(5)
         for item in components.queryItems ?? [] {

@@ -30,7 +30,10 @@ public enum PostgresErrorText {
     public static func connectCause(_ error: any Error) -> String {
         if let connection = error as? NIOConnectionError {
             if connection.connectionErrors.isEmpty, let lookup = connection.dnsAError ?? connection.dnsAAAAError {
-                return "the host name could not be resolved (\(lookup))"
+                if let unknown = lookup as? SocketAddressError.UnknownHost {
+                    return "the host name \(unknown.host) could not be resolved (\(unknown.errorDescription))"
+                }
+                return "the host name could not be resolved"
             }
             if let last = connection.connectionErrors.last { return connectCause(last.error) }
         }
