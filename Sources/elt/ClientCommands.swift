@@ -296,13 +296,23 @@ struct RecoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let claim = try await options.client.withClient { [executorIDs] in try await $0.recover(executorIDs: executorIDs) }
+            let (claim, registered) = try await options.client.withClient { [executorIDs] in
+                (try await $0.recover(executorIDs: executorIDs), Set(try await $0.executors().map(\.executorID)))
+            }
             if options.json {
                 print(Output.json(RecoveryView(claim)))
             } else {
                 print("Resumed on a live executor: \(claim.toRun.count); back on their queue: \(claim.requeued.count); "
                     + "dead-lettered (too many recoveries): \(claim.deadLettered.count).")
                 for id in claim.deadLettered { print("  dead-lettered: \(id) (elt resume \(id) runs it again)") }
+            }
+            // Nothing claimed for an id no executor ever registered is most likely a typo.
+            let unknown = executorIDs.filter { !registered.contains($0) }
+            if claim.toRun.isEmpty, claim.requeued.isEmpty, claim.deadLettered.isEmpty, !unknown.isEmpty {
+                let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
+                FileHandle.standardError.write(Data((
+                    "note: no executor \(names) is registered in this journal and none of its workflows were pending; "
+                    + "check the id (elt executors lists the registered ones)\n").utf8))
             }
         }
     }

@@ -28,6 +28,20 @@ struct ClientMessagesTests {
         #expect(!strict.stderr.contains("note:"), "a refusal is one error line: \(strict.stderr)")
     }
 
+    @Test("recovering an executor id nobody registered, with nothing pending, says to check the id")
+    func recoverUnknownExecutor() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let server = try ServerProcess(["--data-path", directory, "--schedule", "off", "--integrations", "0"])
+        try await server.waitUntilHealthy()
+        let run = try await ELTProcess.run(["recover", "ghost", "--data-path", directory])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Resumed on a live executor: 0"), "\(run.stdout)")
+        #expect(run.stderr.contains("note: no executor 'ghost' is registered in this journal"), "\(run.stderr)")
+        let known = try await ELTProcess.run(["recover", "local", "--data-path", directory])
+        #expect(known.status != 0 && known.stderr.contains("live lease"), "a registered, live id is refused as before: \(known.stderr)")
+        await server.stop()
+    }
+
     @Test("negative numbers reach the option's own check instead of being taken for flags", arguments: [
         (["fork", "x", "--step", "-1"], "elt", "--step must be 1 or more (steps are numbered from 1), got -1"),
         (["start", "root_orchestration_workflow", "--wait", "--timeout", "-5"], "elt", "--timeout must be 1 or more seconds, got -5"),
