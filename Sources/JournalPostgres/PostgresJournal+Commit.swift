@@ -99,7 +99,7 @@ extension PostgresJournal {
                       executor_id = COALESCE(\(executorID), executor_id), owner_generation = owner_generation + 1,
                       recovery_attempts = CASE WHEN \(reset) THEN 0 ELSE recovery_attempts END,
                       deduplication_id = CASE WHEN \(to.isTerminal) THEN NULL ELSE deduplication_id END,
-                      updated_at = \(at)
+                      error = CASE WHEN \(to.isTerminal) THEN error ELSE NULL END, updated_at = \(at)
                     WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING queue_name
                     """, logger: logger, timeout: statementTimeout))
             // A queued workflow entering ENQUEUED, or leaving the running set, adds or frees work.
@@ -109,7 +109,7 @@ extension PostgresJournal {
             let requeued = try await PostgresRows.strings(
                 connection.boundedQuery(
                     """
-                    UPDATE \(unescaped: workflows) SET status = 'ENQUEUED', queue_name = \(queue), executor_id = NULL,
+                    UPDATE \(unescaped: workflows) SET status = 'ENQUEUED', queue_name = \(queue), executor_id = NULL, error = NULL,
                       owner_generation = owner_generation + 1, recovery_attempts = 0, updated_at = \(at)
                     WHERE workflow_id = \(id) AND status = ANY(\(from.map(\.rawValue))) RETURNING workflow_id
                     """, logger: logger, timeout: statementTimeout))

@@ -81,12 +81,13 @@ enum SQLiteCommit {
                 sql: """
                     UPDATE workflow_status SET status = ?, executor_id = COALESCE(?, executor_id),
                       owner_generation = owner_generation + 1, recovery_attempts = CASE WHEN ? THEN 0 ELSE recovery_attempts END,
-                      deduplication_id = CASE WHEN ? THEN NULL ELSE deduplication_id END, updated_at = ?
+                      deduplication_id = CASE WHEN ? THEN NULL ELSE deduplication_id END,
+                      error = CASE WHEN ? THEN error ELSE NULL END, updated_at = ?
                     WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?)) RETURNING queue_name
                     """)
             let rows = try Row.fetchAll(
                 statement,
-                arguments: [to.rawValue, executorID, reset, to.isTerminal, at, id, try jsonArray(from.map(\.rawValue))])
+                arguments: [to.rawValue, executorID, reset, to.isTerminal, to.isTerminal, at, id, try jsonArray(from.map(\.rawValue))])
             // A queued workflow entering ENQUEUED, or leaving the running set, frees or adds work.
             if to == .enqueued || to.isTerminal, rows.contains(where: { ($0[0] as String?) != nil }) {
                 state.touchedQueue = true
@@ -95,7 +96,7 @@ enum SQLiteCommit {
         case .requeue(let id, let from, let queue, let at):
             let statement = try db.cachedStatement(
                 sql: """
-                    UPDATE workflow_status SET status = 'ENQUEUED', queue_name = ?, executor_id = NULL,
+                    UPDATE workflow_status SET status = 'ENQUEUED', queue_name = ?, executor_id = NULL, error = NULL,
                       owner_generation = owner_generation + 1, recovery_attempts = 0, updated_at = ?
                     WHERE workflow_id = ? AND status IN (SELECT value FROM json_each(?))
                     """)

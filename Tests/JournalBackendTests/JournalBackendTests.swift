@@ -192,6 +192,30 @@ struct JournalBackendTests {
         }
     }
 
+    @Test("a resume (transition to PENDING, requeue) clears the recorded error; a move to a terminal status keeps it",
+          arguments: BackendKind.allCases)
+    func resumeClearsError(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            try await backend.insert(workflow("failed", queue: "q"), workflow("handed", queue: "q"), workflow("kept"))
+            let error = #"{"message":"boom","type":"X"}"#
+            _ = try await backend.commit([
+                .completeWorkflow(id: "failed", status: .error, outputJSON: nil, errorJSON: error, at: 5),
+                .completeWorkflow(id: "handed", status: .error, outputJSON: nil, errorJSON: error, at: 5),
+                .completeWorkflow(id: "kept", status: .error, outputJSON: nil, errorJSON: error, at: 5),
+            ])
+            let result = try await backend.commit([
+                .transition(id: "failed", from: [.error], to: .pending, executorID: "x", resetRecoveryAttempts: true, at: 6),
+                .requeue(id: "handed", from: [.error], queue: "q", at: 6),
+                .transition(id: "kept", from: [.error], to: .cancelled, executorID: nil, resetRecoveryAttempts: false, at: 6),
+            ])
+            #expect(result.results == [.updated(true), .updated(true), .updated(true)])
+            #expect(try await backend.workflow(id: "failed")?.errorJSON == nil)
+            #expect(try await backend.workflow(id: "handed")?.errorJSON == nil)
+            #expect(try await backend.workflow(id: "kept")?.errorJSON == error)
+        }
+    }
+
     @Test("copySteps copies the steps below a position into the workflow inserted in the same commit", arguments: BackendKind.allCases)
     func copySteps(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in

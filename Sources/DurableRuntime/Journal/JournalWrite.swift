@@ -35,13 +35,14 @@ public indirect enum JournalWrite: Sendable, Equatable {
         id: String, status: WorkflowStatus, outputJSON: String?, errorJSON: String?, at: Int64, owner: WorkflowOwner? = nil)
     /// Moves a workflow to `status` if it is currently in one of `from`. With `executorID`, also
     /// assigns it to that executor; with `resetRecoveryAttempts`, sets the attempt count to 0.
-    /// Raises the ownership generation (a claim).
+    /// Raises the ownership generation (a claim). A move to a status that is not terminal (a
+    /// resume) clears the recorded error: a running workflow shows none.
     case transition(
         id: String, from: [WorkflowStatus], to: WorkflowStatus, executorID: String?,
         resetRecoveryAttempts: Bool, at: Int64)
     /// Puts a workflow that is in one of `from` back on `queue` as `ENQUEUED`, unassigned, with
-    /// its recovery attempts reset: how a client resumes a workflow so that a server runs it.
-    /// Raises the ownership generation.
+    /// its recovery attempts reset and its recorded error cleared: how a client resumes a
+    /// workflow so that a server runs it. Raises the ownership generation.
     case requeue(id: String, from: [WorkflowStatus], queue: String, at: Int64)
     /// Copies the step records of `sourceID` numbered below `belowStep` to `targetID` (fork),
     /// which must have been inserted by an `insertWorkflow` of the same commit and have no
