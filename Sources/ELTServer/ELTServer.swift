@@ -48,7 +48,7 @@ public struct ELTServer: Sendable {
         if options.metricsRegistry != nil {
             runtimeConfiguration.interceptors += [RuntimeMetrics(), PipelineObserver(metrics: true)]
         }
-        runtimeConfiguration.interceptors += options.interceptors
+        runtimeConfiguration.interceptors += [RunOutcomeLog(logger: logger)] + options.interceptors
         let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
         ELTPipeline.register(on: runtime, environment: environment)
         let scheduler = WorkflowScheduler(runtime: runtime)
