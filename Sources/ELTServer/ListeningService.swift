@@ -2,12 +2,6 @@ import DurableRuntime
 import NIOCore
 import ServiceLifecycle
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One of `elt-server`'s HTTP servers (health, admin), run as a service that starts listening
 /// only once the runtime has started: its journal is open, its executor lease held and its
 /// pending workflows recovered. A server refused at start (an executor id another process

@@ -11,11 +11,7 @@ extension SQLiteJournal {
 
     /// Reads the recorded operations of a workflow, in step order.
     public func steps(workflowID: String) async throws -> [StepRecord] {
-        try await readSnapshot("read steps of \(workflowID)") { db in
-            let statement = try db.cachedStatement(
-                sql: "SELECT \(SQLiteRows.stepColumns) FROM operation_outputs WHERE workflow_id = ? ORDER BY function_id")
-            return try Row.fetchAll(statement, arguments: [workflowID]).map(SQLiteRows.stepRecord)
-        }
+        try await readSnapshot("read steps of \(workflowID)") { db in try SQLiteRows.steps(workflowID: workflowID, db) }
     }
 
     /// Reads the recorded operations of a workflow if its row is `PENDING` and held by `owner`,
@@ -29,9 +25,7 @@ extension SQLiteJournal {
                     """)
             let arguments: StatementArguments = [workflowID, WorkflowStatus.pending.rawValue, owner.executorID, owner.generation]
             guard try Row.fetchOne(owned, arguments: arguments) != nil else { return nil }
-            let statement = try db.cachedStatement(
-                sql: "SELECT \(SQLiteRows.stepColumns) FROM operation_outputs WHERE workflow_id = ? ORDER BY function_id")
-            return try Row.fetchAll(statement, arguments: [workflowID]).map(SQLiteRows.stepRecord)
+            return try SQLiteRows.steps(workflowID: workflowID, db)
         }
     }
 

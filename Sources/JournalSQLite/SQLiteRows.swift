@@ -36,6 +36,13 @@ enum SQLiteRows {
         return try Row.fetchOne(statement, arguments: [id]).map(workflowRecord)
     }
 
+    /// Reads the steps of a workflow, in step order.
+    static func steps(workflowID: String, _ db: Database) throws -> [StepRecord] {
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(stepColumns) FROM operation_outputs WHERE workflow_id = ? ORDER BY function_id")
+        return try Row.fetchAll(statement, arguments: [workflowID]).map(stepRecord)
+    }
+
     /// Reads one step row.
     static func step(workflowID: String, stepNumber: Int, _ db: Database) throws -> StepRecord? {
         let statement = try db.cachedStatement(
