@@ -11,13 +11,9 @@ import Testing
 struct PostgresJournalTests {
     @Test("a down server fails migrate() as unreachable within about 5 s")
     func downServer() async throws {
-        let journal = try PostgresJournal(url: "postgres://postgres:secret@127.0.0.1:1/postgres", schema: "t_down")
         let clock = ContinuousClock()
         let start = clock.now
-        do {
-            try await journal.migrate()
-            Issue.record("migrate() succeeded against a closed port")
-        } catch let error as JournalError {
+        if let error = try await Self.migrationError(url: "postgres://postgres:secret@127.0.0.1:1/postgres", schema: "t_down") {
             guard case .unreachable(let database, _) = error else {
                 Issue.record("expected .unreachable, got \(error)")
                 return
@@ -30,38 +26,45 @@ struct PostgresJournalTests {
 
     @Test("a database that does not exist fails migrate() as databaseNotFound, saying to create it", .enabled(if: TestEnvironment.wantsPostgres, "ELT_TEST_POSTGRES_URL is unset"))
     func missingDatabase() async throws {
-        let url = try #require(TestEnvironment.postgresURL, Comment(rawValue: TestEnvironment.missingPostgres))
-        var components = try #require(URLComponents(string: url))
-        components.path = "/no_such_database_here"
-        let journal = try PostgresJournal(url: try #require(components.string), schema: "t_missing")
-        do {
-            try await journal.migrate()
-            Issue.record("migrate() succeeded on a database that does not exist")
-        } catch let error as JournalError {
-            guard case .databaseNotFound(let database, _) = error else {
-                Issue.record("expected .databaseNotFound, got \(error)")
-                return
-            }
-            #expect(database.contains("no_such_database_here") && !database.contains(components.password ?? "-"))
-            #expect("\(error)".contains("Create it") && !"\(error)".contains("server is running"), "\(error)")
+        let (url, password) = try Self.serverURL { $0.path = "/no_such_database_here" }
+        guard let error = try await Self.migrationError(url: url, schema: "t_missing") else { return }
+        guard case .databaseNotFound(let database, _) = error else {
+            Issue.record("expected .databaseNotFound, got \(error)")
+            return
         }
+        #expect(database.contains("no_such_database_here") && !database.contains(password ?? "-"))
+        #expect("\(error)".contains("Create it") && !"\(error)".contains("server is running"), "\(error)")
     }
 
     @Test("a wrong password fails migrate() as authenticationFailed", .enabled(if: TestEnvironment.wantsPostgres, "ELT_TEST_POSTGRES_URL is unset"))
     func wrongPassword() async throws {
+        let (url, _) = try Self.serverURL { $0.password = "definitely-wrong" }
+        guard let error = try await Self.migrationError(url: url, schema: "t_auth") else { return }
+        guard case .authenticationFailed = error else {
+            Issue.record("expected .authenticationFailed, got \(error)")
+            return
+        }
+        #expect(!error.description.contains("definitely-wrong"))
+    }
+
+    /// The test server's URL with `change` applied, and the password it had before.
+    private static func serverURL(_ change: (inout URLComponents) -> Void) throws -> (url: String, password: String?) {
         let url = try #require(TestEnvironment.postgresURL, Comment(rawValue: TestEnvironment.missingPostgres))
         var components = try #require(URLComponents(string: url))
-        components.password = "definitely-wrong"
-        let journal = try PostgresJournal(url: try #require(components.string), schema: "t_auth")
+        let password = components.password
+        change(&components)
+        return (try #require(components.string), password)
+    }
+
+    /// What `migrate()` of a journal at `url` throws; nil, with an issue recorded, if it succeeds.
+    private static func migrationError(url: String, schema: String) async throws -> JournalError? {
+        let journal = try PostgresJournal(url: url, schema: schema)
         do {
             try await journal.migrate()
-            Issue.record("migrate() succeeded with a wrong password")
+            Issue.record("migrate() succeeded on \(url)")
+            return nil
         } catch let error as JournalError {
-            guard case .authenticationFailed = error else {
-                Issue.record("expected .authenticationFailed, got \(error)")
-                return
-            }
-            #expect(!error.description.contains("definitely-wrong"))
+            return error
         }
     }
 
