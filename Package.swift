@@ -115,6 +115,7 @@ let package = Package(
             name: "ELT",
             dependencies: [
                 "DurableRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,16 @@ import Foundation
 /// outcomes by their text.
 enum JournalJSON {
     static func encode<T: Encodable>(_ value: T) throws -> String {
+        if let writable = value as? any JournalJSONWritable {
+            var writer = JournalJSONWriter()
+            writable.write(to: &writer)
+            return writer.text
+        }
+        return try encodeWithEncoder(value)
+    }
+
+    /// `value` through `JSONEncoder`, whatever it conforms to.
+    static func encodeWithEncoder<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .millisecondsSince1970

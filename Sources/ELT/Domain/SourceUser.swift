@@ -1,3 +1,5 @@
+import DurableRuntime
+
 /// A user as the source API returns it, and as the pipeline stages it.
 ///
 /// JSON keys: `id`, `external_id`, `name`, `email`.
@@ -24,5 +26,16 @@ public struct SourceUser: Codable, Sendable, Equatable, Hashable {
         case externalID = "external_id"
         case name
         case email
+    }
+}
+
+extension SourceUser: JournalJSONWritable {
+    public func write(to json: inout JournalJSONWriter) {
+        json.beginObject()
+        json.member("email", email)
+        json.member("external_id", externalID)
+        json.member("id", id)
+        json.member("name", name)
+        json.endObject()
     }
 }

@@ -1,3 +1,5 @@
+import DurableRuntime
+
 /// What one `insert_users_to_staging` step wrote.
 public struct StagingOutcome: Codable, Sendable, Equatable {
     /// Users inserted into `users_staging`.
@@ -162,5 +164,17 @@ public struct QuarantinedRecord: Codable, Sendable, Equatable {
         case rawJSON = "raw_json"
         case reason
         case userID = "user_id"
+    }
+}
+
+extension QuarantinedRecord: JournalJSONWritable {
+    public func write(to json: inout JournalJSONWriter) {
+        json.beginObject()
+        json.member("page", page)
+        json.member("position", position)
+        json.member("raw_json", rawJSON)
+        json.member("reason", reason)
+        json.member("user_id", userID)
+        json.endObject()
     }
 }

@@ -150,7 +150,8 @@ public struct UserGenerator: Sendable {
     /// The record of user `number` at the given versions.
     private func user(number: Int, versions: Versions) -> SourceUser {
         var identity = SplitMix64.decision(seed: seed, -1, number)
-        let first = Self.firstNames[identity.next(below: Self.firstNames.count)]
+        let firstIndex = identity.next(below: Self.firstNames.count)
+        let first = Self.firstNames[firstIndex]
         let originalLastIndex = identity.next(below: Self.lastNames.count)
         var lastIndex = originalLastIndex
         if versions.name > 0 {
@@ -162,7 +163,7 @@ public struct UserGenerator: Sendable {
         }
         let externalID = "ext-" + zeroPadded(number, width: 6)
         // The address keeps the original name (as mailboxes do) and changes only with an email update.
-        var local = Self.emailLabel(first) + "." + Self.emailLabel(Self.lastNames[originalLastIndex]) + String(number)
+        var local = Self.firstNameLabels[firstIndex] + "." + Self.lastNameLabels[originalLastIndex] + String(number)
         if versions.email > 0 { local += ".\(versions.email)" }
         return SourceUser(
             id: UUID.v5(namespace: idNamespace, name: externalID).uuidString.lowercased(),
@@ -175,4 +176,8 @@ public struct UserGenerator: Sendable {
     private static func emailLabel(_ name: String) -> String {
         name.lowercased().filter { $0.isASCII && $0.isLetter }
     }
+
+    /// ``emailLabel(_:)`` of each first and last name, worked out once.
+    private static let firstNameLabels = firstNames.map(emailLabel)
+    private static let lastNameLabels = lastNames.map(emailLabel)
 }

@@ -1,3 +1,5 @@
+import DurableRuntime
+
 /// Output of one `fetch_users_from_api` step: a validated page.
 public struct FetchedPage: Codable, Sendable, Equatable {
     /// The page number, from 0.
@@ -295,5 +297,19 @@ public struct RootResult: Codable, Sendable, Equatable {
         try container.encode(incompleteSnapshots, forKey: .incompleteSnapshots)
         try container.encode(notes, forKey: .notes)
         try container.encode(notesOmitted, forKey: .notesOmitted)
+    }
+}
+
+/// A page is the bulk of what a pipeline checkpoints: it writes its own journal JSON, the text
+/// `JSONEncoder` would write (pinned by `JournalJSONTextTests`).
+extension FetchedPage: JournalJSONWritable {
+    public func write(to json: inout JournalJSONWriter) {
+        json.beginObject()
+        json.member("has_more", hasMore)
+        json.member("missing", missing)
+        json.member("page", page)
+        json.member("rejected", rejected)
+        json.member("users", users)
+        json.endObject()
     }
 }
