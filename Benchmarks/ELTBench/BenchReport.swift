@@ -18,6 +18,8 @@ struct BenchReport {
     var rawSQLiteRowsPerSecond: Double
     var rawPostgresCommitMicroseconds: Double?
     var rawSQLiteCommitMicroseconds: Double
+    /// Rows per second of raw bulk inserts into Postgres (nil when no Postgres was given).
+    var rawPostgresRowsPerSecond: Double?
     /// The journal's group commits, and the batch workflows of the run.
     var commits: Int
     var batches: Int
@@ -41,6 +43,7 @@ struct BenchReport {
         line.append("raw_sqlite_rows_per_s", .number(rawSQLiteRowsPerSecond, decimals: 0))
         line.append("raw_pg_commit_us", rawPostgresCommitMicroseconds.map { .number($0, decimals: 1) } ?? .null)
         line.append("raw_sqlite_commit_us", .number(rawSQLiteCommitMicroseconds, decimals: 1))
+        line.append("raw_pg_rows_per_s", rawPostgresRowsPerSecond.map { .number($0, decimals: 0) } ?? .null)
         line.append("journal_commits", .integer(commits))
         line.append("batches", .integer(batches))
         line.append("commits_per_batch", .number(batches > 0 ? Double(commits) / Double(batches) : .nan, decimals: 2))

@@ -17,7 +17,13 @@ struct ELTBenchCommand: AsyncParsableCommand {
             Fields: integrations, users (staged), latest and synced (users_latest rows and changes synced: equal to users on fresh databases), seconds (root workflow start to result; seeding and start-up \
             excluded), users_per_s, peak_rss_mb (VmHWM), steps and workflows (journal rows after the run), \
             journal, data and sync (sqlite|postgres: where each lives), raw_sqlite_rows_per_s (prepared INSERTs, 1,000 per transaction, \
-            same disk and pragmas), raw_pg_commit_us (median INSERT+COMMIT on the Postgres given, else null).
+            same disk and pragmas), raw_pg_commit_us (median INSERT+COMMIT on the Postgres given, else null), raw_sqlite_commit_us \
+            (median single-row INSERT+COMMIT in SQLite), raw_pg_rows_per_s (INSERT … SELECT FROM unnest, 1,000 rows per \
+            statement and commit, into a table keyed by a random text id; null without Postgres), journal_commits (the \
+            journal's group commits), batches (extract_and_load_batch_workflow runs), commits_per_batch, \
+            physical_limit_users_per_s (the users/s the storage alone would allow: the journal commits one after another at \
+            the raw commit latency, plus every row the run wrote at the raw bulk rate of the database it lives in), and \
+            physical_ratio (users_per_s over that limit).
             Every run uses fresh databases: a temporary data directory (deleted afterwards) or an empty \
             --data-path (kept), and on Postgres a new random schema for the journal, the data tables and the sync target \
             (dropped afterwards). Only flags are read, never ELT_* environment variables.

@@ -23,6 +23,10 @@ struct ELTBenchmark {
     static let rawSQLiteRowsPerTransaction = 1_000
     /// INSERT+COMMITs of the raw Postgres and SQLite references.
     static let rawPostgresCommits = 1_000
+    /// Rows of the raw Postgres bulk-insert measure, and rows per statement (as the data store's
+    /// staging and the sync target's chunks).
+    static let rawPostgresRows = 20_000
+    static let rawPostgresRowsPerStatement = 1_000
     static let rawSQLiteCommits = 1_000
 
     /// Measures, cleans up (also after a failure) and reports.
@@ -80,13 +84,25 @@ struct ELTBenchmark {
         }
         let rawSQLiteCommit = try RawSQLite.commitLatencyMicroseconds(path: rawFile, count: Self.rawSQLiteCommits)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rawFile + suffix) }
+        var rawPostgresRows: Double?
+        if let url = systemDatabaseURL ?? dataDatabaseURL ?? syncDatabaseURL {
+            rawPostgresRows = try await RawPostgres.insertRowsPerSecond(
+                url: url, rows: Self.rawPostgresRows, rowsPerStatement: Self.rawPostgresRowsPerStatement)
+        }
         let journalCommit = systemDatabaseURL == nil ? rawSQLiteCommit : rawCommit ?? rawSQLiteCommit
         let result = outcome.result
-        let dataRows = result.usersStaged + result.cdcInserts + result.cdcUpdates + result.cdcDeletes + result.latest + result.synced
+        // Rows by where they live: the journal's, the data tables' (staging, CDC, latest), the sync target's.
+        let placed = [
+            (counts.workflows + counts.steps, systemDatabaseURL != nil),
+            (result.usersStaged + result.cdcInserts + result.cdcUpdates + result.cdcDeletes + result.latest, dataDatabaseURL != nil),
+            (result.synced, syncDatabaseURL != nil),
+        ]
         let committed = tally.counts
         let limit = PhysicalLimit(
-            commits: committed.commits, commitMicroseconds: journalCommit, rows: counts.workflows + counts.steps + dataRows,
-            rowsPerSecond: rawRows, users: result.usersStaged)
+            commits: committed.commits, commitMicroseconds: journalCommit,
+            rows: placed.filter { !$0.1 }.reduce(0) { $0 + $1.0 }, rowsPerSecond: rawRows,
+            postgresRows: placed.filter(\.1).reduce(0) { $0 + $1.0 }, postgresRowsPerSecond: rawPostgresRows,
+            users: result.usersStaged)
 
         return BenchReport(
             integrations: outcome.result.integrations, users: outcome.result.usersStaged,
@@ -95,6 +111,7 @@ struct ELTBenchmark {
             journal: systemDatabaseURL == nil ? "sqlite" : "postgres", data: dataDatabaseURL == nil ? "sqlite" : "postgres",
             sync: syncDatabaseURL == nil ? "sqlite" : "postgres",
             rawSQLiteRowsPerSecond: rawRows, rawPostgresCommitMicroseconds: rawCommit, rawSQLiteCommitMicroseconds: rawSQLiteCommit,
+            rawPostgresRowsPerSecond: rawPostgresRows,
             commits: committed.commits, batches: committed.batches, physicalLimit: limit)
     }
 
