@@ -1,4 +1,4 @@
-import ELT
+@testable import ELT
 import ELTApp
 import ELTPostgres
 import ELTSQLite
@@ -185,6 +185,35 @@ struct RecordValidatorTests {
             Issue.record("expected a SourcePageError")
         } catch {
             #expect(error.description.contains("'" + body.prefix(100) + "'… (509 bytes)"))
+        }
+    }
+
+    /// The verdict of the `Character`-split rule the ASCII fast path must agree with.
+    static func characterRule(_ email: String) -> String {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return parts.count == 1 ? "no @" : "many @" }
+        if parts[0].isEmpty { return "empty local" }
+        if parts[1].isEmpty { return "empty domain" }
+        if !parts[1].contains(".") { return "no dot" }
+        if parts[1].hasPrefix(".") || parts[1].hasSuffix(".") || parts[1].contains("..") { return "empty label" }
+        return "ok"
+    }
+
+    @Test("an email is judged the same whether its '@' is found by bytes (ASCII) or by characters", arguments: [
+        "a@b.c", "ada.lovelace1@org-001.example.com", "@b.c", "a@", "@", "a@@b.c", "a@b@c.d", "a@b", "a@.b", "a@b..c",
+        "a@b.", "ab.c", "", "é@b.c", "a@b\u{301}.c", "a@\u{301}b.c", "a\u{301}@b.c", "ü@ü.de", "a@b.c\u{7F}",
+    ])
+    func emailSplit(email: String) {
+        let flaw = RecordValidator.emailFlaw(email)
+        let expected = Self.characterRule(email)
+        switch expected {
+        case "ok": #expect(flaw == nil)
+        case "no @": #expect(flaw == "it has no '@'")
+        case "many @": #expect(flaw == "it has more than one '@'")
+        case "empty local": #expect(flaw == "nothing before '@'")
+        case "empty domain": #expect(flaw == "nothing after '@'")
+        case "no dot": #expect(flaw?.hasSuffix("has no dot") == true)
+        default: #expect(flaw?.hasSuffix("has an empty label") == true)
         }
     }
 }

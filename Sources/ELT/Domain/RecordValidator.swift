@@ -183,7 +183,14 @@ public struct RecordValidator: Sendable {
     /// Why `email` is not an address, or nil if it looks like one.
     static func emailFlaw(_ email: String) -> String? {
         if Self.containsWhitespace(email) { return "it contains whitespace" }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let parts: [Substring]
+        if email.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: one byte per character, so splitting the bytes splits the characters, without
+            // the grapheme breaking a `Character` split pays for.
+            parts = email.utf8.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false).map { Substring($0) }
+        } else {
+            parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        }
         guard parts.count == 2 else { return parts.count == 1 ? "it has no '@'" : "it has more than one '@'" }
         let (local, domain) = (parts[0], parts[1])
         if local.isEmpty { return "nothing before '@'" }
