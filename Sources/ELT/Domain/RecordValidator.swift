@@ -183,16 +183,20 @@ public struct RecordValidator: Sendable {
     /// Why `email` is not an address, or nil if it looks like one.
     static func emailFlaw(_ email: String) -> String? {
         if Self.containsWhitespace(email) { return "it contains whitespace" }
-        let parts: [Substring]
+        let local: Substring, domain: Substring
         if email.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII: one byte per character, so splitting the bytes splits the characters, without
-            // the grapheme breaking a `Character` split pays for.
-            parts = email.utf8.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false).map { Substring($0) }
+            // ASCII: one byte per character, so the '@' byte is the '@' character; found without
+            // the grapheme breaking (and the array) of a `Character` split.
+            let at = UInt8(ascii: "@")
+            guard let index = email.utf8.firstIndex(of: at) else { return "it has no '@'" }
+            let next = email.utf8.index(after: index)
+            if email.utf8[next...].contains(at) { return "it has more than one '@'" }
+            (local, domain) = (email[..<index], email[next...])
         } else {
-            parts = email.split(separator: "@", omittingEmptySubsequences: false)
+            let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return parts.count == 1 ? "it has no '@'" : "it has more than one '@'" }
+            (local, domain) = (parts[0], parts[1])
         }
-        guard parts.count == 2 else { return parts.count == 1 ? "it has no '@'" : "it has more than one '@'" }
-        let (local, domain) = (parts[0], parts[1])
         if local.isEmpty { return "nothing before '@'" }
         if domain.isEmpty { return "nothing after '@'" }
         let dot = UInt8(ascii: ".")
