@@ -177,6 +177,26 @@ struct RecordValidatorTests {
         }
     }
 
+    @Test("a page that is not JSON is described by where its syntax fails, never by the decoder's own words", arguments: [
+        ("<html>", "invalid value around character 0"),
+        ("{", "unexpected end of file"),
+        ("[1,", "unexpected end of file"),
+        ("[1] x", "invalid value around character 4"),
+        (#"["\q"]"#, "invalid escape sequence around character 2"),
+        (#"{"a" 1}"#, "invalid value around character 5"),
+    ])
+    func notJSONDetail(body: String, detail: String) {
+        do {
+            _ = try RecordValidator.decodePage(Data(body.utf8))
+            Issue.record("expected a SourcePageError for \(body)")
+        } catch {
+            #expect(error.description.contains("source page is not JSON (\(detail)"), "\(error.description)")
+            for framework in ["The given data", "DecodingError", "Dictionary<", "Debug description"] {
+                #expect(!error.description.contains(framework), "\(error.description)")
+            }
+        }
+    }
+
     @Test("the preview of a long malformed page is its first 100 bytes")
     func previewIsTruncated() throws {
         let body = "not json " + String(repeating: "x", count: 500)

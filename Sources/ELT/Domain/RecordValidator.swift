@@ -54,7 +54,7 @@ public struct RecordValidator: Sendable {
         do {
             json = try JSONDecoder().decode(JSONValue.self, from: JSONTextRepair.repaired(data))
         } catch {
-            throw .notJSON(detail: decodingDetail(error), preview: preview)
+            throw .notJSON(detail: syntaxDetail(data), preview: preview)
         }
         switch json {
         case .array(let records):
@@ -246,11 +246,19 @@ public struct RecordValidator: Sendable {
     }
 
     /// Where JSON decoding stopped, without the decoder's type names.
-    private static func decodingDetail(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
+    /// Where the JSON text `data` goes wrong, in words: `JSONSerialization`'s account of the
+    /// syntax error ("invalid value around character 0", "unexpected end of file during JSON
+    /// parse"). `JSONDecoder` only says that the data was not valid JSON, and for some errors
+    /// (a bad escape inside an array) reports a type mismatch of its own attempts instead.
+    static func syntaxDetail(_ data: Data) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: JSONTextRepair.repaired(data), options: [.fragmentsAllowed])
+        } catch {
+            if var text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String, !text.isEmpty {
+                if text.hasSuffix(".") { text.removeLast() }
+                return text.prefix(1).lowercased() + text.dropFirst()
+            }
         }
-        return "\(error)"
+        return "it is not well-formed JSON text"
     }
 }
