@@ -18,13 +18,18 @@ public struct ELTRunner: Sendable {
         public var workflowID: String
         /// Its result.
         public var result: RootResult
-        /// Seconds from starting the root workflow to its result (seeding not included).
+        /// Seconds from starting the root workflow to its result (seeding not included); when
+        /// ``alreadyFinished``, the original run's: its last status change minus its creation,
+        /// as the journal recorded them.
         public var seconds: Double
         /// How many times the runtime was restarted after a simulated crash.
         public var restarts: Int
         /// Workflows outside this run that the run recovered (an earlier run's, left unfinished
         /// on this executor) and finished before it returned.
         public var alsoFinished: [String] = []
+        /// Whether the workflow id named had already finished successfully before this run:
+        /// nothing ran, and the result is the recorded one.
+        public var alreadyFinished = false
     }
 
     /// The configuration.
@@ -134,7 +139,9 @@ public struct ELTRunner: Sendable {
             runtimeConfiguration.interceptors += interceptors
             let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
             ELTPipeline.register(on: runtime, environment: environment)
-            if let (result, seconds, others) = try await runtime.withRunningUnlessCrashed({ runtime in
+            if let (result, seconds, others, earlier) = try await runtime.withRunningUnlessCrashed({ runtime in
+                // An id that already finished: the result is the recorded one, and so is the time.
+                let earlier = try await workflowID == nil ? nil : runtime.workflow(id: id).flatMap { $0.status == .success ? $0 : nil }
                 let handle = try await runtime.start(RootOrchestrationWorkflow.self, id: id, input: input)
                 onRecorded()
                 let result = try await handle.result()
@@ -144,8 +151,12 @@ public struct ELTRunner: Sendable {
                 let finished = try await runtime.waitForRecoveredWorkflows().filter { $0 != id && !$0.hasPrefix(id + "-") }
                 // The tops of what was finished (a child's id extends its parent's).
                 let others = finished.filter { other in !finished.contains { other.hasPrefix($0 + "-") } }
-                return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, others)
+                return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, others, earlier)
             }) {
+                if let earlier {
+                    return Outcome(workflowID: id, result: result, seconds: Double(earlier.updatedAt - earlier.createdAt) / 1_000,
+                                   restarts: restarts, alsoFinished: others, alreadyFinished: true)
+                }
                 return Outcome(workflowID: id, result: result, seconds: seconds, restarts: restarts, alsoFinished: others)
             }
             restarts += 1

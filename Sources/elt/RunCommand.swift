@@ -194,7 +194,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let result = outcome.result
         if json {
-            print(ResultLine(result: result, seconds: outcome.seconds, workflowID: outcome.workflowID).text)
+            print(ResultLine(result: result, seconds: outcome.seconds, workflowID: outcome.workflowID,
+                             alreadyFinished: outcome.alreadyFinished).text)
             return
         }
         let target = configuration.syncDatabaseURL == nil ? "SQLite" : "Postgres"
@@ -210,7 +211,7 @@ struct RunCommand: AsyncParsableCommand {
                Quarantined records: \(result.quarantined)
                Duplicate records (deduplicated): \(result.duplicates)\(Self.notes(result))
                Workflow id: \(outcome.workflowID)\(outcome.alsoFinished.isEmpty ? "" : "\n   Also finished, left unfinished on this executor by an earlier run: \(outcome.alsoFinished.joined(separator: ", "))")
-               Seconds: \(String(format: "%.2f", outcome.seconds))\(outcome.restarts > 0 ? " (\(outcome.restarts) simulated crash(es) recovered)" : "")
+               Seconds: \(String(format: "%.2f", outcome.seconds))\(outcome.restarts > 0 ? " (\(outcome.restarts) simulated crash(es) recovered)" : "")\(outcome.alreadyFinished ? " (the original run's: this workflow id had already finished, so nothing ran now)" : "")
             """)
     }
 }
@@ -276,11 +277,13 @@ extension LogFormat: ExpressibleByArgument {}
 /// `--progress`.
 extension ProgressMode: ExpressibleByArgument {}
 
-/// The `--json` line: the totals and the wall-clock seconds.
+/// The `--json` line: the totals, the wall-clock seconds, and whether the workflow id had
+/// already finished (then the seconds are the original run's and nothing ran).
 struct ResultLine {
     var result: RootResult
     var seconds: Double
     var workflowID: String
+    var alreadyFinished = false
 
     var text: String {
         let fields: [(String, String)] = [
@@ -290,6 +293,7 @@ struct ResultLine {
             ("quarantined", "\(result.quarantined)"), ("duplicates", "\(result.duplicates)"),
             ("superseded", "\(result.superseded)"), ("incomplete_snapshots", "\(result.incompleteSnapshots)"),
             ("seconds", String(format: "%.3f", seconds)), ("workflow_id", Self.quoted(workflowID)),
+            ("already_finished", alreadyFinished ? "true" : "false"),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }

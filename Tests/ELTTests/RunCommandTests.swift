@@ -56,6 +56,30 @@ struct ELTProcess {
 
 @Suite("elt run")
 struct RunCommandTests {
+    @Test("running a workflow id that already finished reports the recorded result and the original run's time, not this command's")
+    func rerunFinishedID() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        // Ten batches, each fetching its ten pages at once, at 200 ms a page: the first run takes at least 2 s.
+        let arguments = ["run", "--json", "--integrations", "1", "--source-latency-ms", "200", "--data-path", directory,
+                         "--workflow-id", "once"]
+        let first = try await ELTProcess.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        let original = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let again = try await ELTProcess.run(arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        let repeated = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect(original["already_finished"] as? Bool == false)
+        #expect(repeated["already_finished"] as? Bool == true)
+        #expect(repeated["users_staged"] as? Int == original["users_staged"] as? Int)
+        let seconds = try #require(repeated["seconds"] as? Double)
+        let originalSeconds = try #require(original["seconds"] as? Double)
+        #expect(seconds >= 1.5 && seconds <= originalSeconds + 1, "\(seconds) against the original \(originalSeconds)")
+
+        let human = try await ELTProcess.run(arguments.filter { $0 != "--json" })
+        #expect(human.status == 0, "\(human.stderr)")
+        #expect(human.stdout.contains("(the original run's: this workflow id had already finished, so nothing ran now)"), "\(human.stdout)")
+    }
+
     @Test("elt run --json prints one line with the seed's counts and the workflow id, on the embedded default")
     func jsonLine() async throws {
         let directory = ELTProcess.temporaryDirectory()
@@ -66,7 +90,8 @@ struct RunCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["integrations", "users_staged", "cdc_inserts", "cdc_updates", "cdc_deletes", "latest",
                                      "synced", "quarantined", "duplicates", "superseded", "incomplete_snapshots", "seconds",
-                                     "workflow_id"])
+                                     "workflow_id", "already_finished"])
+        #expect(object["already_finished"] as? Bool == false)
         #expect((object["workflow_id"] as? String)?.hasPrefix("elt-run-") == true)
         #expect(object["duplicates"] as? Int == 0 && object["incomplete_snapshots"] as? Int == 0)
         #expect(object["integrations"] as? Int == 1)
