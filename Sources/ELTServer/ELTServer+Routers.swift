@@ -13,8 +13,11 @@ extension ELTServer {
     ) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: ErrorResponseMiddleware())
+        let routes = MethodNotAllowedMiddleware<ServerRequestContext>.RouteTable()
+        router.add(middleware: MethodNotAllowedMiddleware(table: routes))
         HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken, stalledAfter: stalledAfter)
         if let metrics { MetricsRoute.add(to: router, runtime: runtime, registry: metrics) }
+        routes.record(router)
         return router
     }
 
@@ -31,11 +34,15 @@ extension ELTServer {
         router.add(middleware: ErrorResponseMiddleware())
         let sessions = adminToken.map(DashboardSessions.init)
         if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken, sessions: sessions)) }
+        // After the token check: a caller without the token learns nothing of the routes.
+        let routes = MethodNotAllowedMiddleware<ServerRequestContext>.RouteTable()
+        router.add(middleware: MethodNotAllowedMiddleware(table: routes))
         let client = client ?? ELTManagement.client(of: runtime)
         AdminRoutes.add(to: router, client: client)
         DashboardRoutes.add(to: router, client: client, store: store, sessions: sessions)
         if let store { IntegrationRoutes.add(to: router, registry: IntegrationRegistry(store: store)) }
         HealthRoutes.add(to: router, runtime: runtime, journal: journal, adminToken: adminToken, stalledAfter: stalledAfter)
+        routes.record(router)
         return router
     }
 }

@@ -160,6 +160,32 @@ struct AdminRoutesTests {
         }
     }
 
+    @Test("a method a route does not take answers 405 with Allow; an unknown path and an unknown workflow stay 404")
+    func methodNotAllowed() async throws {
+        try await AdminAPIHarness(.sqlite).withAdminAPI { _, client in
+            let delete = try await client.execute(uri: "/api/workflows/some-id", method: .delete)
+            #expect(delete.status == .methodNotAllowed)
+            #expect(delete.headers[.allow] == "GET")
+            #expect(try errorDetail(delete).message == "DELETE is not allowed on /api/workflows/some-id; it takes GET")
+
+            let put = try await client.execute(uri: "/api/workflows", method: .put)
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.headers[.allow]?.contains("POST") == true, "\(put.headers)")
+
+            let health = try await client.execute(uri: "/health", method: .post)
+            #expect(health.status == .methodNotAllowed)
+            #expect(health.headers[.allow] == "GET")
+
+            let unknown = try await client.execute(uri: "/api/nothing-here", method: .get)
+            #expect(unknown.status == .notFound)
+            #expect(try errorDetail(unknown).message == "no route for GET /api/nothing-here")
+
+            let missing = try await client.execute(uri: "/api/workflows/no-such-workflow", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(try errorDetail(missing).message.contains("no-such-workflow"))
+        }
+    }
+
     @Test("a journal failure in a route answers 500 JSON with a request id, logged at error level with that id, and no SQL")
     func journalFailure() async throws {
         let harness = try AdminAPIHarness(.sqlite)
