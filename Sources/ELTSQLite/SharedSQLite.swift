@@ -21,7 +21,7 @@ enum SharedSQLite {
     /// Switching a new file to WAL, and the first migration, take locks that SQLite's busy
     /// timeout does not always cover (`PRAGMA journal_mode` answers "database is locked" at
     /// once), so an open that fails with SQLITE_BUSY or SQLITE_LOCKED is retried every 50 ms
-    /// for up to ``lockedOpenTimeout``. Runs at start-up only.
+    /// for up to ``lockedOpenTimeout`` (``LockedOpen``). Runs at start-up only.
     static func openPool(
         path: String, label: String, migrate: (DatabasePool) throws -> Void = { _ in }
     ) throws -> DatabasePool {
@@ -31,17 +31,10 @@ enum SharedSQLite {
         configuration.busyMode = .timeout(10)
         configuration.label = label
         configuration.prepareDatabase(prepare)
-        let clock = ContinuousClock()
-        let deadline = clock.now + lockedOpenTimeout
-        while true {
-            do {
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                try migrate(pool)
-                return pool
-            } catch let error as DatabaseError
-                where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && clock.now < deadline {
-                Thread.sleep(forTimeInterval: 0.05)
-            }
+        return try LockedOpen.retrying(timeout: lockedOpenTimeout) {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try migrate(pool)
+            return pool
         }
     }
 
@@ -54,6 +47,8 @@ enum SharedSQLite {
     /// An ``InlineWriter`` on the database at `path` that `pool` (from
     /// ``openPool(path:label:migrate:)``) opened, with the pool's pragmas.
     static func openInlineWriter(path: String, label: String, pool: DatabasePool) throws -> InlineWriter {
-        try InlineWriter(path: path, label: label + ".inline", pool: pool, prepare: prepare)
+        try LockedOpen.retrying(timeout: lockedOpenTimeout) {
+            try InlineWriter(path: path, label: label + ".inline", pool: pool, prepare: prepare)
+        }
     }
 }

@@ -208,4 +208,79 @@ struct InlineWriterTests {
         #expect(waited >= .milliseconds(200), "the commit did not wait for the lock (\(waited))")
         #expect(try await journal.workflow(id: "held-lock")?.status == .pending)
     }
+
+    /// Creates the database at `path` in rollback-journal mode, as a process that has just
+    /// created it does before switching it to WAL, and holds an exclusive lock on it for
+    /// `seconds` from another thread; returns once the lock is held.
+    private func holdNewFileLocked(path: String, for seconds: TimeInterval) throws {
+        let holder = try DatabaseQueue(path: path)
+        let locked = DispatchSemaphore(value: 0)
+        Thread {
+            try? holder.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                try db.execute(sql: "CREATE TABLE lock_holder(v INTEGER)")
+                locked.signal()
+                Thread.sleep(forTimeInterval: seconds)
+                try db.execute(sql: "COMMIT")
+            }
+        }.start()
+        locked.wait()
+    }
+
+    @Test("opening a journal whose file another process holds locked (creating it) waits for the lock, then opens")
+    func openWaitsOutALock() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inline-open-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        try holdNewFileLocked(path: path, for: 0.4)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let journal = try SQLiteJournal(path: path)
+        let waited = clock.now - start
+        #expect(waited >= .milliseconds(200), "the open did not meet the lock (\(waited))")
+        try await journal.migrate()
+        _ = try await journal.commit([.insertWorkflow(workflow("after-lock"))])
+        #expect(try await journal.workflow(id: "after-lock")?.status == .pending)
+    }
+
+    @Test("an open that meets SQLITE_BUSY or SQLITE_LOCKED (extended codes too) is tried again until it opens",
+          arguments: [ResultCode.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_BUSY_RECOVERY, .SQLITE_BUSY_SNAPSHOT])
+    func lockedOpenRetries(code: ResultCode) throws {
+        var attempts = 0
+        let value = try LockedOpen.retrying(timeout: .seconds(5), interval: .milliseconds(1)) { () throws -> String in
+            attempts += 1
+            if attempts < 3 { throw DatabaseError(resultCode: code, message: "database is locked") }
+            return "opened"
+        }
+        #expect(value == "opened")
+        #expect(attempts == 3)
+    }
+
+    @Test("an open that fails otherwise fails at once; one locked past the timeout gives its last error")
+    func lockedOpenGivesUp() throws {
+        var attempts = 0
+        #expect(throws: DatabaseError.self) {
+            try LockedOpen.retrying(timeout: .seconds(5), interval: .milliseconds(1)) { () throws -> Int in
+                attempts += 1
+                throw DatabaseError(resultCode: .SQLITE_CANTOPEN, message: "unable to open database file")
+            }
+        }
+        #expect(attempts == 1)
+
+        attempts = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try LockedOpen.retrying(timeout: .milliseconds(200), interval: .milliseconds(10)) { () throws -> Int in
+                attempts += 1
+                throw DatabaseError(resultCode: .SQLITE_BUSY, message: "database is locked")
+            }
+            Issue.record("expected the last SQLITE_BUSY")
+        } catch let error as DatabaseError {
+            #expect(error.resultCode == .SQLITE_BUSY)
+        }
+        #expect(attempts > 1)
+        #expect(clock.now - start >= .milliseconds(150))
+    }
 }
