@@ -46,7 +46,8 @@ struct JournalJSONWriterTests {
     /// encoder might escape (DEL, NBSP, the line and paragraph separators, BOM, U+FFFF, emoji).
     static let strings: [String] = (0..<0x80).map { String(UnicodeScalar(UInt8($0))) }
         + (0..<0x80).map { "a" + String(UnicodeScalar(UInt8($0))) + "b" }
-        + ["", "plain", "a/b", "\u{7F}", "\u{A0}", "\u{2028}\u{2029}", "\u{FEFF}", "\u{FFFF}", "😀 ü ñ", #"{"raw":"json \"quoted\""}"#]
+        + ["", "plain", "a/b", "\u{7F}", "\u{A0}", "\u{2028}\u{2029}", "\u{FEFF}", "\u{FFFF}", "😀 ü ñ", #"{"raw":"json \"quoted\""}"#,
+           "\u{1}\u{301}", "e\u{301}\n\u{301}", "\"\u{301}", "\u{1F1FA}\u{1F1F8}\t\u{1F1EC}"]
 
     @Test("strings are escaped exactly as JSONEncoder escapes them", arguments: strings)
     func escaping(text: String) throws {

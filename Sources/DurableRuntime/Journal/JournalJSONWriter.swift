@@ -17,81 +17,80 @@ public protocol JournalJSONWritable: Encodable {
 /// `\u00xx`, nothing else). The caller writes keys in sorted order; the writer places the
 /// commas and colons.
 public struct JournalJSONWriter: Sendable {
-    private var bytes: [UInt8] = []
+    /// The text so far, appended to in place (no byte buffer to copy from at the end).
+    public private(set) var text = ""
     private var needsComma = false
 
     /// An empty writer.
-    public init() {
-        bytes.reserveCapacity(1024)
-    }
-
-    /// The text written so far.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public init() {}
 
     /// Opens an object: its members follow as `key` and value pairs, then ``endObject()``.
     public mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        text.append("{")
         needsComma = false
     }
 
     /// Closes the innermost open object.
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        text.append("}")
         needsComma = true
     }
 
     /// Opens an array: its elements follow, then ``endArray()``.
     public mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        text.append("[")
         needsComma = false
     }
 
     /// Closes the innermost open array.
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        text.append("]")
         needsComma = true
     }
 
     /// Writes a member's key; its value comes next.
     public mutating func key(_ name: String) {
         string(name)
-        bytes.append(UInt8(ascii: ":"))
+        text.append(":")
         needsComma = false
     }
 
     /// Writes a string value.
     public mutating func string(_ value: String) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var start = 0
-            for index in utf8.indices {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+        text.append("\"")
+        // Escaped characters are ASCII, so every cut falls on a scalar boundary.
+        let utf8 = value.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            let next = utf8.index(after: index)
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                text.append(contentsOf: value[start..<index])
                 escape(byte)
-                start = index + 1
+                start = next
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            index = next
         }
-        bytes.append(UInt8(ascii: "\""))
+        if start == utf8.startIndex { text.append(value) } else { text.append(contentsOf: value[start...]) }
+        text.append("\"")
         needsComma = true
     }
 
     /// Writes an integer value.
     public mutating func int(_ value: Int) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        text.append(String(value))
         needsComma = true
     }
 
     /// Writes `true` or `false`.
     public mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        text.append(value ? "true" : "false")
         needsComma = true
     }
 
@@ -126,23 +125,25 @@ public struct JournalJSONWriter: Sendable {
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { text.append(",") }
     }
 
     private mutating func escape(_ byte: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-        case 0x08: bytes.append(UInt8(ascii: "b"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0C: bytes.append(UInt8(ascii: "f"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\""): text.append("\\\"")
+        case UInt8(ascii: "\\"): text.append("\\\\")
+        case 0x08: text.append("\\b")
+        case 0x09: text.append("\\t")
+        case 0x0A: text.append("\\n")
+        case 0x0C: text.append("\\f")
+        case 0x0D: text.append("\\r")
         default:
-            let digits = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                      digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+            let digits = "0123456789abcdef"
+            let high = digits[digits.index(digits.startIndex, offsetBy: Int(byte >> 4))]
+            let low = digits[digits.index(digits.startIndex, offsetBy: Int(byte & 0x0F))]
+            text.append("\\u00")
+            text.append(high)
+            text.append(low)
         }
     }
 
