@@ -159,14 +159,16 @@ struct InlineWriterTests {
         #expect(try database.count() == 10_000)
     }
 
-    /// Takes the write lock of the database at `path` on another connection and thread, and
-    /// returns once it is held; the lock is released after `seconds`.
-    private func holdWriteLock(path: String, for seconds: TimeInterval) throws {
+    /// Takes the write lock of the database at `path` on another connection and thread (with
+    /// `begin`, then `sql` inside the transaction), and returns once it is held; the lock is
+    /// released after `seconds`.
+    private func holdWriteLock(path: String, for seconds: TimeInterval, begin: String = "BEGIN IMMEDIATE", then sql: String? = nil) throws {
         let holder = try DatabaseQueue(path: path)
         let locked = DispatchSemaphore(value: 0)
         Thread {
             try? holder.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: begin)
+                if let sql { try db.execute(sql: sql) }
                 locked.signal()
                 Thread.sleep(forTimeInterval: seconds)
                 try db.execute(sql: "COMMIT")
@@ -209,31 +211,14 @@ struct InlineWriterTests {
         #expect(try await journal.workflow(id: "held-lock")?.status == .pending)
     }
 
-    /// Creates the database at `path` in rollback-journal mode, as a process that has just
-    /// created it does before switching it to WAL, and holds an exclusive lock on it for
-    /// `seconds` from another thread; returns once the lock is held.
-    private func holdNewFileLocked(path: String, for seconds: TimeInterval) throws {
-        let holder = try DatabaseQueue(path: path)
-        let locked = DispatchSemaphore(value: 0)
-        Thread {
-            try? holder.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN EXCLUSIVE")
-                try db.execute(sql: "CREATE TABLE lock_holder(v INTEGER)")
-                locked.signal()
-                Thread.sleep(forTimeInterval: seconds)
-                try db.execute(sql: "COMMIT")
-            }
-        }.start()
-        locked.wait()
-    }
-
     @Test("opening a journal whose file another process holds locked (creating it) waits for the lock, then opens")
     func openWaitsOutALock() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inline-open-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
-        try holdNewFileLocked(path: path, for: 0.4)
+        // Created in rollback-journal mode, as by a process that has not yet switched it to WAL.
+        try holdWriteLock(path: path, for: 0.4, begin: "BEGIN EXCLUSIVE", then: "CREATE TABLE lock_holder(v INTEGER)")
         let clock = ContinuousClock()
         let start = clock.now
         let journal = try SQLiteJournal(path: path)
