@@ -24,23 +24,24 @@ enum AdminRoutes {
         enum CodingKeys: String, CodingKey { case workflowID = "workflow_id", steps }
     }
 
-    struct ForkRequest: Decodable {
+    struct ForkRequest: RequestBody {
         var step: Int
         var newID: String?
-        enum CodingKeys: String, CodingKey { case step, newID = "new_id" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case step, newID = "new_id" }
     }
 
-    struct RecoverRequest: Decodable {
+    struct RecoverRequest: RequestBody {
         var executorIDs: [String]
-        enum CodingKeys: String, CodingKey { case executorIDs = "executor_ids" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case executorIDs = "executor_ids" }
     }
 
     /// `POST /api/workflows`: what `elt start` takes.
-    struct StartRequest: Decodable {
+    struct StartRequest: RequestBody {
         var name: String
         /// The catalogue's parameters, as a JSON object of strings, numbers and booleans.
         var arguments: [String: CatalogValue]?
         var id: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, arguments, id }
     }
 
     /// A parameter's value in a start request.
@@ -166,7 +167,10 @@ enum AdminRoutes {
         }
     }
 
-    static func decode<T: Decodable>(
+    /// The body of `request` as `T`. A body that is not JSON of that shape, or that has a key
+    /// `T` does not take (a misspelt `"argumets"` would otherwise be dropped and the defaults
+    /// run), is a 400 naming the problem; one over ``maximumBodyBytes`` is a 413.
+    static func decode<T: RequestBody>(
         _ type: T.Type, _ request: Request, _ context: ServerRequestContext, example: String
     ) async throws -> T {
         let buffer: ByteBuffer
@@ -175,10 +179,27 @@ enum AdminRoutes {
         } catch is NIOTooManyBytesError {
             throw HTTPError(.contentTooLarge, message: "the body is larger than \(maximumBodyBytes / 1024) KiB; send JSON like \(example)")
         }
+        let data = Data(buffer.readableBytesView)
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let known = T.CodingKeys.allCases.map(\.stringValue)
+            let unknown = object.keys.filter { !known.contains($0) }.sorted()
+            if !unknown.isEmpty {
+                let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
+                throw HTTPError(.badRequest, message: """
+                    the body has \(unknown.count == 1 ? "a key" : "keys") this route does not take: \(names); \
+                    it takes \(known.joined(separator: ", ")) (JSON like \(example))
+                    """)
+            }
+        }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch {
             throw HTTPError(.badRequest, message: "the body must be JSON like \(example)")
         }
     }
+}
+
+/// A request body of the admin API: its keys are its `CodingKeys`, and no other key is taken.
+protocol RequestBody: Decodable {
+    associatedtype CodingKeys: CodingKey & CaseIterable
 }

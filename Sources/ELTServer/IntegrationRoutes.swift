@@ -21,23 +21,23 @@ enum IntegrationRoutes {
         var integrations: [ConnectedIntegration]
     }
 
-    struct AddRequest: Decodable {
+    struct AddRequest: RequestBody {
         var organizationID: String
         var provider: String
         var apiEndpoint: String
         var authHeaderEnv: String?
         var permissionSourceName: String?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case organizationID = "organization_id", provider, apiEndpoint = "api_endpoint", authHeaderEnv = "auth_header_env"
             case permissionSourceName = "permission_source_name"
         }
     }
 
-    struct ChangeRequest: Decodable {
+    struct ChangeRequest: RequestBody {
         var apiEndpoint: String?
         var authHeaderEnv: String?
         var permissionSourceName: String?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case apiEndpoint = "api_endpoint", authHeaderEnv = "auth_header_env", permissionSourceName = "permission_source_name"
         }
     }

@@ -236,12 +236,22 @@ struct AdminRoutesTests {
             for (bad, expected) in [(#"{"name": "nope"}"#, "unknown workflow 'nope'"),
                                     (#"{"name": "root_orchestration_workflow", "arguments": {"num_batches": 0}}"#, "num_batches=0"),
                                     (#"{"name": "root_orchestration_workflow", "arguments": {"colour": "red"}}"#, "no parameter 'colour'"),
-                                    (#"{"arguments": {}}"#, "the body must be JSON like")] {
+                                    (#"{"arguments": {}}"#, "the body must be JSON like"),
+                                    (#"{"name": "root_orchestration_workflow", "argumets": {"num_batches": 1}, "id": "typo"}"#,
+                                     "the body has a key this route does not take: 'argumets'; it takes name, arguments, id"),
+                                    (#"{"name": "root_orchestration_workflow", "Id": "x", "queue": "q"}"#,
+                                     "keys this route does not take: 'Id', 'queue'")] {
                 let refused = try await client.execute(uri: "/api/workflows", method: .post, body: ByteBuffer(string: bad))
                 #expect(refused.status == .badRequest, "\(bad)")
                 let message = try #require((try jsonObject(refused)["error"] as? [String: Any])?["message"] as? String)
                 #expect(message.contains(expected), "\(bad): \(message)")
             }
+            // A misspelt key started nothing.
+            #expect(try await runtime.workflow(id: "typo") == nil)
+            let fork = try await client.execute(uri: "/api/workflows/api-root/fork", method: .post,
+                                                body: ByteBuffer(string: #"{"step": 1, "newid": "x"}"#))
+            #expect(fork.status == .badRequest)
+            #expect(try errorDetail(fork).message.contains("'newid'; it takes step, new_id"), "\(String(buffer: fork.body))")
         }
     }
 
