@@ -1,4 +1,5 @@
-import ELT
+import AsyncHTTPClient
+@testable import ELT
 import ELTApp
 import ELTPostgres
 import ELTSQLite
@@ -420,6 +421,28 @@ struct HTTPUserSourceTests {
             #expect(broken == .unusableCredential(integrationID: integration.id, provider: "okta", variable: "ELT_TEST_AUTH"))
             #expect(!broken.description.contains("Evil"))
             #expect(api.requests.isEmpty)
+        }
+    }
+
+    @Test("an HTTP client error is told in words, never as the client's type and case", arguments: [
+        (HTTPClientError.emptyHost, "the HTTP client failed: empty host"),
+        (HTTPClientError.invalidURL, "the HTTP client failed: invalid url"),
+        (HTTPClientError.alreadyShutdown, "the HTTP client failed: already shutdown"),
+    ])
+    func clientErrorWords(error: HTTPClientError, expected: String) {
+        #expect(HTTPUserSource.words(of: error) == expected)
+        #expect(!HTTPUserSource.words(of: error).contains("HTTPClientError"))
+    }
+
+    @Test("advice after failed retries names nothing a user cannot set", arguments: [
+        HTTPSourceError.retriesExhausted(attempts: 5, url: "http://x/users?page=0", lastStatus: 502, lastProblem: "HTTP 502"),
+        HTTPSourceError.retriesExhausted(attempts: 5, url: "http://x/users?page=0", lastStatus: nil, lastProblem: "no answer"),
+        HTTPSourceError.bodyTooLarge(url: "http://x/users?page=0", limit: 1_000),
+        HTTPSourceError.requestFailed(url: "http://x/users?page=0", reason: "no route"),
+    ])
+    func adviceInUserTerms(error: HTTPSourceError) {
+        for name in ["HTTPUserSource", "HTTPRetryPolicy", "maxAttempts", "requestTimeout", "maximumBodySize", "configuration"] {
+            #expect(!error.description.contains(name), "\(error.description)")
         }
     }
 }

@@ -55,13 +55,13 @@ public enum HTTPSourceError: Error, CustomStringConvertible, Equatable, RetryCla
         case let .retriesExhausted(attempts, url, lastStatus, lastProblem):
             let last = lastStatus.map { "HTTP \(Self.statusText($0))" } ?? "no response"
             let advice = lastStatus == nil
-                ? "check that the source API is up and reachable from here, or raise HTTPUserSource.requestTimeout if it is slow"
-                : "the source API is unavailable or overloaded; try again later, or raise HTTPRetryPolicy.maxAttempts"
+                ? "check that the source API is up and reachable from this machine and answers within the request timeout, then run again"
+                : "the source API is unavailable or overloaded; try again later"
             return "GET \(url) failed \(attempts) time\(attempts == 1 ? "" : "s"); the last attempt got \(last): \(lastProblem) — \(advice)"
         case let .bodyTooLarge(url, limit):
-            return "GET \(url) returned a body larger than the limit of \(limit) bytes — ask for a smaller page_size, or raise HTTPUserSource.maximumBodySize"
+            return "GET \(url) returned a body larger than the limit of \(limit) bytes — ask for a smaller page_size (--page-size, page_size=)"
         case let .requestFailed(url, reason):
-            return "GET \(url) could not be sent: \(reason) — check provider_data.api_endpoint and the HTTP client's configuration"
+            return "GET \(url) could not be sent: \(reason) — check the integration's api_endpoint (elt integrations show ID)"
         }
     }
 

@@ -185,7 +185,7 @@ public struct HTTPUserSource: UserSource {
             defer { group.cancelAll() }
             if let outcome = try await group.next() ?? nil { return outcome }
             try Task.checkCancellation()
-            return .retryable(status: nil, problem: "no complete response within \(timeout) (HTTPUserSource.requestTimeout)", retryAfter: nil)
+            return .retryable(status: nil, problem: "no complete response within the request timeout of \(timeout)", retryAfter: nil)
         }
     }
 
@@ -294,15 +294,33 @@ public struct HTTPUserSource: UserSource {
         return url.port.map { "\(host):\($0)" } ?? host
     }
 
+    /// An `HTTPClientError` without a case above, in words rather than the type's dump: its
+    /// case name split at capitals, a run of capitals kept together, in lowercase
+    /// (`emptyHost` → "empty host", `invalidURL` → "invalid url").
+    static func words(of error: HTTPClientError) -> String {
+        var name = String(describing: error)
+        if let dot = name.firstIndex(of: ".") { name = String(name[name.index(after: dot)...]) }
+        if let parenthesis = name.firstIndex(of: "(") { name = String(name[..<parenthesis]) }
+        var text = ""
+        var previousWasUpper = false
+        for character in name {
+            if character.isUppercase, !previousWasUpper, !text.isEmpty { text.append(" ") }
+            previousWasUpper = character.isUppercase
+            text.append(character)
+        }
+        return "the HTTP client failed: " + text.lowercased()
+    }
+
     /// An error of the client or the network, in words.
     private static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout: return "the connection could not be made in time"
-            case .deadlineExceeded: return "no response head in time (HTTPUserSource.requestTimeout)"
+            case .deadlineExceeded: return "no response within the request timeout"
             case .readTimeout: return "the server stopped sending"
             case .remoteConnectionClosed: return "the server closed the connection"
-            default: return "\(error)"
+            case .getConnectionFromPoolTimeout: return "no connection to the server could be had in time"
+            default: return words(of: error)
             }
         }
         return "the connection failed (\(error))"
