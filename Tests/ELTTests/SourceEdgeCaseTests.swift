@@ -184,6 +184,9 @@ struct SourceEdgeCaseTests {
             }
             #expect("\(error)".contains("does not exist"), "\(error)")
             #expect("\(error)".contains("404 Not Found"), "\(error)")
+            // Page 0 has no page before it: it is said so, with what to check.
+            #expect("\(error)".contains("the page before it was full") == (snapshot == 1), "\(error)")
+            #expect("\(error)".contains("the first page (page 0) does not exist") == (snapshot == 0), "\(error)")
         }
         #expect(try await Self.users(harness).isEmpty)
     }

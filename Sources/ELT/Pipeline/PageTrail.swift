@@ -42,6 +42,8 @@ public struct PageTrail: Codable, Sendable, Equatable {
         /// What happened and what to check.
         public var description: String {
             switch self {
+            case let .missingPage(0, explanation):
+                "the first page (page 0) does not exist, so the source has no users there: \(explanation) — check the integration's api_endpoint (elt integrations show ID)"
             case let .missingPage(page, explanation):
                 "page \(page) does not exist, but the page before it was full, so the snapshot cannot end there: \(explanation)"
             }
