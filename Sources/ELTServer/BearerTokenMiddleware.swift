@@ -29,10 +29,13 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The header the dashboard's script sends with every change it makes.
     static var dashboardHeader: HTTPField.Name { HTTPField.Name("X-ELT-Dashboard")! }
 
-    /// Whether `request` carries `Authorization: Bearer <token>`, compared in constant time.
+    /// Whether `request` carries `Authorization: Bearer <token>`, the token compared in constant
+    /// time. The scheme is case-insensitive (`bearer`, `BEARER`: RFC 9110 §11.1), and spaces
+    /// after it are skipped.
     static func authorizes(_ request: Request, token: String) -> Bool {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
-        return constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
+        guard let header = request.headers[.authorization], let space = header.firstIndex(of: " "),
+              header[..<space].lowercased() == "bearer" else { return false }
+        return constantTimeEquals(String(header[space...].drop { $0 == " " }), token)
     }
 
     /// Compares `presented` with `expected` in time that depends only on the expected token's

@@ -11,7 +11,8 @@ extension ELTServer {
         runtime: WorkflowRuntime, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter,
         metrics: PrometheusCollectorRegistry? = nil
     ) -> Router<ServerRequestContext> {
-        let router = Router(context: ServerRequestContext.self)
+        // HEAD of every GET route (RFC 9110 §9.3.2): a load balancer's `HEAD /health`.
+        let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ErrorResponseMiddleware())
         let routes = MethodNotAllowedMiddleware<ServerRequestContext>.RouteTable()
         router.add(middleware: MethodNotAllowedMiddleware(table: routes))
@@ -29,7 +30,8 @@ extension ELTServer {
         runtime: WorkflowRuntime, client: DurableClient? = nil, journal: String, adminToken: String?, stalledAfter: Duration = HealthRoutes.defaultStalledAfter,
         store: (any DataStore)? = nil
     ) -> Router<ServerRequestContext> {
-        let router = Router(context: ServerRequestContext.self)
+        // HEAD of every GET route (RFC 9110 §9.3.2): a load balancer's `HEAD /health`.
+        let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
         // First, so that it also answers the token middleware's 401 and the router's 404.
         router.add(middleware: ErrorResponseMiddleware())
         let sessions = adminToken.map(DashboardSessions.init)

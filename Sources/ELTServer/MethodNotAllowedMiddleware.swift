@@ -3,7 +3,8 @@ import Synchronization
 
 /// Turns the router's 404 for a path that exists under other methods into 405 Method Not
 /// Allowed with an `Allow` header (RFC 9110 §15.5.6): `DELETE /api/workflows/x` is not a
-/// missing route but a method the route does not take.
+/// missing route but a method the route does not take. (`HEAD` of a `GET` route is the
+/// router's: both routers are built with `.autoGenerateHeadEndpoints`.)
 ///
 /// Add it after ``ErrorResponseMiddleware`` (which renders the 405 as JSON) and before the
 /// routes; call ``RouteTable/record(_:)`` once every route is added. Only the router's own 404

@@ -62,6 +62,8 @@ public struct ServerOptions: Sendable {
         for (name, port) in [("--port", port), ("--admin-port", adminPort)] where !(0...65535).contains(port) {
             throw .badPort(option: name, value: port)
         }
+        // Port 0 asks the system for a free port each time, so two zeros are two ports.
+        if port == adminPort, port != 0 { throw .samePort(port) }
         if let schedule { _ = try Self.cron(schedule) }
     }
 
@@ -85,6 +87,8 @@ public enum ServerError: Error, CustomStringConvertible {
     case weakToken(nonWhitespace: Int)
     /// The cron expression is invalid.
     case badSchedule(String, reason: String)
+    /// `--port` and `--admin-port` name the same port.
+    case samePort(Int)
     /// Another process listens on the port already, or the address cannot be listened on:
     /// `option` is the one to change, `fix` says how.
     case cannotListen(option: String, address: String, reason: String, fix: String)
@@ -98,6 +102,8 @@ public enum ServerError: Error, CustomStringConvertible {
             "the admin token has \(count) non-whitespace character\(count == 1 ? "" : "s"); it needs at least \(ServerOptions.minimumTokenLength): set --admin-token (or ELT_ADMIN_TOKEN) to a long random value, e.g. the output of 'openssl rand -hex 24'"
         case let .badPort(option, value):
             "\(option) \(value) is not a port (0-65535)"
+        case let .samePort(port):
+            "--port and --admin-port are both \(port): the health port and the admin port must differ (defaults 8080 and 3001)"
         case let .badSchedule(expression, reason):
             "--schedule '\(expression)' is not a cron expression: \(reason)"
         case let .cannotListen(option, address, reason, fix):

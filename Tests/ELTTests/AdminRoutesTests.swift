@@ -175,6 +175,10 @@ struct AdminRoutesTests {
             let health = try await client.execute(uri: "/health", method: .post)
             #expect(health.status == .methodNotAllowed)
             #expect(health.headers[.allow] == "GET")
+            // HEAD is GET without the body: a load balancer's check.
+            let head = try await client.execute(uri: "/health", method: .head)
+            #expect(head.status == .ok)
+            #expect(head.body.readableBytes == 0, "\(String(buffer: head.body))")
 
             let unknown = try await client.execute(uri: "/api/nothing-here", method: .get)
             #expect(unknown.status == .notFound)

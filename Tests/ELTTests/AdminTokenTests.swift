@@ -2,7 +2,9 @@ import ELT
 import ELTApp
 import ELTPostgres
 import ELTSQLite
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import Testing
 @testable import ELTServer
 
@@ -42,5 +44,34 @@ struct AdminTokenTests {
         for presented in ["", "0", String(token.dropLast()), token + "4", "1123456789abcdef0123", String(repeating: "x", count: 500)] {
             #expect(!BearerTokenMiddleware<BasicRequestContext>.constantTimeEquals(presented, token), "\(presented)")
         }
+    }
+
+    @Test("the bearer scheme is case-insensitive and spaces after it are skipped; anything else is refused")
+    func schemeCase() {
+        let token = "0123456789abcdef0123"
+        func request(_ authorization: String) -> Request {
+            Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/api/queues",
+                                      headerFields: [.authorization: authorization]),
+                    body: .init(buffer: ByteBuffer()))
+        }
+        for accepted in ["Bearer \(token)", "bearer \(token)", "BEARER \(token)", "Bearer   \(token)"] {
+            #expect(BearerTokenMiddleware<BasicRequestContext>.authorizes(request(accepted), token: token), "\(accepted)")
+        }
+        for refused in ["Basic \(token)", "Bearer\(token)", "Bearer", "Bearer ", "Bearer wrong", "Bearers \(token)", token] {
+            #expect(!BearerTokenMiddleware<BasicRequestContext>.authorizes(request(refused), token: token), "\(refused)")
+        }
+    }
+
+    @Test("the same --port and --admin-port is refused, naming both; port 0 twice asks for two free ports")
+    func samePort() throws {
+        var options = Self.options(token: nil, host: "127.0.0.1")
+        (options.port, options.adminPort) = (47_000, 47_000)
+        #expect {
+            try options.validate()
+        } throws: { error in
+            "\(error)".contains("--port and --admin-port are both 47000")
+        }
+        (options.port, options.adminPort) = (0, 0)
+        try options.validate()
     }
 }
