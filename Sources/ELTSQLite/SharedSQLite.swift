@@ -47,8 +47,6 @@ enum SharedSQLite {
     /// An ``InlineWriter`` on the database at `path` that `pool` (from
     /// ``openPool(path:label:migrate:)``) opened, with the pool's pragmas.
     static func openInlineWriter(path: String, label: String, pool: DatabasePool) throws -> InlineWriter {
-        try LockedOpen.retrying(timeout: lockedOpenTimeout) {
-            try InlineWriter(path: path, label: label + ".inline", pool: pool, prepare: prepare)
-        }
+        try InlineWriter(path: path, label: label + ".inline", pool: pool, prepare: prepare)
     }
 }

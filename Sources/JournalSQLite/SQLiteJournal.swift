@@ -45,11 +45,10 @@ public final class SQLiteJournal: JournalBackend {
         configuration.prepareDatabase(prepare)
         do {
             // A server's journal may be locked for a moment (a WAL reset after its checkpoint)
-            // just as a client opens it: the open waits that out (``LockedOpen``).
-            (pool, inlineWriter) = try LockedOpen.retrying {
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                return (pool, try InlineWriter(path: path, label: "journal.inline", pool: pool, prepare: prepare))
-            }
+            // just as a client opens it: the open waits that out (``LockedOpen``; the inline
+            // writer's open does the same itself).
+            pool = try LockedOpen.retrying { try DatabasePool(path: path, configuration: configuration) }
+            inlineWriter = try InlineWriter(path: path, label: "journal.inline", pool: pool, prepare: prepare)
         } catch {
             throw JournalError.unreachable(
                 database: path,

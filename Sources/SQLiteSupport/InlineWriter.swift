@@ -80,7 +80,9 @@ public final class InlineWriter: Sendable {
             try prepare(db)
             checkpoints.install(on: db)
         }
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+        // This connection never waits for a lock (busy mode immediateError), so its own open
+        // waits out another process's (``LockedOpen``).
+        queue = try LockedOpen.retrying { try DatabaseQueue(path: path, configuration: configuration) }
     }
 
     /// Checkpoints asked of the pool so far (for tests).

@@ -51,10 +51,11 @@ public struct RecordValidator: Sendable {
         let preview = previewText(data)
         guard !data.isEmpty else { throw .notJSON(detail: "the page is empty", preview: preview) }
         let json: JSONValue
+        let repaired = JSONTextRepair.repaired(data)
         do {
-            json = try JSONDecoder().decode(JSONValue.self, from: JSONTextRepair.repaired(data))
+            json = try JSONDecoder().decode(JSONValue.self, from: repaired)
         } catch {
-            throw .notJSON(detail: syntaxDetail(data), preview: preview)
+            throw .notJSON(detail: syntaxDetail(repaired), preview: preview)
         }
         switch json {
         case .array(let records):
@@ -245,14 +246,13 @@ public struct RecordValidator: Sendable {
         return "'" + text + "'" + (data.count > 100 ? "… (\(data.count) bytes)" : "")
     }
 
-    /// Where JSON decoding stopped, without the decoder's type names.
-    /// Where the JSON text `data` goes wrong, in words: `JSONSerialization`'s account of the
-    /// syntax error ("invalid value around character 0", "unexpected end of file during JSON
-    /// parse"). `JSONDecoder` only says that the data was not valid JSON, and for some errors
+    /// Where the JSON text `data` (already through ``JSONTextRepair``) goes wrong, in words:
+    /// `JSONSerialization`'s account of the syntax error ("invalid value around character 0",
+    /// "unexpected end of file during JSON parse"). `JSONDecoder` only says that the data was not valid JSON, and for some errors
     /// (a bad escape inside an array) reports a type mismatch of its own attempts instead.
     static func syntaxDetail(_ data: Data) -> String {
         do {
-            _ = try JSONSerialization.jsonObject(with: JSONTextRepair.repaired(data), options: [.fragmentsAllowed])
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             if var text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String, !text.isEmpty {
                 if text.hasSuffix(".") { text.removeLast() }
