@@ -55,11 +55,25 @@ swift build --build-tests
 # Twelve at a time passes and is faster (381 s against 429 s for the same suite, one machine).
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-12}"
 export TMPDIR="$TEST_TMPDIR"
+# A failing run prints thousands of log lines after its failures, and CI keeps only the tail:
+# each run is copied to a log, and when it fails, its failing tests and their issues are
+# printed again at the very end, where they are read.
+TEST_LOG="$TEST_TMPDIR/swift-test.log"
+run_tests() {
+  local status=0
+  swift test --skip-build --disable-xctest "$@" 2>&1 | tee -a "$TEST_LOG" || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "==== failures of this run (swift test $*) ====" >&2
+    grep -a -A 6 -E '(✘|recorded an issue|error:|Fatal error|Expectation failed)' "$TEST_LOG" | grep -av 'durable\.\|elt\.pipeline\|PostgresNIO' | head -200 >&2 || true
+  fi
+  return "$status"
+}
 if [ "$#" -gt 0 ]; then
-  swift test --skip-build --disable-xctest "$@"
+  run_tests "$@"
 else
   # Headless Chromium loads both cores while it runs: the browser test runs after the rest,
   # alone (about 9 s), so the suites that time connects and statements do not share with it.
-  swift test --skip-build --disable-xctest --skip DashboardBrowserTests
-  swift test --skip-build --disable-xctest --filter DashboardBrowserTests
+  run_tests --skip DashboardBrowserTests
+  : > "$TEST_LOG"
+  run_tests --filter DashboardBrowserTests
 fi

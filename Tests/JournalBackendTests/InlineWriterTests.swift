@@ -71,7 +71,8 @@ struct InlineWriterTests {
         }
         #expect(attempted)
         #expect(attempt == nil, "expected nil, got \(String(describing: attempt))")
-        #expect(elapsed < .seconds(1), "the inline writer waited \(elapsed) for the lock")
+        // It returns at once; 3 s leaves room for a busy machine, not for a wait on the lock.
+        #expect(elapsed < .seconds(3), "the inline writer waited \(elapsed) for the lock")
         #expect(try database.count() == 0)
         // Once the lock is free, the same write goes through.
         #expect(try database.writer.writeIfFree { try $0.execute(sql: "INSERT INTO t VALUES (1)") } != nil)
