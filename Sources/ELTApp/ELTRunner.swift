@@ -32,6 +32,23 @@ public struct ELTRunner: Sendable {
         public var alreadyFinished = false
     }
 
+    /// What a run found already recorded under the workflow id it was given, before it ran.
+    public struct ExistingRun: Sendable, Equatable {
+        /// The recorded workflow's status: `SUCCESS` returns its result, `ERROR` its error,
+        /// anything else is resumed where it stopped.
+        public var status: WorkflowStatus
+        /// The recorded input, when the input given differs from it: the recorded one is what
+        /// runs (the journal replays a workflow with the input it started with), the given one
+        /// is ignored. Nil when they are the same.
+        public var differingInputJSON: String?
+
+        /// Creates the finding.
+        public init(status: WorkflowStatus, differingInputJSON: String?) {
+            self.status = status
+            self.differingInputJSON = differingInputJSON
+        }
+    }
+
     /// The configuration.
     public let configuration: ELTConfiguration
     /// The source of users.
@@ -61,17 +78,20 @@ public struct ELTRunner: Sendable {
     /// Runs the root workflow with `input` under `workflowID` (a new id if nil); a finished
     /// id returns its recorded result without running anything. `onStart` is called once the
     /// data store and the sync target are open and the journal's URL and `workflowID` are valid
-    /// (the configuration works), before the run. `onRecorded` is called once the run's row is
-    /// in the journal: from then on a failure leaves it resumable (`--workflow-id`).
+    /// (the configuration works), before the run. `onExisting` is called, before anything runs,
+    /// when `workflowID` names a workflow the journal holds already (see ``ExistingRun``).
+    /// `onRecorded` is called once the run's row is in the journal: from then on a failure
+    /// leaves it resumable (`--workflow-id`).
     public func run(
         input: RootInput = RootInput(), workflowID: String? = nil, onStart: @Sendable () -> Void = {},
-        onRecorded: @escaping @Sendable () -> Void = {}
+        onExisting: @escaping @Sendable (ExistingRun) -> Void = { _ in }, onRecorded: @escaping @Sendable () -> Void = {}
     ) async throws -> Outcome {
         let store = try await configuration.makeDataStore()
         do {
             try await seedIfEmpty(store)
             if let http = source as? HTTPUserSource { try await Self.checkCredentials(http, store) }
-            return try await run(input: input, workflowID: workflowID, store: store, onStart: onStart, onRecorded: onRecorded)
+            return try await run(input: input, workflowID: workflowID, store: store, onStart: onStart,
+                                 onExisting: onExisting, onRecorded: onRecorded)
         } catch {
             await store.close()
             throw error
@@ -104,7 +124,8 @@ public struct ELTRunner: Sendable {
     }
 
     private func run(
-        input: RootInput, workflowID: String?, store: any DataStore, onStart: @Sendable () -> Void, onRecorded: @escaping @Sendable () -> Void
+        input: RootInput, workflowID: String?, store: any DataStore, onStart: @Sendable () -> Void,
+        onExisting: @escaping @Sendable (ExistingRun) -> Void, onRecorded: @escaping @Sendable () -> Void
     ) async throws -> Outcome {
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
@@ -117,7 +138,8 @@ public struct ELTRunner: Sendable {
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime, syncRetry: configuration.syncRetry, logger: configuration.logger)
         do {
-            let outcome = try await run(input: input, workflowID: workflowID, environment: environment, onRecorded: onRecorded)
+            let outcome = try await run(input: input, workflowID: workflowID, environment: environment,
+                                        onExisting: onExisting, onRecorded: onRecorded)
             await target.close()
             await store.close()
             return outcome
@@ -128,7 +150,8 @@ public struct ELTRunner: Sendable {
     }
 
     private func run(
-        input: RootInput, workflowID: String?, environment: PipelineEnvironment, onRecorded: @escaping @Sendable () -> Void
+        input: RootInput, workflowID: String?, environment: PipelineEnvironment,
+        onExisting: @escaping @Sendable (ExistingRun) -> Void, onRecorded: @escaping @Sendable () -> Void
     ) async throws -> Outcome {
         let id = workflowID ?? "elt-run-" + UUID().uuidString.lowercased()
         let clock = ContinuousClock()
@@ -139,9 +162,16 @@ public struct ELTRunner: Sendable {
             runtimeConfiguration.interceptors += interceptors
             let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
             ELTPipeline.register(on: runtime, environment: environment)
+            let firstAttempt = restarts == 0
             if let (result, seconds, others, earlier) = try await runtime.withRunningUnlessCrashed({ runtime in
-                // An id that already finished: the result is the recorded one, and so is the time.
-                let earlier = try await workflowID == nil ? nil : runtime.workflow(id: id).flatMap { $0.status == .success ? $0 : nil }
+                // An id the journal holds: said once, before it runs. One that already finished:
+                // the result is the recorded one, and so is the time.
+                let existing = try await workflowID == nil ? nil : runtime.workflow(id: id)
+                if let existing, firstAttempt {
+                    onExisting(ExistingRun(status: existing.status,
+                                           differingInputJSON: Self.sameInput(existing.inputJSON, input) ? nil : existing.inputJSON))
+                }
+                let earlier = existing.flatMap { $0.status == .success ? $0 : nil }
                 let handle = try await runtime.start(RootOrchestrationWorkflow.self, id: id, input: input)
                 onRecorded()
                 let result = try await handle.result()
@@ -165,6 +195,42 @@ public struct ELTRunner: Sendable {
             }
             configuration.logger.warning("simulated out-of-memory kill: restarting the runtime; recovery resumes \(id)")
         }
+    }
+}
+
+extension ELTRunner {
+    /// Whether `recordedJSON` (a root workflow's recorded input) is `input`: compared as
+    /// values, so key order and spacing do not count. A recorded input that does not decode
+    /// differs.
+    static func sameInput(_ recordedJSON: String, _ input: RootInput) -> Bool {
+        (try? JSONDecoder().decode(RootInput.self, from: Data(recordedJSON.utf8))) == input
+    }
+}
+
+extension ELTRunner.ExistingRun {
+    /// What `elt run --workflow-id ID` says, before it runs, when the journal holds `ID`
+    /// already: what running it again does, and that the recorded input is the one that runs.
+    public func note(id: String) -> String {
+        var note: String
+        switch status {
+        case .success:
+            note = "note: workflow \(id) finished already; its recorded result is shown and nothing runs again. "
+                + "Use another --workflow-id for a new run."
+        case .error, .maxRecoveryAttemptsExceeded:
+            note = "note: workflow \(id) ended already (\(status.rawValue)); running it again returns its recorded error. "
+                + "After fixing the cause, run anew with another --workflow-id, or fork it from the failed step "
+                + "(elt steps \(id) numbers them; elt fork \(id) --step N, run by an elt-server on this journal)."
+        case .cancelled:
+            note = "note: workflow \(id) was cancelled; running it again returns that. Resume it with elt resume \(id) "
+                + "(an elt-server on this journal runs it), or run anew with another --workflow-id."
+        case .enqueued, .pending:
+            note = "note: workflow \(id) is \(status.rawValue) in the journal; this run resumes it from its checkpoints."
+        }
+        if let recorded = differingInputJSON {
+            note += "\nnote: the options given differ from the input workflow \(id) was started with, and are ignored: "
+                + "a workflow always runs with its recorded input (\(recorded)). Use another --workflow-id to run with these options."
+        }
+        return note + "\n"
     }
 }
 

@@ -168,13 +168,15 @@ struct RunCommand: AsyncParsableCommand {
                     try await Self.showingProgress(display) {
                         try await runner.run(input: input, workflowID: id, onStart: {
                             if !banner.isEmpty { print(banner) }
+                        }, onExisting: { existing in
+                            FileHandle.standardError.write(Data(existing.note(id: id).utf8))
                         }, onRecorded: { recorded.withLock { $0 = true } })
                     }
                 }
             }
             guard let finished else {
                 let resumable = recorded.withLock { $0 }
-                    ? "the run is left resumable: elt run --workflow-id \(id) (with the same options) resumes it"
+                    ? "the run is left resumable: elt run --workflow-id \(id) resumes it (with the options it was started with)"
                     : "the run had not started; nothing was recorded"
                 FileHandle.standardError.write(Data("interrupted: \(resumable).\n".utf8))
                 throw ExitCode(130)
@@ -187,7 +189,7 @@ struct RunCommand: AsyncParsableCommand {
             let infrastructure = error is StorageFailure
                 || (error as? JournalError).map({ if case .unreachable = $0 { true } else { false } }) == true
             if infrastructure, recorded.withLock({ $0 }) {
-                message += "The run is left resumable: elt run --workflow-id \(id) (with the same options) resumes it.\n"
+                message += "The run is left resumable: elt run --workflow-id \(id) resumes it (with the options it was started with).\n"
             }
             FileHandle.standardError.write(Data(message.utf8))
             throw ExitCode.failure

@@ -1,3 +1,4 @@
+import DurableRuntime
 import DurableTesting
 import ELT
 import ELTApp
@@ -78,6 +79,29 @@ struct RunCommandTests {
         let human = try await ELTProcess.run(arguments.filter { $0 != "--json" })
         #expect(human.status == 0, "\(human.stderr)")
         #expect(human.stdout.contains("(the original run's: this workflow id had already finished, so nothing ran now)"), "\(human.stdout)")
+        #expect(again.stderr.contains("note: workflow once finished already"), "\(again.stderr)")
+        #expect(!again.stderr.contains("options given differ"), "the same options are not called different: \(again.stderr)")
+
+        // Other options under the same id: said, with the recorded input that runs instead.
+        let other = try await ELTProcess.run(arguments + ["--page-size", "5"])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(other.stderr.contains("note: the options given differ from the input workflow once was started with, and are ignored"),
+                "\(other.stderr)")
+        #expect(other.stderr.contains("Use another --workflow-id to run with these options"), "\(other.stderr)")
+        let otherResult = try #require(try JSONSerialization.jsonObject(with: Data(other.stdout.utf8)) as? [String: Any])
+        #expect(otherResult["users_staged"] as? Int == original["users_staged"] as? Int)
+    }
+
+    @Test("rerunning an id that ended in ERROR or was cancelled says what that returns and how to run it again")
+    func existingNotes() {
+        let failed = ELTRunner.ExistingRun(status: .error, differingInputJSON: nil).note(id: "r1")
+        #expect(failed.contains("ended already (ERROR); running it again returns its recorded error"), "\(failed)")
+        #expect(failed.contains("elt fork r1 --step N") && failed.contains("another --workflow-id"), "\(failed)")
+        let cancelled = ELTRunner.ExistingRun(status: .cancelled, differingInputJSON: #"{"pageSize":5}"#).note(id: "r2")
+        #expect(cancelled.contains("elt resume r2"), "\(cancelled)")
+        #expect(cancelled.contains(#"recorded input ({"pageSize":5})"#), "\(cancelled)")
+        let pending = ELTRunner.ExistingRun(status: .pending, differingInputJSON: nil).note(id: "r3")
+        #expect(pending == "note: workflow r3 is PENDING in the journal; this run resumes it from its checkpoints.\n")
     }
 
     @Test("elt run --json prints one line with the seed's counts and the workflow id, on the embedded default")
