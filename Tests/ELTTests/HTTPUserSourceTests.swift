@@ -232,19 +232,50 @@ struct HTTPUserSourceTests {
             let sleeps = SleepRecorder()
             let recorder = RecordingLogHandler.Recorder()
             var source = Self.source(sleeps)
-            source.logger = recorder.logger(level: .notice)
+            source.logger = recorder.logger(level: .trace)
             let integration = api.integration(path: "/users?api_key=hunter2")
             let page = try await source.fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 10)
             #expect(page.records.count == 10)
             let waits = recorder.logged.filter { $0.message.contains("waiting before trying again") }
             #expect(waits.count == 2, "\(recorder.logged)")
-            #expect(waits.allSatisfy { $0.level == .notice })
+            // An outage is told once at notice; its later waits at debug, and its end at notice.
+            #expect(waits.map(\.level) == [.notice, .debug])
+            #expect(waits.first?.metadata["later_failures"] == "logged at debug level until the host answers")
+            let again = recorder.logged.filter { $0.message == "source answering again" }
+            #expect(again.map(\.level) == [.notice] && again.first?.metadata["failed_attempts"] == "2", "\(recorder.logged)")
             let url = "http://127.0.0.1:\(api.port)/users?api_key=REDACTED&page=0&page_size=10&snapshot=0"
             #expect(waits.map { $0.metadata["url"] } == [url, url])
             #expect(waits.map { $0.metadata["attempt"] } == ["1 of 5", "2 of 5"])
             #expect(waits.map { $0.metadata["wait"] } == ["\(Duration.milliseconds(200))", "\(Duration.seconds(1))"])
             #expect(waits.map { $0.metadata["status"] } == ["503", "429"])
             #expect(!recorder.logged.contains { "\($0)".contains("hunter2") })
+        }
+    }
+
+    @Test("pages fetched at once from a failing API log the outage once at notice, not once per attempt")
+    func outageLoggedOnce() async throws {
+        try await TestUserAPI.withRunning { api in
+            api.script(.status(503, body: "busy"), .status(503, body: "busy"), .status(503, body: "busy"),
+                       .status(503, body: "busy"), .status(503, body: "busy"), .status(503, body: "busy"))
+            let recorder = RecordingLogHandler.Recorder()
+            var source = Self.source(SleepRecorder())
+            source.logger = recorder.logger(level: .notice)
+            let integration = api.integration()
+            let fetching = source
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for page in 0..<4 {
+                    group.addTask { try await fetching.fetchPage(integration: integration, snapshot: 0, page: page, pageSize: 10).records.count }
+                }
+                var users = 0
+                for try await count in group { users += count }
+                #expect(users > 0, "every page was fetched after the outage")
+            }
+            let notices = recorder.logged.map(\.message)
+            // Six failed attempts, logged once; twice at most, when a 503 is read after another
+            // request's 200 has ended the outage (the order the client reads responses in).
+            let waits = notices.filter { $0.contains("waiting before trying again") }.count
+            #expect((1...2).contains(waits), "\(notices)")
+            #expect(notices.filter { $0 == "source answering again" }.count >= 1, "\(notices)")
         }
     }
 
@@ -371,6 +402,8 @@ struct HTTPUserSourceTests {
         ("users.example.com/users", "it has no scheme"),
         ("http://", "it has no host"),
         ("http://exa mple.com/users", "cannot be parsed"),
+        ("https://idp.example.com/users?page=3", "its query sets page, which the pipeline sets on every page request"),
+        ("https://idp.example.com/users?tenant=a&Page_Size=5&snapshot=1", "its query sets page_size, snapshot,"),
     ])
     func rejectsBadEndpoints(endpoint: String, reason: String) async throws {
         var integration = TestUserAPI.integration
@@ -406,12 +439,12 @@ struct HTTPUserSourceTests {
         try await TestUserAPI.withRunning { api in
             var integration = api.integration()
             integration.providerData.authHeaderEnv = "ELT_TEST_AUTH"
-            for environment in [[:], ["ELT_TEST_AUTH": ""]] {
+            for (environment, empty) in [([:], false), (["ELT_TEST_AUTH": ""], true), (["ELT_TEST_AUTH": "  "], true)] {
                 let error = try await #require(throws: HTTPSourceError.self) {
                     try await HTTPUserSource(environment: { environment }).fetchPage(integration: integration, snapshot: 0, page: 0, pageSize: 5)
                 }
-                #expect(error == .missingCredential(integrationID: integration.id, provider: "okta", variable: "ELT_TEST_AUTH"))
-                #expect(error.description.contains("ELT_TEST_AUTH, which is not set"), "\(error)")
+                #expect(error == .missingCredential(integrationID: integration.id, provider: "okta", variable: "ELT_TEST_AUTH", empty: empty))
+                #expect(error.description.contains("ELT_TEST_AUTH, which is \(empty ? "empty" : "not set") in this process"), "\(error)")
                 #expect(error.description.contains("export ELT_TEST_AUTH"), "\(error)")
             }
             let broken = try await #require(throws: HTTPSourceError.self) {

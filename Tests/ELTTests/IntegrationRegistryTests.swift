@@ -82,6 +82,7 @@ struct IntegrationRegistryTests {
         ("http://", "it has no host"),
         ("", "is empty"),
         ("https://admin:hunter2@idp.example.com/users", "user name or password"),
+        ("https://idp.example.com/users?page=2", "its query sets page, which the pipeline sets on every page request"),
     ])
     func badEndpoint(endpoint: String, reason: String) async throws {
         let registry = IntegrationRegistry(store: try await TestDataStores.make(.sqlite))

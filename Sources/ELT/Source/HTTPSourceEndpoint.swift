@@ -5,6 +5,10 @@ struct HTTPSourceEndpoint: Sendable, Equatable {
     /// The endpoint as parsed, fragment removed.
     let components: URLComponents
 
+    /// The query parameters every page request sets (``pageURL(snapshot:page:pageSize:)``):
+    /// an endpoint may not set them itself.
+    static let pageParameters = ["page", "page_size", "snapshot"]
+
     /// Names of query parameters whose values are never shown in messages.
     static let secretParameterHints = ["token", "key", "secret", "password", "passwd", "signature", "sig", "auth", "credential"]
 
@@ -34,6 +38,14 @@ struct HTTPSourceEndpoint: Sendable, Equatable {
         }
         guard let host = components.host, !host.isEmpty else {
             throw .invalidEndpoint(endpoint: shown, reason: "it has no host")
+        }
+        // A page request adds page, page_size and snapshot: the endpoint's own would come first
+        // and most servers read the first, so every page would fetch the same one.
+        let reserved = Set((components.queryItems ?? []).map { $0.name.lowercased() }).intersection(Self.pageParameters)
+        if !reserved.isEmpty {
+            throw .invalidEndpoint(endpoint: shown, reason: "its query sets \(Self.pageParameters.filter(reserved.contains).joined(separator: ", ")), "
+                + "which the pipeline sets on every page request; remove it from the URL (the page size is --page-size, "
+                + "the snapshot provider_data.snapshot or --snapshot)")
         }
         self.components = components
     }

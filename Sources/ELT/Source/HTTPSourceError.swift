@@ -15,8 +15,8 @@ public enum HTTPSourceError: Error, CustomStringConvertible, Equatable, RetryCla
     /// The integration's `provider_data` has no `api_endpoint`.
     case missingEndpoint(integrationID: String, provider: String)
     /// The integration's `provider_data.auth_header_env` names an environment variable that is
-    /// not set (or is empty) in this process.
-    case missingCredential(integrationID: String, provider: String, variable: String)
+    /// not set in this process, or (`empty`) set to nothing but blanks.
+    case missingCredential(integrationID: String, provider: String, variable: String, empty: Bool = false)
     /// The environment variable named by `auth_header_env` holds a value that cannot be an HTTP
     /// header (a line break or another control character). The value is never shown.
     case unusableCredential(integrationID: String, provider: String, variable: String)
@@ -44,8 +44,8 @@ public enum HTTPSourceError: Error, CustomStringConvertible, Equatable, RetryCla
         switch self {
         case let .missingEndpoint(integrationID, provider):
             return "integration \(integrationID) (\(provider)) has no api_endpoint in its provider_data, so the HTTP source cannot fetch its users — set provider_data.api_endpoint to the http(s) URL of the users API, or use the generator source"
-        case let .missingCredential(integrationID, provider, variable):
-            return "integration \(integrationID) (\(provider)) sends its Authorization header from the environment variable \(variable), which is not set in this process — export \(variable) (e.g. \(variable)='Bearer <token>') where elt run or elt-server runs, or stop sending the header with: elt integrations set \(integrationID) --auth-header-env ''"
+        case let .missingCredential(integrationID, provider, variable, empty):
+            return "integration \(integrationID) (\(provider)) sends its Authorization header from the environment variable \(variable), which is \(empty ? "empty" : "not set") in this process — export \(variable) (e.g. \(variable)='Bearer <token>') where elt run or elt-server runs, or stop sending the header with: elt integrations set \(integrationID) --auth-header-env ''"
         case let .unusableCredential(integrationID, provider, variable):
             return "integration \(integrationID) (\(provider)) sends its Authorization header from the environment variable \(variable), whose value holds a line break or another control character and cannot be sent — set \(variable) to the header value alone, e.g. 'Bearer <token>'"
         case let .invalidEndpoint(endpoint, reason):

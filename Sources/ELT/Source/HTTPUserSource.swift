@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Reads users from each integration's own HTTP API, at `provider_data.api_endpoint`.
 ///
@@ -57,8 +58,11 @@ public struct HTTPUserSource: UserSource {
     /// Where the variables named by `provider_data.auth_header_env` are read: the process's
     /// environment, unless a test injects its own.
     public var environment: @Sendable () -> [String: String]
-    /// Where each retry wait is logged, at `notice`.
+    /// Where retry waits are logged: the first failure against a host at `notice`, the ones
+    /// after it at `debug` until the host answers again, which is logged at `notice`.
     public var logger: Logger
+    /// The hosts failing now, shared by the copies of this source (one run's page fetches).
+    private let outages = SourceOutages()
 
     /// Creates an HTTP source. Defaults: ``defaultClient``, ``HTTPRetryPolicy/default``, 8 MiB
     /// bodies, 30 s per request, `Task.sleep` between attempts, a logger labelled `elt.source.http`.
@@ -121,8 +125,11 @@ public struct HTTPUserSource: UserSource {
         guard let variable = integration.providerData.authHeaderEnv?.trimmingCharacters(in: .whitespaces), !variable.isEmpty else {
             return nil
         }
-        guard let value = environment()[variable]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+        guard let value = environment()[variable]?.trimmingCharacters(in: .whitespaces) else {
             throw .missingCredential(integrationID: integration.id, provider: integration.provider, variable: variable)
+        }
+        guard !value.isEmpty else {
+            throw .missingCredential(integrationID: integration.id, provider: integration.provider, variable: variable, empty: true)
         }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .unusableCredential(integrationID: integration.id, provider: integration.provider, variable: variable)
@@ -154,6 +161,10 @@ public struct HTTPUserSource: UserSource {
         while true {
             switch try await attemptWithTimeout(request, shownURL: shownURL, host: host) {
             case .body(let data):
+                let failed = outages.answered(host)
+                if failed > 0 {
+                    logger.notice("source answering again", metadata: ["host": "\(host)", "failed_attempts": "\(failed)"])
+                }
                 return data
             case let .retryable(status, problem, retryAfter):
                 guard attempt < retryPolicy.maxAttempts else {
@@ -165,7 +176,11 @@ public struct HTTPUserSource: UserSource {
                     "problem": "\(problem)",
                 ]
                 if let status { metadata["status"] = "\(status)" }
-                logger.notice("source request failed; waiting before trying again", metadata: metadata)
+                // Ten pages fetched at once from a failing API would log fifty waits: the
+                // outage is told once, its later waits at debug level.
+                let first = outages.failed(host)
+                if first { metadata["later_failures"] = "logged at debug level until the host answers" }
+                logger.log(level: first ? .notice : .debug, "source request failed; waiting before trying again", metadata: metadata)
                 try await sleep(wait)
                 attempt += 1
             }
@@ -331,5 +346,24 @@ public struct HTTPUserSource: UserSource {
         let (seconds, attoseconds) = duration.components
         let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return .nanoseconds(overflow ? .max : nanoseconds.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
+    }
+}
+
+/// The hosts whose requests are failing now, and how many attempts failed since each last
+/// answered: what lets a source log an outage once rather than once per attempt.
+final class SourceOutages: Sendable {
+    private let failing = Mutex<[String: Int]>([:])
+
+    /// Records a failed attempt against `host`: true if it is the first since `host` answered.
+    func failed(_ host: String) -> Bool {
+        failing.withLock { counts in
+            defer { counts[host, default: 0] += 1 }
+            return counts[host] == nil
+        }
+    }
+
+    /// Records an answer from `host`: the attempts that failed since it last answered.
+    func answered(_ host: String) -> Int {
+        failing.withLock { $0.removeValue(forKey: host) ?? 0 }
     }
 }

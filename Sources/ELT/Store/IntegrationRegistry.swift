@@ -71,9 +71,9 @@ public enum IntegrationError: Error, CustomStringConvertible, Equatable, Sendabl
         case let .invalidEndpoint(endpoint, reason):
             return "the endpoint '\(endpoint)' is not usable: \(reason) — give the http:// or https:// URL of the users API, such as https://idp.example.com/users"
         case .invalidVariableName:
-            return "the auth header variable must be the NAME of an environment variable (letters, digits and _, not starting with a digit, e.g. ELT_OKTA_AUTH), never the credential itself — export ELT_OKTA_AUTH='Bearer <token>' where elt runs and pass --auth-header-env ELT_OKTA_AUTH"
+            return "the auth header variable must be the NAME of an environment variable (letters, digits and _, not starting with a digit, e.g. ELT_OKTA_AUTH), never the credential itself — export ELT_OKTA_AUTH='Bearer <token>' where elt runs and pass --auth-header-env ELT_OKTA_AUTH (in the admin API: \"auth_header_env\": \"ELT_OKTA_AUTH\")"
         case .notFound(let reference):
-            return "no connected integration has the id '\(reference)' — list them with: elt integrations list (an integration is named by its id or by ORGANIZATION/PROVIDER)"
+            return "no connected integration has the id '\(reference)' — list them with: elt integrations list or GET /api/integrations (an integration is named by its id or by ORGANIZATION/PROVIDER)"
         case let .exists(id, organizationID, provider):
             return "organization '\(organizationID)' is already connected to \(provider) (integration \(id)) — change it with: elt integrations set \(id) --endpoint URL (PATCH /api/integrations/\(id)), or remove it first"
         case .nothingToChange(let id):
@@ -195,7 +195,7 @@ public struct IntegrationRegistry: Sendable {
         if checked.components.user != nil || checked.components.password != nil {
             throw .invalidEndpoint(
                 endpoint: HTTPSourceEndpoint.redacted(checked.components),
-                reason: "it carries a user name or password, which would be stored in clear text; put the Authorization header in an environment variable and pass --auth-header-env NAME")
+                reason: "it carries a user name or password, which would be stored in clear text; put the Authorization header in an environment variable and name it with --auth-header-env NAME (in the admin API: auth_header_env)")
         }
         return trimmed
     }
