@@ -29,7 +29,7 @@ struct ELTBenchCommand: AsyncParsableCommand {
             (dropped afterwards). Only flags are read, never ELT_* environment variables.
             """)
 
-    @Option(help: "Connected integrations to seed and process (org-001, org-002, …).")
+    @Option(parsing: .unconditional, help: "Connected integrations to seed and process (org-001, org-002, …).")
     var integrations: Int
 
     @Option(help: "The journal: a postgres:// URL (a fresh schema is used, then dropped). Default: SQLite in the data directory.")
@@ -44,19 +44,19 @@ struct ELTBenchCommand: AsyncParsableCommand {
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5.")
     var seedFailures = false
 
-    @Option(help: "Milliseconds every source page takes (imitates a remote API).")
+    @Option(parsing: .unconditional, help: "Milliseconds every source page takes (imitates a remote API).")
     var sourceLatencyMs = 0
 
-    @Option(help: "Users per integration in snapshot 0 (the generator's base population).")
+    @Option(parsing: .unconditional, help: "Users per integration in snapshot 0 (the generator's base population).")
     var usersPerIntegration = 1_000
 
-    @Option(help: "Batches per integration (default 10); raise it with --users-per-integration, since a run reads at most num_batches × batch_size × page_size users.")
+    @Option(parsing: .unconditional, help: "Batches per integration (default 10); raise it with --users-per-integration, since a run reads at most num_batches × batch_size × page_size users.")
     var numBatches: Int?
 
-    @Option(help: "Pages per batch (default 10).")
+    @Option(parsing: .unconditional, help: "Pages per batch (default 10).")
     var batchSize: Int?
 
-    @Option(help: "Users per page (default 10).")
+    @Option(parsing: .unconditional, help: "Users per page (default 10).")
     var pageSize: Int?
 
     @Option(help: "An empty (or new) directory for the data database and the SQLite files; kept afterwards. Default: a temporary directory, deleted afterwards.")

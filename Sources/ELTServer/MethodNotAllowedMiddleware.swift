@@ -20,13 +20,15 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             routes.withLock { $0 = described }
         }
 
-        /// The methods the routes take at `path`, sorted, without duplicates.
+        /// The methods the routes take at `path`, sorted, without duplicates: `HEAD` wherever
+        /// `GET` is (the router answers it, though it lists no `HEAD` route).
         func methods(at path: String) -> [String] {
             let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-            let methods = routes.withLock { routes in
+            var methods = Set(routes.withLock { routes in
                 routes.filter { Self.matches($0.path, segments) }.map(\.method.rawValue)
-            }
-            return Set(methods).sorted()
+            })
+            if methods.contains(HTTPRequest.Method.get.rawValue) { methods.insert(HTTPRequest.Method.head.rawValue) }
+            return methods.sorted()
         }
 
         /// Whether `route` matches the path `segments`, component by component (`**` takes the rest).

@@ -165,8 +165,8 @@ struct AdminRoutesTests {
         try await AdminAPIHarness(.sqlite).withAdminAPI { _, client in
             let delete = try await client.execute(uri: "/api/workflows/some-id", method: .delete)
             #expect(delete.status == .methodNotAllowed)
-            #expect(delete.headers[.allow] == "GET")
-            #expect(try errorDetail(delete).message == "DELETE is not allowed on /api/workflows/some-id; it takes GET")
+            #expect(delete.headers[.allow] == "GET, HEAD")
+            #expect(try errorDetail(delete).message == "DELETE is not allowed on /api/workflows/some-id; it takes GET, HEAD")
 
             let put = try await client.execute(uri: "/api/workflows", method: .put)
             #expect(put.status == .methodNotAllowed)
@@ -174,7 +174,7 @@ struct AdminRoutesTests {
 
             let health = try await client.execute(uri: "/health", method: .post)
             #expect(health.status == .methodNotAllowed)
-            #expect(health.headers[.allow] == "GET")
+            #expect(health.headers[.allow] == "GET, HEAD")
             // HEAD is GET without the body: a load balancer's check.
             let head = try await client.execute(uri: "/health", method: .head)
             #expect(head.status == .ok)

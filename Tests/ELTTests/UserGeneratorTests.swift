@@ -123,4 +123,16 @@ struct UserGeneratorTests {
         #expect(snapshot1.count == 1_010)
         #expect(snapshot1.suffix(10).map(\.externalID) == (1_001...1_010).map { "ext-00\($0)" })
     }
+
+    @Test("a churn model is written with snake_case keys; the camelCase ones older journals recorded still read; a rate outside 0…1 is refused")
+    func churnJSON() throws {
+        let churn = ChurnModel(insertRate: 0.05, updateRate: 0.1, deleteRate: 0.02)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(String(decoding: try encoder.encode(churn), as: UTF8.self) == #"{"delete_rate":0.02,"insert_rate":0.05,"update_rate":0.1}"#)
+        let old = #"{"deleteRate":0.02,"insertRate":0.05,"updateRate":0.1}"#
+        #expect(try JSONDecoder().decode(ChurnModel.self, from: Data(old.utf8)) == churn)
+        #expect(try JSONDecoder().decode(ChurnModel.self, from: Data(#"{"update_rate":0.5}"#.utf8)) == ChurnModel(updateRate: 0.5))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ChurnModel.self, from: Data(#"{"delete_rate":2}"#.utf8)) }
+    }
 }

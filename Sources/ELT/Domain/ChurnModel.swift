@@ -21,6 +21,39 @@ public struct ChurnModel: Sendable, Equatable, Hashable, Codable {
     public static let none = ChurnModel()
 }
 
+extension ChurnModel {
+    /// The JSON keys: snake_case like every other key of a run's input (`insert_rate`,
+    /// `update_rate`, `delete_rate`); the camelCase ones journals before them recorded are read too.
+    private enum CodingKeys: String, CodingKey {
+        case insertRate = "insert_rate", updateRate = "update_rate", deleteRate = "delete_rate"
+    }
+
+    private enum RecordedKeys: String, CodingKey {
+        case insertRate, updateRate, deleteRate
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let recorded = try decoder.container(keyedBy: RecordedKeys.self)
+        func rate(_ key: CodingKeys, _ old: RecordedKeys) throws -> Double {
+            let value = try container.decodeIfPresent(Double.self, forKey: key) ?? recorded.decodeIfPresent(Double.self, forKey: old) ?? 0
+            guard (0...1).contains(value) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(key.rawValue) must lie in 0…1, got \(value)")
+            }
+            return value
+        }
+        self.init(insertRate: try rate(.insertRate, .insertRate), updateRate: try rate(.updateRate, .updateRate),
+                  deleteRate: try rate(.deleteRate, .deleteRate))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(insertRate, forKey: .insertRate)
+        try container.encode(updateRate, forKey: .updateRate)
+        try container.encode(deleteRate, forKey: .deleteRate)
+    }
+}
+
 extension ChurnModel: CustomStringConvertible {
     /// `insert=0.05,update=0.1,delete=0.02` (fractions, as `--churn` takes them), or `none`.
     public var description: String {
