@@ -57,6 +57,13 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "The schema of the data tables on Postgres.")
     var dataSchema = "public"
 
+    @Option(help: "The schema of the sync target's table (users) on Postgres.")
+    var syncSchema = "public"
+
+    @Option(help: ArgumentHelp("The schema of the journal's tables on Postgres.",
+                               discussion: "Every process sharing a journal (servers, elt run, the client commands) must name the same one."))
+    var journalSchema = "durable"
+
     @Option(help: ArgumentHelp("The directory of the data database. Default: ./.elt.", discussion: "Environment: ELT_DATA_PATH."))
     var dataPath: String?
 
@@ -131,7 +138,7 @@ struct ServerCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
-            dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema,
+            dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema, syncSchema: syncSchema, journalSchema: journalSchema,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
             usersPerIntegration: usersPerIntegration, churn: try churn.map { try CommandLineOptions.churn($0) },
             syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),

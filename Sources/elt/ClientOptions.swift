@@ -12,11 +12,14 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The directory of the embedded journal. Default: ./.elt.", discussion: "Environment: ELT_DATA_PATH."))
     var dataPath: String?
 
+    @Option(help: "The schema of the journal's tables on Postgres (the one the servers use).")
+    var journalSchema = "durable"
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     var client: ELTClient {
-        ELTClient(configuration: ELTConfiguration(dataPath: dataPath, systemDatabaseURL: systemDatabaseURL))
+        ELTClient(configuration: ELTConfiguration(dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, journalSchema: journalSchema))
     }
 }
 

@@ -175,6 +175,26 @@ struct RunCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/system.sqlite"))
     }
 
+    @Test("--journal-schema and --sync-schema put the journal and the sync target in the schemas named; the client commands find the run there")
+    func postgresSchemas() async throws {
+        guard let url = TestEnvironment.postgresURL else {
+            #expect(!TestEnvironment.isCI, "CI must run the Postgres cases: ELT_TEST_POSTGRES_URL is not set")
+            return
+        }
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let journal = "journal_\(suffix)", sync = "sync_\(suffix)", id = "schemas-\(suffix)"
+        let directory = ELTProcess.temporaryDirectory()
+        let run = try await ELTProcess.run(["run", "--integrations", "1", "--data-path", directory, "--workflow-id", id,
+                                            "--system-database-url", url, "--journal-schema", journal,
+                                            "--sync-database-url", url, "--sync-schema", sync])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("(schema \(sync))"), "the banner names the sync schema: \(run.stdout)")
+        let found = try await ELTProcess.run(["status", id, "--json", "--system-database-url", url, "--journal-schema", journal])
+        #expect(found.status == 0 && found.stdout.contains("SUCCESS"), "\(found.stdout)\n\(found.stderr)")
+        let elsewhere = try await ELTProcess.run(["status", id, "--system-database-url", url])
+        #expect(elsewhere.status != 0, "the default journal schema does not hold the run: \(elsewhere.stdout)")
+    }
+
     @Test("bad options get a clear error and a non-zero exit")
     func badOptions() async throws {
         let negative = try await ELTProcess.run(["run", "--integrations=-1"])
