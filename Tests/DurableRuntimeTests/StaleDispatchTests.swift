@@ -17,6 +17,9 @@ struct StaleDispatchTests {
         let runtime = try harness.runtime(interceptor: recorder)
         try await withRunning(runtime) { runtime in
             #expect(try await runtime.run(SequentialSteps.self, id: "s", input: 2) == 3)
+            // The result reaches the caller before the interceptor has recorded the end (seen in
+            // CI: the snapshot then lacked "end s SUCCESS"): the baseline is taken after it.
+            try await waitUntil(seconds: 10) { recorder.snapshot.contains("end s SUCCESS") }
             let finished = try #require(try await runtime.workflow(id: "s"))
             var stale = finished
             (stale.status, stale.outputJSON) = (.pending, nil)

@@ -72,7 +72,7 @@ struct DiskFullTests {
         #expect(error.contains("database or disk is full") && error.contains("same workflow id"),
                 "says what happened and what to do: \(error)")
         #expect(!error.contains("INSERT") && !error.contains("SELECT"), "no SQL reaches the user: \(error)")
-        #expect(lines.last == "The run is left resumable: elt run --workflow-id full-disk (with the same options) resumes it.")
+        #expect(lines.last == "The run is left resumable: elt run --workflow-id full-disk resumes it (with the options it was started with).")
 
         // Every SQLite file is intact, and the run is resumable: PENDING, never ERROR.
         for file in ["data.sqlite", "system.sqlite", "main.sqlite"] where FileManager.default.fileExists(atPath: disk.path + "/" + file) {
