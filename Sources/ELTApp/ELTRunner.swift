@@ -134,9 +134,14 @@ public struct ELTRunner: Sendable {
         if let url = configuration.systemDatabaseURL { _ = try PostgresJournal.redacted(url: url) }
         if let workflowID { try WorkflowID.validate(workflowID) }
         onStart()
-        let environment = PipelineEnvironment(
+        var environment = PipelineEnvironment(
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime, syncRetry: configuration.syncRetry, logger: configuration.logger)
+        // The run records its data store: a process with another one refuses its workflows.
+        let stamp = try await DataStoreStamp.of(store)
+        environment.dataStoreStamp = stamp
+        var input = input
+        if input.dataStore == nil { input.dataStore = stamp }
         do {
             let outcome = try await run(input: input, workflowID: workflowID, environment: environment,
                                         onExisting: onExisting, onRecorded: onRecorded)
@@ -200,10 +205,14 @@ public struct ELTRunner: Sendable {
 
 extension ELTRunner {
     /// Whether `recordedJSON` (a root workflow's recorded input) is `input`: compared as
-    /// values, so key order and spacing do not count. A recorded input that does not decode
-    /// differs.
+    /// values, so key order and spacing do not count, nor the recorded data store. A recorded
+    /// input that does not decode differs.
     static func sameInput(_ recordedJSON: String, _ input: RootInput) -> Bool {
-        (try? JSONDecoder().decode(RootInput.self, from: Data(recordedJSON.utf8))) == input
+        // The data store is not an option: a different one is refused by the run itself.
+        guard var recorded = try? JSONDecoder().decode(RootInput.self, from: Data(recordedJSON.utf8)) else { return false }
+        var given = input
+        (recorded.dataStore, given.dataStore) = (nil, nil)
+        return recorded == given
     }
 }
 

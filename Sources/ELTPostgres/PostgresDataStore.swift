@@ -49,7 +49,7 @@ public final class PostgresDataStore: DataStore {
     /// closed and is retried whole on a new one.
     public static let idleInTransactionTimeout: Duration = .seconds(60)
     /// The schema version this code writes (`data_migrations`).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// How long an operation keeps retrying a lost connection before it fails.
     public let reconnectTimeout: Duration
 
@@ -150,6 +150,15 @@ public final class PostgresDataStore: DataStore {
                 SELECT id, organization_id, provider, provider_data FROM \(unescaped: self.table("connected_integrations"))
                 WHERE id = \(id)
                 """, logger: self.logger)).first
+        }
+    }
+
+    public func identity() async throws -> String {
+        try await read("read store_identity") { connection in
+            let rows = try await connection.boundedQuery(
+                "SELECT id FROM \(unescaped: self.table("store_identity")) LIMIT 1", logger: self.logger)
+            for try await id in rows.decode(String.self) { return id }
+            throw StoreError.corrupt(what: "the data tables' store_identity", reason: "it has no row; it is written when the tables are created")
         }
     }
 
@@ -719,8 +728,20 @@ public final class PostgresDataStore: DataStore {
                     reason: "version \(version) is newer than this program's \(Self.schemaVersion); use a newer elt, or another --data-schema")
             }
             guard version < Self.schemaVersion else { return }
-            for statement in PostgresDataSchema.version1(schema: self.schema) {
-                try await connection.boundedQuery(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+            if version < 1 {
+                for statement in PostgresDataSchema.version1(schema: self.schema) {
+                    try await connection.boundedQuery(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+            }
+            if version < 2 {
+                // Version 2: store_identity, one row naming this store (DataStoreStamp).
+                let identity = self.table("store_identity")
+                try await connection.boundedQuery(
+                    PostgresQuery(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(identity) (id TEXT NOT NULL)"), logger: self.logger)
+                let id = UUID().uuidString.lowercased()
+                try await connection.boundedQuery("""
+                    INSERT INTO \(unescaped: identity) (id) SELECT \(id) WHERE NOT EXISTS (SELECT 1 FROM \(unescaped: identity))
+                    """, logger: self.logger)
             }
             let target = Self.schemaVersion
             try await connection.boundedQuery("INSERT INTO \(unescaped: migrations) (version) VALUES (\(target))", logger: self.logger)

@@ -34,6 +34,15 @@ public actor StoreActor: DataStore {
         }
     }
 
+    public func identity() async throws -> String {
+        try await read("read store_identity") { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM store_identity LIMIT 1") else {
+                throw StoreError.corrupt(what: "the data database's store_identity", reason: "it has no row; it is written when the tables are created")
+            }
+            return id
+        }
+    }
+
     // MARK: - Integrations
 
     /// Inserts the integrations that are not there yet; returns how many were new.

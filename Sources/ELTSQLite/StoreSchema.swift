@@ -1,3 +1,4 @@
+import Foundation
 import ELT
 import GRDB
 
@@ -19,7 +20,7 @@ enum StoreSchema {
     static let now = "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"
 
     /// The schema version this code writes (`PRAGMA user_version`).
-    static let currentVersion = 3
+    static let currentVersion = 4
 
     /// Brings the database to ``currentVersion`` in one `IMMEDIATE` transaction: the version is
     /// read under the write lock, so two processes opening a new data directory at once migrate
@@ -36,6 +37,7 @@ enum StoreSchema {
                 if version < 1 { try createVersion1(db) }
                 if version < 2 { try rebuildRunFirst(db) }
                 if version < 3 { try addOccurrencesAndRuns(db) }
+                if version < 4 { try addIdentity(db) }
                 if version < currentVersion { try db.execute(sql: "PRAGMA user_version = \(currentVersion)") }
                 return .commit
             }
@@ -127,6 +129,14 @@ enum StoreSchema {
                     key: "workflow_id, organization_id, connected_integration_id, id, detected_at")
         try rebuild(db, "users_latest", columns: user.filter { !$0.hasPrefix("workflow_id") } + ["last_updated DATETIME DEFAULT \(now)"],
                     key: "organization_id, connected_integration_id, id")
+    }
+
+    /// Version 4: `store_identity`, one row holding a random id that names this database
+    /// (``DataStoreStamp``).
+    private static func addIdentity(_ db: Database) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS store_identity (id TEXT NOT NULL)")
+        try db.execute(sql: "INSERT INTO store_identity (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM store_identity)",
+                       arguments: [UUID().uuidString.lowercased()])
     }
 
     /// Version 3:

@@ -40,10 +40,12 @@ public struct ELTServer: Sendable {
         }
         let target = try configuration.makeSyncTarget()
         try await target.prepare()
-        let environment = PipelineEnvironment(
+        var environment = PipelineEnvironment(
             store: store, source: configuration.makeUserSource(options.source), syncTarget: target,
             failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess,
             syncRetry: configuration.syncRetry, logger: configuration.logger)
+        // Runs recorded with another data store are refused here (servers on one journal must share it).
+        environment.dataStoreStamp = try await DataStoreStamp.of(store)
         var runtimeConfiguration = configuration.runtimeConfiguration()
         if options.metricsRegistry != nil {
             runtimeConfiguration.interceptors += [RuntimeMetrics(), PipelineObserver(metrics: true)]

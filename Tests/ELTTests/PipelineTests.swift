@@ -237,6 +237,43 @@ struct PipelineTests {
         #expect(message.contains("org-002"), "\(message)")
     }
 
+    @Test("a run recorded with another data store is refused by the pipeline and the root before anything is read or written",
+          arguments: JournalKind.available)
+    func foreignDataStore(kind: JournalKind) async throws {
+        var harness = try await PipelineHarness(kind)
+        let here = try await DataStoreStamp.of(harness.store)
+        #expect(try await DataStoreStamp.of(harness.store) == here, "a store's identity is stable")
+        harness.dataStoreStamp = here
+        let other = try await TestDataStores.make(kind)
+        let elsewhere = try await DataStoreStamp.of(other)
+        #expect(here.id != elsewhere.id, "two stores have two identities")
+        let integration = try #require(try await harness.integrations().first)
+        var foreign = PipelineHarness.pipelineInput(integration)
+        foreign.dataStore = elsewhere
+        var foreignRoot = RootInput()
+        foreignRoot.dataStore = elsewhere
+        var own = foreign
+        own.dataStore = here
+        let (pipeline, root) = try await harness.withRuntime { [foreign, foreignRoot, own] runtime in
+            func failure(_ body: () async throws -> Void) async -> String {
+                do { try await body(); return "" } catch { return String(describing: error) }
+            }
+            let pipeline = await failure { _ = try await runtime.run(ELTPipelineWorkflow.self, id: "foreign", input: foreign) }
+            let root = await failure { _ = try await runtime.run(RootOrchestrationWorkflow.self, id: "foreign-root", input: foreignRoot) }
+            _ = try await runtime.run(ELTPipelineWorkflow.self, id: "own", input: own)
+            return (pipeline, root)
+        }
+        for message in [pipeline, root] {
+            #expect(message.contains("writes to the data store \(elsewhere.location), and this process's is another one (\(here.location))"),
+                    "\(message)")
+            #expect(message.contains("must share its data store"), "\(message)")
+        }
+        // Only the run recorded with this store wrote here; nothing was written to the other.
+        #expect(try await harness.store.count(.staging) == 1_000)
+        #expect(try await other.count(.staging) == 0)
+        await other.close()
+    }
+
     @Test("bad batch parameters are refused before anything runs", arguments: JournalKind.available)
     func badParameters(kind: JournalKind) async throws {
         let harness = try await PipelineHarness(kind)

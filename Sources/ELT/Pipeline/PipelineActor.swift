@@ -23,6 +23,7 @@ actor PipelineActor {
     /// mass-delete guard applies and syncs the rest, then fails with
     /// ``PipelineError/massDeleteWithheld(tenant:runID:deletes:latest:maxFraction:)``.
     func runPipeline(_ input: PipelineInput) async throws -> PipelineResult {
+        try Self.checkDataStore(input.dataStore, runID: input.runID ?? context.workflowID, environment: environment)
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         let maxDeleteFraction = try Self.resolveMaxDeleteFraction(input.maxDeleteFraction)
         let integration = try await loadIntegration(input)
@@ -65,6 +66,7 @@ actor PipelineActor {
     /// unproven complete, and its deletes never inferred, on every path that starts a run
     /// (`elt run`, `elt start`, the schedule, the admin API) alike.
     func extractAndLoad(_ input: PipelineInput) async throws -> ExtractResult {
+        try Self.checkDataStore(input.dataStore, runID: input.runID ?? context.workflowID, environment: environment)
         let parameters = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         let batchLimit = input.numBatches == nil ? BatchParameters.maxBatches : parameters.numBatches
         let integration = try await loadIntegration(input)
@@ -99,6 +101,14 @@ actor PipelineActor {
 
     /// The recorded source, or this process's source recorded now (a `resolve_source` step) as
     /// the run's: what the root and a pipeline started without one both do.
+    /// Refuses a run recorded with another data store than this process's
+    /// (``PipelineError/foreignDataStore(runID:recorded:here:)``); a run recorded before the
+    /// stamp, or a process without one, passes.
+    static func checkDataStore(_ recorded: DataStoreStamp?, runID: String, environment: PipelineEnvironment) throws {
+        guard let recorded, let here = environment.dataStoreStamp, recorded.id != here.id else { return }
+        throw PipelineError.foreignDataStore(runID: runID, recorded: recorded.location, here: here.location)
+    }
+
     static func resolveSource(_ recorded: SourceDescriptor?, context: WorkflowContext, environment: PipelineEnvironment)
         async throws -> SourceDescriptor {
         if let recorded { return recorded }

@@ -36,6 +36,9 @@ public struct PipelineEnvironment: Sendable {
     public var syncRetry: SyncRetryPolicy
     /// Where the pipeline logs retries and waits.
     public var logger: Logger
+    /// This process's data store's stamp: runs recorded with another are refused. Nil (tests
+    /// that build an environment by hand) checks nothing.
+    public var dataStoreStamp: DataStoreStamp?
 
     /// Creates an environment.
     public init(

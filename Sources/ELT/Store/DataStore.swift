@@ -16,6 +16,9 @@ public protocol DataStore: Sendable {
     var kind: String { get }
     /// Where the tables are: a file path, or a URL without its password.
     var location: String { get }
+    /// The store's identity: a random id written once, when its tables are created, that every
+    /// process opening the same store reads (``DataStoreStamp``).
+    func identity() async throws -> String
 
     // MARK: Integrations
 
@@ -161,4 +164,25 @@ public enum DataStoreDefaults {
     /// The share of a tenant's `users_latest` rows a run may delete before its deletes are
     /// withheld: 20 %.
     public static let maxDeleteFraction = 0.2
+}
+
+/// Which data store a run writes to: recorded in a run's input, so that a process whose data
+/// store is another one (a server started with other `--data-*` options on a shared journal)
+/// refuses the run's workflows instead of loading them into its own tables.
+public struct DataStoreStamp: Codable, Sendable, Equatable {
+    /// ``DataStore/identity()``.
+    public var id: String
+    /// Where the store is, for messages (`SQLite /path/data.sqlite`, `Postgres host/db (schema s)`).
+    public var location: String
+
+    /// Creates a stamp.
+    public init(id: String, location: String) {
+        self.id = id
+        self.location = location
+    }
+
+    /// The stamp of `store`.
+    public static func of(_ store: any DataStore) async throws -> DataStoreStamp {
+        DataStoreStamp(id: try await store.identity(), location: "\(store.kind) \(store.location)")
+    }
 }

@@ -19,6 +19,10 @@ public struct RootInput: Codable, Sendable, Equatable {
     /// pipelines it has enqueued and not yet collected (1…100,000, default 1,000): what bounds
     /// its memory and its largest checkpoint, whatever the number of tenants.
     public var integrationPageSize: Int?
+    /// The data store the run writes to (default: the one of the process that starts it, set
+    /// by `elt run`, a server's schedule and admin API). A process whose data store is another
+    /// one refuses the run's workflows (``PipelineError/foreignDataStore(runID:recorded:here:)``).
+    public var dataStore: DataStoreStamp?
 
     /// The default of ``integrationPageSize``.
     public static let defaultIntegrationPageSize = 1_000
@@ -48,6 +52,7 @@ public struct RootInput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot, source
         case maxDeleteFraction = "max_delete_fraction", integrationPageSize = "integration_page_size"
+        case dataStore = "data_store"
     }
 }
 
@@ -72,11 +77,14 @@ public struct PipelineInput: Codable, Sendable, Equatable {
     public var source: SourceDescriptor?
     /// The most of the tenant's `users_latest` rows this run may delete (0…1, default 0.2).
     public var maxDeleteFraction: Double?
+    /// The data store the run writes to (recorded by the root); nil in runs recorded before it.
+    public var dataStore: DataStoreStamp?
 
     /// Creates an input.
     public init(organizationID: String, connectedIntegrationID: String, numBatches: Int? = nil, batchSize: Int? = nil,
                 pageSize: Int? = nil, snapshot: Int? = nil, runID: String? = nil, source: SourceDescriptor? = nil,
-                maxDeleteFraction: Double? = nil) {
+                maxDeleteFraction: Double? = nil, dataStore: DataStoreStamp? = nil) {
+        self.dataStore = dataStore
         self.organizationID = organizationID
         self.connectedIntegrationID = connectedIntegrationID
         self.numBatches = numBatches
@@ -94,7 +102,7 @@ public struct PipelineInput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case organizationID = "organization_id", connectedIntegrationID = "connected_integration_id"
         case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot
-        case runID = "run_id", source, maxDeleteFraction = "max_delete_fraction"
+        case runID = "run_id", source, maxDeleteFraction = "max_delete_fraction", dataStore = "data_store"
     }
 }
 

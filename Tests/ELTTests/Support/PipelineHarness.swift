@@ -23,6 +23,8 @@ struct PipelineHarness {
     var syncTargetOverride: (any SyncTarget)?
     /// How long a sync waits out an unreachable target.
     var syncRetry = SyncRetryPolicy.default
+    /// The environment's data store stamp (nil: no check, as before stamps).
+    var dataStoreStamp: DataStoreStamp?
 
     init(_ kind: JournalKind, integrations: Int = 2, source: any UserSource = GeneratorUserSource(),
          failures: FailureSimulation = .none, retries: PipelineRetries = .seed(intervalScale: 0.001)) async throws {
@@ -47,8 +49,11 @@ struct PipelineHarness {
     }
 
     var environment: PipelineEnvironment {
-        PipelineEnvironment(store: store, source: source, syncTarget: syncTargetOverride ?? target, failures: failures, retries: retries,
-                            gauge: gauge, syncRetry: syncRetry)
+        var environment = PipelineEnvironment(
+            store: store, source: source, syncTarget: syncTargetOverride ?? target, failures: failures, retries: retries,
+            gauge: gauge, syncRetry: syncRetry)
+        environment.dataStoreStamp = dataStoreStamp
+        return environment
     }
 
     /// A runtime on the harness's journal with the pipeline registered (a new backend each time).
