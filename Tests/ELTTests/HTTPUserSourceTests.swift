@@ -403,7 +403,8 @@ struct HTTPUserSourceTests {
         ("http://", "it has no host"),
         ("http://exa mple.com/users", "cannot be parsed"),
         ("https://idp.example.com/users?page=3", "its query sets page, which the pipeline sets on every page request"),
-        ("https://idp.example.com/users?tenant=a&Page_Size=5&snapshot=1", "its query sets page_size, snapshot,"),
+        // Query keys are case-sensitive: PAGE is the endpoint's own parameter, not the page.
+        ("https://idp.example.com/users?tenant=a&page_size=5&snapshot=1&PAGE=3", "its query sets page_size, snapshot, which"),
     ])
     func rejectsBadEndpoints(endpoint: String, reason: String) async throws {
         var integration = TestUserAPI.integration

@@ -76,6 +76,22 @@ struct IntegrationsCommandTests {
         #expect(list.stdout.contains("https://idp.example.com/users") && !list.stdout.contains("other.example.com"))
     }
 
+    @Test("add and set note an auth header variable that is unset or empty in the shell, and say nothing when it is set")
+    func variableNotes() async throws {
+        let data = ["--data-path", ELTProcess.temporaryDirectory()]
+        let base = ["integrations", "add", "--provider", "okta", "--endpoint", "https://idp.example.com/users",
+                    "--auth-header-env", "ELT_TEST_NOTE_AUTH"]
+        let unset = try await ELTProcess.run(base + ["--organization", "a"] + data)
+        #expect(unset.status == 0 && unset.stdout.contains("Note: ELT_TEST_NOTE_AUTH is not set in this shell"), "\(unset.stdout)")
+        let empty = try await ELTProcess.run(base + ["--organization", "b"] + data, environment: ["ELT_TEST_NOTE_AUTH": " "])
+        #expect(empty.status == 0 && empty.stdout.contains("Note: ELT_TEST_NOTE_AUTH is empty in this shell"), "\(empty.stdout)")
+        let set = try await ELTProcess.run(base + ["--organization", "c"] + data, environment: ["ELT_TEST_NOTE_AUTH": "Bearer x"])
+        #expect(set.status == 0 && !set.stdout.contains("Note:"), "\(set.stdout)")
+        let changed = try await ELTProcess.run(["integrations", "set", "c/okta", "--auth-header-env", "ELT_TEST_OTHER_AUTH"] + data,
+                                               environment: ["ELT_TEST_OTHER_AUTH": ""])
+        #expect(changed.status == 0 && changed.stdout.contains("Note: ELT_TEST_OTHER_AUTH is empty in this shell"), "\(changed.stdout)")
+    }
+
     @Test("end to end: elt integrations add pointing at a users API, then elt run --source http loads its users with the header; no demo tenant is seeded")
     func addThenRun() async throws {
         try await TestUserAPI.withRunning(baseCount: 25) { api in

@@ -41,7 +41,7 @@ struct HTTPSourceEndpoint: Sendable, Equatable {
         }
         // A page request adds page, page_size and snapshot: the endpoint's own would come first
         // and most servers read the first, so every page would fetch the same one.
-        let reserved = Set((components.queryItems ?? []).map { $0.name.lowercased() }).intersection(Self.pageParameters)
+        let reserved = Set((components.queryItems ?? []).map(\.name)).intersection(Self.pageParameters)
         if !reserved.isEmpty {
             throw .invalidEndpoint(endpoint: shown, reason: "its query sets \(Self.pageParameters.filter(reserved.contains).joined(separator: ", ")), "
                 + "which the pipeline sets on every page request; remove it from the URL (the page size is --page-size, "
