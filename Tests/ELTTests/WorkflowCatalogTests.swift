@@ -39,9 +39,9 @@ struct WorkflowCatalogTests {
     /// children (`source`, `run_id` of a pipeline, a stage's `sequence`…). A new field of an
     /// input type must be added to the catalogue or here, so the two cannot drift apart.
     static let internalKeys: [String: Set<String>] = [
-        RootOrchestrationWorkflow.name: ["source"],
-        ELTPipelineWorkflow.name: ["source", "run_id"],
-        ExtractAndLoadWorkflow.name: ["source"],
+        RootOrchestrationWorkflow.name: ["source", "data_store"],
+        ELTPipelineWorkflow.name: ["source", "run_id", "data_store"],
+        ExtractAndLoadWorkflow.name: ["source", "data_store"],
         CDCDetectionWorkflow.name: ["sequence", "max_delete_fraction"],
         ApplyToLatestWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete"],
         SyncToPostgresWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete"],
