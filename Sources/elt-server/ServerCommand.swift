@@ -89,7 +89,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp(
         "Where new runs read users from: generator (deterministic fake users, no network) or http (each integration's provider_data.api_endpoint).",
-        discussion: "Queued runs (elt start, the admin API) and scheduled runs alike record it when they start; a resumed run reads from the source it recorded, whatever this server's --source. http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried, each wait logged at notice.",
+        discussion: "Queued runs (elt start, the admin API) and scheduled runs alike record it when they start; a resumed run reads from the source it recorded, whatever this server's --source. http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried; an outage is logged once at notice (its later waits at debug) and its end again.",
         valueName: "generator|http"))
     var source: SourceKind = .generator
 

@@ -57,7 +57,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp(
         "Where users come from: generator (deterministic fake users, no network) or http (each integration's provider_data.api_endpoint).",
-        discussion: "http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried, each wait logged at notice (shown by default; --log-level warning hides them).",
+        discussion: "http: a host that does not resolve, refuses the connection or fails the TLS handshake fails the run at once, naming the host and the cause; 429, 5xx and timeouts are retried; an outage is logged once at notice (its later waits at debug) and its end again (shown by default; --log-level warning hides them).",
         valueName: "generator|http"))
     var source: SourceKind = .generator
 

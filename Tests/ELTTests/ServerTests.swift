@@ -99,6 +99,26 @@ struct ServerTests {
         await server.stop()
     }
 
+    @Test("GET /metrics counts the HTTP source's retried requests by status")
+    func sourceRetriesInMetrics() async throws {
+        try await TestUserAPI.withRunning(baseCount: 25) { api in
+            let data = ELTProcess.temporaryDirectory()
+            let add = try await ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta",
+                                                "--endpoint", "http://127.0.0.1:\(api.port)/users", "--data-path", data])
+            #expect(add.status == 0, "\(add.stderr)")
+            api.script(.status(503, body: "busy"), .status(503, body: "busy"), .status(429, body: "slow down"))
+            let server = try ServerProcess(["--data-path", data, "--schedule", "off", "--integrations", "0", "--source", "http"])
+            try await server.waitUntilHealthy()
+            let run = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "flap", "--wait", "--json", "--data-path", data])
+            #expect(run.status == 0, "\(run.stderr)\n\(server.log)")
+            let (status, body) = try await server.get("/metrics")
+            #expect(status == 200)
+            #expect(body.contains(#"elt_source_request_retries_total{status="503"} 2"#), "\(body)")
+            #expect(body.contains(#"elt_source_request_retries_total{status="429"} 1"#), "\(body)")
+            await server.stop()
+        }
+    }
+
     @Test("GET /metrics after two runs: the pipeline's counters equal the runs' results, workflows and steps are counted by name, no label holds an id")
     func metricsMatchTheRuns() async throws {
         let data = ELTProcess.temporaryDirectory()

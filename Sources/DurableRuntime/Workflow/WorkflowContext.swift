@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// What a running workflow uses to do durable work: steps, child workflows, sleeps, memoised
@@ -28,6 +29,10 @@ public final class WorkflowContext: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Failed attempts per step name since a step of that name last succeeded: steps of one
+    /// name run side by side (ten pages fetched at once) fail together when what they call is
+    /// down, and their retries are told once at notice, the rest at debug.
+    private let failingSteps = Mutex<[String: Int]>([:])
 
     init(
         workflowID: String, workflowName: String, runtime: WorkflowRuntime, recorded: [StepRecord], owner: WorkflowOwner,
@@ -218,16 +223,27 @@ public final class WorkflowContext: Sendable {
         while true {
             do {
                 let value = try await attemptStep(number: number, name: name, attempt: attempt, body)
+                if attempt > 1, let failed = failingSteps.withLock({ $0.removeValue(forKey: name) }), failed > 0 {
+                    runtime.logger.notice("step succeeded after retries", metadata: [
+                        "workflow_id": "\(workflowID)", "step": "\(name)", "failed_attempts": "\(failed)",
+                    ])
+                }
                 return .fresh(.success(value), stepRecord(
                     number: number, name: name, startedAt: startedAt, outputJSON: try JournalJSON.encode(value), errorJSON: nil, attempts: attempt))
             } catch {
                 if Self.stopsTheWorkflow(error) { throw error }
                 if attempt < retry.maxAttempts && retry.isRetryable(error) {
                     let delay = retry.delay(afterAttempt: attempt)
-                    runtime.logger.notice("step failed; retrying after a wait", metadata: [
+                    let first = failingSteps.withLock { failing in
+                        defer { failing[name, default: 0] += 1 }
+                        return failing[name] == nil
+                    }
+                    var metadata: Logger.Metadata = [
                         "workflow_id": "\(workflowID)", "step": "\(name)", "attempt": "\(attempt)", "of": "\(retry.maxAttempts)",
                         "wait_s": "\(delay.seconds)", "error": "\(error)",
-                    ])
+                    ]
+                    if first { metadata["later_failures"] = "retries of \(name) in this workflow logged at debug level until one succeeds" }
+                    runtime.logger.log(level: first ? .notice : .debug, "step failed; retrying after a wait", metadata: metadata)
                     try await runtime.clock.sleep(for: delay)
                     attempt += 1
                     continue

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -176,6 +177,8 @@ public struct HTTPUserSource: UserSource {
                     "problem": "\(problem)",
                 ]
                 if let status { metadata["status"] = "\(status)" }
+                // What an operator alerts on: a flapping API shows in /metrics, not only in the log.
+                Counter(label: "elt_source_request_retries_total", dimensions: [("status", status.map(String.init) ?? "none")]).increment()
                 // Ten pages fetched at once from a failing API would log fifty waits: the
                 // outage is told once, its later waits at debug level.
                 let first = outages.failed(host)
