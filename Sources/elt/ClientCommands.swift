@@ -198,6 +198,7 @@ struct StepsCommand: AsyncParsableCommand {
                 print("\(id) has no checkpointed steps yet.")
             } else {
                 print(Output.steps(steps))
+                if isatty(STDOUT_FILENO) != 0 { FileHandle.standardError.write(Data(("\n" + Output.stepsHint + "\n").utf8)) }
             }
         }
     }

@@ -54,12 +54,17 @@ enum Output {
         + "crashed before recording are not counted. A child workflow's row is recorded as the child starts (MS 0): "
         + "elt steps <child id> shows its own steps."
 
-    /// `elt steps`: one row per step (number, name, child, milliseconds, tries, outcome), then ``stepsNote``.
+    /// `elt steps`: one row per step (number, name, child, milliseconds, tries, outcome). The
+    /// columns are explained by ``stepsNote`` in `elt steps --help`, and in a line on standard
+    /// error at a terminal (``stepsHint``): the table alone goes down a pipe.
     static func steps(_ steps: [StepView]) -> String {
         table(["STEP", "NAME", "CHILD", "MS", "TRIES", "OUTCOME"], steps.map {
             ["\($0.step)", $0.name, $0.childWorkflowID ?? "-", "\($0.durationMs)", "\($0.attempts)", outcome($0)]
-        }) + "\n\n" + stepsNote
+        })
     }
+
+    /// The one line `elt steps` adds at a terminal.
+    static let stepsHint = "MS includes a step's retries and their waits; TRIES is 1 + retries (elt steps --help says more)."
 
     /// `error: <message>` for a failed step (the recorded error's message), `ok <output>` otherwise.
     static func outcome(_ step: StepView) -> String {

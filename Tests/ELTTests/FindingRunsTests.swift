@@ -149,7 +149,10 @@ struct FindingRunsTests {
         #expect(cells.dropFirst().first == ["2", "pipeline", "r1-1", "0", "1", "ok"])
         #expect(cells.last.map { Array($0.prefix(6)) } == ["3", "flaky_fetch", "-", "750", "3", "error:"])
         #expect(steps[3].hasSuffix("error: HTTP 503 from the source"), "the recorded message, on one line: \(steps[3])")
-        #expect(steps.joined(separator: " ").contains("TRIES counts the runs of the step's body"))
+        // The table alone on standard output (it goes down pipes); the columns are explained in --help.
+        #expect(steps.count == 4, "\(steps)")
+        let help = try await ELTProcess.run(["steps", "--help"])
+        #expect(help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("TRIES counts the runs of the step's body"), "\(help.stdout)")
         let stepsJSON = try await ELTProcess.run(["steps", "r1", "--json", "--data-path", data])
         let stepViews = try #require(try JSONSerialization.jsonObject(with: Data(stepsJSON.stdout.utf8)) as? [[String: Any]])
         #expect(stepViews.map { $0["duration_ms"] as? Int } == [42, 0, 750])

@@ -96,15 +96,18 @@ extension WorkflowRuntime {
         let now = journalTimestamp(clock.now())
         let pending = try await journal.backend.listWorkflows(WorkflowQuery(statuses: [.pending], order: .ascending))
         let holders = Set(pending.compactMap(\.executorID))
-        let expired = try await journal.backend.executors()
+        let stopped = try await journal.backend.executors()
             .filter { !$0.isLive(at: now) && $0.executorID != executorID && holders.contains($0.executorID) }
-            .map(\.executorID)
+        let expired = stopped.map(\.executorID)
         var claim = RecoveryClaim()
         if !expired.isEmpty {
             claim = try await recover(executorIDs: expired)
             if !claim.toRun.isEmpty || !claim.requeued.isEmpty {
-                logger.notice("took over the workflows of expired executors", metadata: [
-                    "executor_id": "\(executorID)", "expired": "\(expired)", "resumed": "\(claim.toRun.map(\.id))",
+                // Released (stopped gracefully, work left PENDING) or expired (died or hung), as
+                // `elt executors` names them.
+                let from = stopped.map { "\($0.executorID) (\($0.leaseExpiresAt == 0 ? "released" : "expired"))" }
+                logger.notice("took over the workflows of executors no longer live", metadata: [
+                    "executor_id": "\(executorID)", "from": "\(from)", "resumed": "\(claim.toRun.map(\.id))",
                     "requeued": "\(claim.requeued)",
                 ])
             }
