@@ -165,6 +165,8 @@ public struct ELTRunner: Sendable {
         while true {
             var runtimeConfiguration = configuration.runtimeConfiguration()
             runtimeConfiguration.interceptors += interceptors
+            // Its own tree only: queued work of servers sharing the journal is theirs to run.
+            runtimeConfiguration.treeRootID = id
             let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)
             ELTPipeline.register(on: runtime, environment: environment)
             let firstAttempt = restarts == 0

@@ -39,6 +39,9 @@ extension PostgresJournal {
                     WHERE workflow_id IN (
                       SELECT workflow_id FROM \(unescaped: workflows)
                       WHERE queue_name = \(request.queueName) AND status = 'ENQUEUED'
+                        AND (\(request.treeRootIDs)::text[] IS NULL OR EXISTS (
+                          SELECT 1 FROM unnest(\(request.treeRootIDs)::text[]) AS tree(root)
+                          WHERE workflow_id = tree.root OR left(workflow_id, length(tree.root) + 1) = tree.root || '-'))
                       ORDER BY priority, created_at, workflow_id COLLATE "C" LIMIT \(count)
                       FOR UPDATE SKIP LOCKED)
                     RETURNING \(unescaped: PostgresRows.workflowColumns)

@@ -26,11 +26,14 @@ extension SQLiteJournal {
                       owner_generation = owner_generation + 1
                     WHERE workflow_id IN (
                       SELECT workflow_id FROM workflow_status WHERE queue_name = ? AND status = 'ENQUEUED'
+                        AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(?4) AS tree
+                          WHERE workflow_id = tree.value OR substr(workflow_id, 1, length(tree.value) + 1) = tree.value || '-'))
                       ORDER BY priority, created_at, workflow_id LIMIT ?)
                     RETURNING \(SQLiteRows.workflowColumns)
                     """)
+            let trees = try request.treeRootIDs.map(SQLiteCommit.jsonArray)
             let claimed = try Row.fetchAll(
-                claim, arguments: [request.executorID, request.now, request.queueName, count]
+                claim, arguments: [request.executorID, request.now, request.queueName, trees, count]
             ).map(SQLiteRows.workflowRecord)
             return claimed.sorted { ($0.priority, $0.createdAt, $0.id) < ($1.priority, $1.createdAt, $1.id) }
         }

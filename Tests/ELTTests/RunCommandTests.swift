@@ -92,6 +92,17 @@ struct RunCommandTests {
         #expect(otherResult["users_staged"] as? Int == original["users_staged"] as? Int)
     }
 
+    @Test("elt run runs its own workflows only: a root queued for servers on the same journal stays queued")
+    func runsOwnTreeOnly() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let queued = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "for-a-server", "--data-path", directory])
+        #expect(queued.status == 0, "\(queued.stderr)")
+        let run = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", directory, "--workflow-id", "mine"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let status = try await ELTProcess.run(["status", "for-a-server", "--json", "--data-path", directory])
+        #expect(status.stdout.contains("\"ENQUEUED\""), "the queued root was left to a server: \(status.stdout)")
+    }
+
     @Test("rerunning an id that ended in ERROR or was cancelled says what that returns and how to run it again")
     func existingNotes() {
         let failed = ELTRunner.ExistingRun(status: .error, differingInputJSON: nil).note(id: "r1")

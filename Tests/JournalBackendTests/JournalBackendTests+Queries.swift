@@ -99,6 +99,30 @@ extension JournalBackendTests {
         }
     }
 
+    @Test("dequeue with tree roots takes only those workflows and their descendants, under the queue's whole limits",
+          arguments: BackendKind.allCases)
+    func dequeueTrees(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            // Oldest first: another run's pipelines, then ours; "run-10" shares a prefix but not the tree.
+            for (index, id) in ["other-1", "run-10", "run-1", "run-1-2", "run-12", "old-3", "run-1-3"].enumerated() {
+                try await backend.insert(workflow(id, status: .enqueued, executor: nil, queue: "q", createdAt: 100 + Int64(index)))
+            }
+            try await backend.insert(workflow("busy", status: .pending, executor: "server", queue: "q"))
+            func take(_ trees: [String]?, max: Int = 10, global: Int? = nil) async throws -> [String] {
+                try await backend.dequeue(
+                    DequeueRequest(queueName: "q", executorID: "cli", globalConcurrency: global, workerConcurrency: nil,
+                                   maxCount: max, now: 9_000, treeRootIDs: trees)
+                ).map(\.id)
+            }
+            #expect(try await take(["run-1"], global: 3) == ["run-1", "run-1-2"], "the global limit counts the server's workflow")
+            #expect(try await take(["run-1", "old-3"]) == ["old-3", "run-1-3"])
+            #expect(try await take([]) == [])
+            #expect(try await take(nil, max: 2) == ["other-1", "run-10"])
+            #expect(try await backend.workflow(id: "run-12")?.status == .enqueued)
+        }
+    }
+
     @Test("recover counts attempts, dead-letters, requeues and claims", arguments: BackendKind.allCases)
     func recover(kind: BackendKind) async throws {
         try await withJournal(kind) { journal in

@@ -67,12 +67,17 @@ public struct DequeueRequest: Sendable, Equatable {
     public var maxCount: Int
     /// The time to stamp, milliseconds since 1970.
     public var now: Int64
+    /// Only the workflows of the trees rooted at these ids are taken: each id itself and the
+    /// ids that extend it with `-` (its descendants). Nil: any. The queue's limits still count
+    /// every workflow of the queue.
+    public var treeRootIDs: [String]?
 
     /// Creates a dequeue request.
     public init(
         queueName: String, executorID: String, globalConcurrency: Int?, workerConcurrency: Int?,
-        maxCount: Int, now: Int64
+        maxCount: Int, now: Int64, treeRootIDs: [String]? = nil
     ) {
+        self.treeRootIDs = treeRootIDs
         self.queueName = queueName
         self.executorID = executorID
         self.globalConcurrency = globalConcurrency

@@ -25,6 +25,12 @@ public struct RuntimeConfiguration: Sendable {
     public var leaseRenewInterval: Duration?
     /// The application's version, shown in the executors table.
     public var applicationVersion = ""
+    /// A one-shot process's own workflow: its workers take from the queues only that workflow,
+    /// its descendants (ids extending it with `-`) and what the process recovered of its own
+    /// executor's earlier work, and it takes over no other executor's work, so a run started
+    /// beside servers on a shared journal runs its own tree, not theirs. Nil (a server): any
+    /// queued workflow.
+    public var treeRootID: String?
     /// What observes (and may wrap) executions, steps, checkpoints, queues and commits, in
     /// order, the first outermost (see ``WorkflowInterceptor``). None by default: then the
     /// runtime calls nothing.

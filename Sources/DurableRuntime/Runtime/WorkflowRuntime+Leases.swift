@@ -96,7 +96,8 @@ extension WorkflowRuntime {
         let now = journalTimestamp(clock.now())
         let pending = try await journal.backend.listWorkflows(WorkflowQuery(statuses: [.pending], order: .ascending))
         let holders = Set(pending.compactMap(\.executorID))
-        let stopped = try await journal.backend.executors()
+        // A one-shot process (treeRootID) runs its own tree only: the servers take over others' work.
+        let stopped = configuration.treeRootID != nil ? [] : try await journal.backend.executors()
             .filter { !$0.isLive(at: now) && $0.executorID != executorID && holders.contains($0.executorID) }
         let expired = stopped.map(\.executorID)
         var claim = RecoveryClaim()

@@ -4,6 +4,12 @@ extension WorkflowRuntime {
         queueWakes[queue]?.raise()
     }
 
+    /// The trees a one-shot process takes from the queues (``RuntimeConfiguration/treeRootID``):
+    /// its own, and what it recovered of its executor's earlier work. Nil: any.
+    var dequeueScope: [String]? {
+        configuration.treeRootID.map { [$0] + recovered.withLock { $0.sorted() } }
+    }
+
     /// Dequeues and executes the workflows of one queue until cancelled, within its limits.
     func workQueue(_ queue: WorkflowQueue) async throws {
         let wake = queueWakes[queue.name] ?? WakeSignal()
@@ -13,7 +19,7 @@ extension WorkflowRuntime {
                 claimed = try await journal.dequeue(DequeueRequest(
                     queueName: queue.name, executorID: executorID, globalConcurrency: queue.globalConcurrency,
                     workerConcurrency: queue.workerConcurrency, maxCount: queue.workerConcurrency ?? 64,
-                    now: journalTimestamp(clock.now())))
+                    now: journalTimestamp(clock.now()), treeRootIDs: dequeueScope))
             } catch JournalError.crashed {
                 return
             } catch {
