@@ -32,7 +32,7 @@ public final class WorkflowContext: Sendable {
     /// Failed attempts per step name since a step of that name last succeeded: steps of one
     /// name run side by side (ten pages fetched at once) fail together when what they call is
     /// down, and their retries are told once at notice, the rest at debug.
-    private let failingSteps = Mutex<[String: Int]>([:])
+    private let failingSteps = FailureTally()
 
     init(
         workflowID: String, workflowName: String, runtime: WorkflowRuntime, recorded: [StepRecord], owner: WorkflowOwner,
@@ -223,7 +223,7 @@ public final class WorkflowContext: Sendable {
         while true {
             do {
                 let value = try await attemptStep(number: number, name: name, attempt: attempt, body)
-                if attempt > 1, let failed = failingSteps.withLock({ $0.removeValue(forKey: name) }), failed > 0 {
+                if attempt > 1, case let failed = failingSteps.succeeded(name), failed > 0 {
                     runtime.logger.notice("step succeeded after retries", metadata: [
                         "workflow_id": "\(workflowID)", "step": "\(name)", "failed_attempts": "\(failed)",
                     ])
@@ -234,10 +234,7 @@ public final class WorkflowContext: Sendable {
                 if Self.stopsTheWorkflow(error) { throw error }
                 if attempt < retry.maxAttempts && retry.isRetryable(error) {
                     let delay = retry.delay(afterAttempt: attempt)
-                    let first = failingSteps.withLock { failing in
-                        defer { failing[name, default: 0] += 1 }
-                        return failing[name] == nil
-                    }
+                    let first = failingSteps.failed(name)
                     var metadata: Logger.Metadata = [
                         "workflow_id": "\(workflowID)", "step": "\(name)", "attempt": "\(attempt)", "of": "\(retry.maxAttempts)",
                         "wait_s": "\(delay.seconds)", "error": "\(error)",

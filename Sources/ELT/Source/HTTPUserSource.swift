@@ -1,10 +1,10 @@
 import AsyncHTTPClient
+import DurableRuntime
 import Foundation
 import Logging
 import Metrics
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// Reads users from each integration's own HTTP API, at `provider_data.api_endpoint`.
 ///
@@ -63,7 +63,7 @@ public struct HTTPUserSource: UserSource {
     /// after it at `debug` until the host answers again, which is logged at `notice`.
     public var logger: Logger
     /// The hosts failing now, shared by the copies of this source (one run's page fetches).
-    private let outages = SourceOutages()
+    private let outages = FailureTally()
 
     /// Creates an HTTP source. Defaults: ``defaultClient``, ``HTTPRetryPolicy/default``, 8 MiB
     /// bodies, 30 s per request, `Task.sleep` between attempts, a logger labelled `elt.source.http`.
@@ -162,7 +162,7 @@ public struct HTTPUserSource: UserSource {
         while true {
             switch try await attemptWithTimeout(request, shownURL: shownURL, host: host) {
             case .body(let data):
-                let failed = outages.answered(host)
+                let failed = outages.succeeded(host)
                 if failed > 0 {
                     logger.notice("source answering again", metadata: ["host": "\(host)", "failed_attempts": "\(failed)"])
                 }
@@ -349,24 +349,5 @@ public struct HTTPUserSource: UserSource {
         let (seconds, attoseconds) = duration.components
         let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return .nanoseconds(overflow ? .max : nanoseconds.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
-    }
-}
-
-/// The hosts whose requests are failing now, and how many attempts failed since each last
-/// answered: what lets a source log an outage once rather than once per attempt.
-final class SourceOutages: Sendable {
-    private let failing = Mutex<[String: Int]>([:])
-
-    /// Records a failed attempt against `host`: true if it is the first since `host` answered.
-    func failed(_ host: String) -> Bool {
-        failing.withLock { counts in
-            defer { counts[host, default: 0] += 1 }
-            return counts[host] == nil
-        }
-    }
-
-    /// Records an answer from `host`: the attempts that failed since it last answered.
-    func answered(_ host: String) -> Int {
-        failing.withLock { $0.removeValue(forKey: host) ?? 0 }
     }
 }
