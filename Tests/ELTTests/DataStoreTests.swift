@@ -148,6 +148,24 @@ struct DataStoreTests {
 /// Migrations that several processes run at once on one Postgres.
 @Suite("Postgres migrations")
 struct PostgresMigrationTests {
+    @Test("a version 1 data schema gets its identity when it is opened, once",
+          .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
+    func identityMigration() async throws {
+        let database = try await TestDatabase.create()
+        await (try PostgresDataStore.open(url: database, schema: "old")).close()
+        _ = try await TestDatabase.scalar(url: database, "DROP TABLE old.store_identity")
+        _ = try await TestDatabase.scalar(url: database, "UPDATE old.data_migrations SET version = 1")
+        let store = try await PostgresDataStore.open(url: database, schema: "old")
+        let id = try await store.identity()
+        #expect(UUID(uuidString: id) != nil, "\(id)")
+        await store.close()
+        let again = try await PostgresDataStore.open(url: database, schema: "old")
+        #expect(try await again.identity() == id, "opened again, the identity is kept")
+        await again.close()
+        #expect(try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM old.store_identity") == 1)
+        #expect(try await TestDatabase.scalar(url: database, "SELECT MAX(version) FROM old.data_migrations") == 2)
+    }
+
     @Test("journal, data store and sync target migrating together on an empty database create each table once, with no error",
           .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
     func concurrentMigrations() async throws {
@@ -247,6 +265,22 @@ struct StoreActorTests {
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'")
         }
         #expect(secondIndexes.isEmpty)
+    }
+
+    @Test("a version 3 data database gets its identity when it is opened, once")
+    func identityMigration() async throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let database = try DatabaseQueue(path: path, configuration: configuration)
+        try await database.write { db in try db.execute(sql: "DROP TABLE store_identity; PRAGMA user_version = 3") }
+        try database.close()
+        let store = try StoreActor(path: path)
+        let id = try await store.identity()
+        #expect(UUID(uuidString: id) != nil, "\(id)")
+        await store.close()
+        let again = try StoreActor(path: path)
+        #expect(try await again.identity() == id, "opened again, the identity is kept")
+        await again.close()
     }
 
     @Test("a data database from a newer version is refused with a message that says so")
