@@ -117,20 +117,26 @@ struct IntegrationsAddCommand: AsyncParsableCommand {
             } else {
                 print("Added integration \(integration.id) (\(integration.organizationID)/\(integration.provider)):")
                 print(options.show(integration))
-                if let variable = integration.providerData.authHeaderEnv, let note = Self.variableNote(variable) { print(note) }
+                if let note = Self.variableNote(integration) { print(note) }
             }
         }
     }
 }
 
 extension IntegrationsAddCommand {
-    /// A note when the auth header variable is unset or blank in this shell (a run would refuse it).
-    static func variableNote(_ variable: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        guard let value = environment[variable] else {
-            return "Note: \(variable) is not set in this shell; export it where elt run or elt-server runs."
+    /// A note when the integration's auth header variable is unset or blank in this shell: what
+    /// a run here would refuse (``HTTPUserSource/authorizationHeader(of:environment:)``).
+    static func variableNote(_ integration: ConnectedIntegration,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        do {
+            _ = try HTTPUserSource.authorizationHeader(of: integration, environment: environment)
+            return nil
+        } catch {
+            guard case let .missingCredential(_, _, variable, empty) = error else { return nil }
+            return empty
+                ? "Note: \(variable) is empty in this shell; set it to the header value (e.g. 'Bearer <token>') where elt run or elt-server runs."
+                : "Note: \(variable) is not set in this shell; export it where elt run or elt-server runs."
         }
-        guard value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-        return "Note: \(variable) is empty in this shell; set it to the header value (e.g. 'Bearer <token>') where elt run or elt-server runs."
     }
 }
 
@@ -159,10 +165,7 @@ struct IntegrationsSetCommand: AsyncParsableCommand {
             let updated = try await options.withRegistry { try await $0.update(integration, change) }
             if !options.json { print("Updated integration \(updated.id) (\(updated.organizationID)/\(updated.provider)):") }
             print(options.show(updated))
-            if !options.json, authHeaderEnv != nil, let variable = updated.providerData.authHeaderEnv,
-               let note = IntegrationsAddCommand.variableNote(variable) {
-                print(note)
-            }
+            if !options.json, authHeaderEnv != nil, let note = IntegrationsAddCommand.variableNote(updated) { print(note) }
         }
     }
 }

@@ -267,13 +267,20 @@ struct StoreActorTests {
         #expect(secondIndexes.isEmpty)
     }
 
-    @Test("a version 3 data database gets its identity when it is opened, once")
-    func identityMigration() async throws {
+    /// Runs `sql` on the data file through a connection of its own, as an older program would.
+    /// The store the suite's init opened may still be closing (its last connection checkpoints
+    /// the WAL under an exclusive lock): that is waited out as the store's own pools do.
+    func rawWrite(_ sql: String) async throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let database = try DatabaseQueue(path: path, configuration: configuration)
-        try await database.write { db in try db.execute(sql: "DROP TABLE store_identity; PRAGMA user_version = 3") }
+        try await database.write { db in try db.execute(sql: sql) }
         try database.close()
+    }
+
+    @Test("a version 3 data database gets its identity when it is opened, once")
+    func identityMigration() async throws {
+        try await rawWrite("DROP TABLE store_identity; PRAGMA user_version = 3")
         let store = try StoreActor(path: path)
         let id = try await store.identity()
         #expect(UUID(uuidString: id) != nil, "\(id)")
@@ -285,13 +292,7 @@ struct StoreActorTests {
 
     @Test("a data database from a newer version is refused with a message that says so")
     func newerVersionRefused() async throws {
-        // The store the suite's init opened may still be closing (its last connection
-        // checkpoints the WAL under an exclusive lock): wait that out as the store's own pools do.
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let database = try DatabaseQueue(path: path, configuration: configuration)
-        try await database.write { db in try db.execute(sql: "PRAGMA user_version = 99") }
-        try database.close()
+        try await rawWrite("PRAGMA user_version = 99")
         #expect {
             _ = try StoreActor(path: path)
         } throws: { error in

@@ -123,10 +123,18 @@ public struct HTTPUserSource: UserSource {
     ///   variable is unset or empty, ``HTTPSourceError/unusableCredential(integrationID:provider:variable:)``
     ///   if its value cannot be a header.
     public func authorizationHeader(of integration: ConnectedIntegration) throws(HTTPSourceError) -> String? {
+        try Self.authorizationHeader(of: integration, environment: environment())
+    }
+
+    /// ``authorizationHeader(of:)`` read from `environment`: the one rule that a run applies and
+    /// that `elt integrations add` and `set` warn by.
+    public static func authorizationHeader(
+        of integration: ConnectedIntegration, environment: [String: String]
+    ) throws(HTTPSourceError) -> String? {
         guard let variable = integration.providerData.authHeaderEnv?.trimmingCharacters(in: .whitespaces), !variable.isEmpty else {
             return nil
         }
-        guard let value = environment()[variable]?.trimmingCharacters(in: .whitespaces) else {
+        guard let value = environment[variable]?.trimmingCharacters(in: .whitespaces) else {
             throw .missingCredential(integrationID: integration.id, provider: integration.provider, variable: variable)
         }
         guard !value.isEmpty else {
