@@ -165,10 +165,10 @@ struct ServerTests {
     func killAndRestart(kind: JournalKind) async throws {
         let data = ELTProcess.temporaryDirectory()
         let journal = try await Self.journalArguments(kind)
-        // 600 ms per batch (a batch's pages are fetched together): ten batches take at least 6 s,
-        // so polling (an elt process per poll, which took seconds when the whole suite ran 12
-        // tests at a time: with 300 ms the run had finished before the kill) sees a few staged
-        // and kills well before the last.
+        // 600 ms per batch (a batch's pages are fetched together): ten batches take at least 6 s.
+        // The poll asks the server's admin API, a few milliseconds a call: an `elt list` process
+        // per poll took seconds while the whole suite ran 12 tests at a time, and CI once saw the
+        // run end before the kill.
         let arguments = ["--data-path", data, "--schedule", "off", "--executor-id", "killed", "--source-latency-ms", "600"] + journal
         let first = try ServerProcess(arguments)
         try await first.waitUntilHealthy()
@@ -177,10 +177,11 @@ struct ServerTests {
         // Kill once some batches are staged, well before the end.
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            let list = try await ELTProcess.run(["list", "name=extract_and_load_batch_workflow", "status=SUCCESS", "--json", "--data-path", data] + journal)
-            let done = (try? JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [Any])?.count ?? 0
+            let list = try await first.get("/api/workflows?name=extract_and_load_batch_workflow&status=SUCCESS", admin: true)
+            let object = try? JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [String: Any]
+            let done = (object?["workflows"] as? [Any])?.count ?? 0
             if done >= 3 { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(20))
         }
         #expect(await first.stop(signal: SIGKILL) == SIGKILL)
         let store = try StoreActor(path: data + "/data.sqlite")
