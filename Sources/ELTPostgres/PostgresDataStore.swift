@@ -21,7 +21,9 @@ import Synchronization
 /// - Migrations run in one transaction under an advisory lock on the schema name (the same lock
 ///   the journal and the sync target take), so two servers starting together on an empty
 ///   database apply them once (no `CREATE … IF NOT EXISTS` race).
-/// - Every value is bound; multi-row writes use `unnest` arrays of up to ``batchRows`` rows.
+/// - Every value is bound; multi-row writes use `unnest` arrays of up to ``batchRows`` rows,
+///   but a batch's staging rows go in one call of the staging function (schema version 3),
+///   whatever their number.
 /// - Connections are direct, up to ``idleConnections`` kept open between transactions (no pool
 ///   service has to run beside it); a connection that failed is closed, never reused.
 /// - An operation whose connection was lost, or could not be made (the server restarting or
@@ -49,7 +51,7 @@ public final class PostgresDataStore: DataStore {
     /// closed and is retried whole on a new one.
     public static let idleInTransactionTimeout: Duration = .seconds(60)
     /// The schema version this code writes (`data_migrations`).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     /// How long an operation keeps retrying a lost connection before it fails.
     public let reconnectTimeout: Duration
 
@@ -193,42 +195,42 @@ public final class PostgresDataStore: DataStore {
         runID: String, tenant: Tenant, batch: Int, pages: [StagedPage], quarantined: [QuarantinedRecord],
         simulateFailure: Bool
     ) async throws -> StagingOutcome {
-        try await transaction("insert_users_to_staging", tenant: tenant) { connection in
-            let stage = StageKey(runID: runID, tenant: tenant, stage: "staging", part: batch)
-            if let done = try await self.completion(connection, StagingOutcome.self, stage) { return done }
-            let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
-            var rows: [(page: Int, position: Int, user: SourceUser)] = []
-            for page in pages {
-                for (position, user) in page.users.enumerated() { rows.append((page.page, position, user)) }
-            }
-            for part in rows.chunks(of: Self.batchRows) {
-                let ids = part.map(\.user.id), externalIDs = part.map(\.user.externalID)
-                let names = part.map(\.user.name), emails = part.map(\.user.email)
-                let pageNumbers = part.map(\.page), positions = part.map(\.position)
-                try await connection.boundedQuery("""
-                    INSERT INTO \(unescaped: self.table("users_staging"))
-                        (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, page, position)
-                    SELECT u.id, \(runID), u.external_id, \(org), \(integration), u.name, u.email, u.page, u.position
-                    FROM unnest(\(ids)::text[], \(externalIDs)::text[], \(names)::text[], \(emails)::text[],
-                                \(pageNumbers)::bigint[], \(positions)::bigint[])
-                        AS u(id, external_id, name, email, page, position)
-                    """, logger: self.logger)
-            }
-            // Rejected records are few (one statement each).
-            for record in quarantined {
-                try await connection.boundedQuery("""
-                    INSERT INTO \(unescaped: self.table("users_quarantine"))
-                        (workflow_id, organization_id, connected_integration_id, page, position, raw_json, reason, user_id)
-                    VALUES (\(runID), \(org), \(integration), \(record.page), \(record.position), \(record.rawJSON),
-                            \(record.reason), \(record.userID))
-                    ON CONFLICT DO NOTHING
-                    """, logger: self.logger)
-            }
-            if simulateFailure { throw StoreError.simulatedFailure(operation: "insert_users_to_staging") }
-            let outcome = StagingOutcome(staged: rows.count, quarantined: quarantined.count)
-            try await self.recordCompletion(connection, outcome, stage)
-            return outcome
+        let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
+        var rows: [(page: Int, position: Int, user: SourceUser)] = []
+        for page in pages {
+            for (position, user) in page.users.enumerated() { rows.append((page.page, position, user)) }
         }
+        let outcome = StagingOutcome(staged: rows.count, quarantined: quarantined.count)
+        let outcomeText = try StoreJSON.encode(outcome)
+        let (ids, externalIDs) = (rows.map(\.user.id), rows.map(\.user.externalID))
+        let (names, emails) = (rows.map(\.user.name), rows.map(\.user.email))
+        let (pageNumbers, positions) = (rows.map(\.page), rows.map(\.position))
+        let (rejectedPages, rejectedPositions) = (quarantined.map(\.page), quarantined.map(\.position))
+        let (rawJSON, reasons) = (quarantined.map(\.rawJSON), quarantined.map(\.reason))
+        // postgres-nio binds no array of optionals: the ids, and which of them are present.
+        let (userIDs, hasUserID) = (quarantined.map { $0.userID ?? "" }, quarantined.map { $0.userID != nil })
+        let lock = Self.tenantLockKey(tenant)
+        // One statement, one implicit transaction: the function takes the tenant's lock, returns
+        // the completion recorded before (a replay), or inserts the rows and records this one.
+        let recorded = try await withConnection("insert_users_to_staging") { connection in
+            let rows: FetchedRows
+            do {
+                rows = try await connection.boundedQuery("""
+                    SELECT \(unescaped: self.table(PostgresDataSchema.stageBatchFunction))(
+                        \(lock), \(runID), \(org), \(integration), \(batch),
+                        \(ids)::text[], \(externalIDs)::text[], \(names)::text[], \(emails)::text[],
+                        \(pageNumbers)::bigint[], \(positions)::bigint[],
+                        \(rejectedPages)::bigint[], \(rejectedPositions)::bigint[], \(rawJSON)::text[], \(reasons)::text[],
+                        \(userIDs)::text[], \(hasUserID)::boolean[], \(outcomeText), \(simulateFailure))
+                    """, logger: self.logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresDataSchema.simulatedFailureState {
+                throw StoreError.simulatedFailure(operation: "insert_users_to_staging")
+            }
+            for try await value in rows.decode(String?.self) { return value }
+            return nil
+        }
+        guard let recorded else { return outcome }
+        return try StoreJSON.decode(StagingOutcome.self, recorded, what: "staging completion of \(runID)")
     }
 
     public func registerRun(runID: String, tenant: Tenant) async throws -> Int {
@@ -540,12 +542,12 @@ public final class PostgresDataStore: DataStore {
     public func quarantined(tenant: Tenant) async throws -> [QuarantinedRecord] {
         try await read("read users_quarantine") { connection in
             var result: [QuarantinedRecord] = []
-            for try await (page, position, raw, reason) in try await connection.boundedQuery("""
-                SELECT page, position, raw_json, reason FROM \(unescaped: self.table("users_quarantine"))
+            for try await (page, position, raw, reason, userID) in try await connection.boundedQuery("""
+                SELECT page, position, raw_json, reason, user_id FROM \(unescaped: self.table("users_quarantine"))
                 WHERE organization_id = \(tenant.organizationID) AND connected_integration_id = \(tenant.connectedIntegrationID)
                 ORDER BY workflow_id, page, position
-                """, logger: self.logger).decode((Int, Int, String, String).self) {
-                result.append(QuarantinedRecord(page: page, position: position, rawJSON: raw, reason: reason))
+                """, logger: self.logger).decode((Int, Int, String, String, String?).self) {
+                result.append(QuarantinedRecord(page: page, position: position, rawJSON: raw, reason: reason, userID: userID))
             }
             return result
         }
@@ -644,13 +646,19 @@ public final class PostgresDataStore: DataStore {
         try await withConnection(operation, waitsForReconnect: waitsForReconnect) { connection in
             try await connection.boundedQuery("BEGIN", logger: self.logger)
             if let tenant {
-                let key = "elt.tenant/\(tenant.organizationID)/\(tenant.connectedIntegrationID)"
-                try await connection.boundedQuery("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: self.logger)
+                try await connection.boundedQuery(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(\(Self.tenantLockKey(tenant)), 0))", logger: self.logger)
             }
             let value = try await body(connection)
             try await connection.boundedQuery("COMMIT", logger: self.logger)
             return value
         }
+    }
+
+    /// The text whose hash is the tenant's advisory lock key, in every transaction and in the
+    /// staging function.
+    static func tenantLockKey(_ tenant: Tenant) -> String {
+        "elt.tenant/\(tenant.organizationID)/\(tenant.connectedIntegrationID)"
     }
 
     func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
@@ -743,6 +751,11 @@ public final class PostgresDataStore: DataStore {
                     INSERT INTO \(unescaped: identity) (id) SELECT \(id) WHERE NOT EXISTS (SELECT 1 FROM \(unescaped: identity))
                     """, logger: self.logger)
             }
+            if version < 3 {
+                // Version 3: the staging transaction as one function call (PostgresDataSchema.stageBatch).
+                try await connection.boundedQuery(
+                    PostgresQuery(unsafeSQL: PostgresDataSchema.stageBatch(schema: self.schema)), logger: self.logger)
+            }
             let target = Self.schemaVersion
             try await connection.boundedQuery("INSERT INTO \(unescaped: migrations) (version) VALUES (\(target))", logger: self.logger)
         }
@@ -775,6 +788,62 @@ final class PostgresChangeReader: ChangeChunks {
 /// The DDL of the Postgres data tables: the SQLite store's tables at its version 3, with `"C"`
 /// collation on text keys (byte order, as SQLite compares).
 enum PostgresDataSchema {
+    /// The staging function's name (schema version 3).
+    static let stageBatchFunction = "elt_stage_batch"
+    /// The SQLSTATE the staging function raises for a simulated failure (`--seed-failures`),
+    /// after its inserts, so the whole call rolls back as a real failure would.
+    static let simulatedFailureState = "ELT01"
+
+    /// `insert_users_to_staging` as one PL/pgSQL function, so a batch is one round trip and one
+    /// implicit transaction where it was six (BEGIN, the tenant's lock, the completion check, the
+    /// rows, the completion, COMMIT), and Postgres plans its statements once per session where
+    /// each statement sent as text was parsed and planned on every batch. It takes the tenant's
+    /// transaction-level lock (the same key as every other write of the tenant), returns the
+    /// completion a replayed batch finds (writing nothing), else inserts the staging rows
+    /// (`unnest` of the columns), the quarantined records (`ON CONFLICT DO NOTHING`, as
+    /// before) and the completion, and returns NULL.
+    static func stageBatch(schema: String) -> String {
+        let s = "\"\(schema)\""
+        return """
+            CREATE OR REPLACE FUNCTION \(s).\(stageBatchFunction)(
+                p_lock text, p_run text, p_org text, p_integration text, p_batch int8,
+                p_ids text[], p_external_ids text[], p_names text[], p_emails text[], p_pages int8[], p_positions int8[],
+                q_pages int8[], q_positions int8[], q_raw_json text[], q_reasons text[], q_user_ids text[],
+                q_has_user_id boolean[], p_outcome text, p_fail boolean)
+            RETURNS text LANGUAGE plpgsql AS $function$
+            DECLARE
+              recorded text;
+            BEGIN
+              PERFORM pg_advisory_xact_lock(hashtextextended(p_lock, 0));
+              SELECT outcome INTO recorded FROM \(s).stage_completions
+              WHERE workflow_id = p_run AND organization_id = p_org AND connected_integration_id = p_integration
+                AND stage = 'staging' AND part = p_batch;
+              IF FOUND THEN
+                RETURN recorded;
+              END IF;
+              INSERT INTO \(s).users_staging
+                  (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, page, position)
+              SELECT u.id, p_run, u.external_id, p_org, p_integration, u.name, u.email, u.page, u.position
+              FROM unnest(p_ids, p_external_ids, p_names, p_emails, p_pages, p_positions)
+                  AS u(id, external_id, name, email, page, position);
+              INSERT INTO \(s).users_quarantine
+                  (workflow_id, organization_id, connected_integration_id, page, position, raw_json, reason, user_id)
+              SELECT p_run, p_org, p_integration, q.page, q.position, q.raw_json, q.reason,
+                     CASE WHEN q.has_user_id THEN q.user_id END
+              FROM unnest(q_pages, q_positions, q_raw_json, q_reasons, q_user_ids, q_has_user_id)
+                  AS q(page, position, raw_json, reason, user_id, has_user_id)
+              ON CONFLICT DO NOTHING;
+              IF p_fail THEN
+                RAISE EXCEPTION 'simulated failure of insert_users_to_staging' USING ERRCODE = '\(simulatedFailureState)';
+              END IF;
+              INSERT INTO \(s).stage_completions (workflow_id, organization_id, connected_integration_id, stage, part, outcome)
+              VALUES (p_run, p_org, p_integration, 'staging', p_batch, p_outcome);
+              RETURN NULL;
+            END
+            $function$
+            """
+    }
+
     static func version1(schema: String) -> [String] {
         let s = "\"\(schema)\""
         let key = "TEXT COLLATE \"C\" NOT NULL"

@@ -224,10 +224,11 @@ public actor StoreActor: DataStore {
     public func quarantined(tenant: Tenant) async throws -> [QuarantinedRecord] {
         try await read("read users_quarantine") { db in
             try Row.fetchAll(db, sql: """
-                SELECT page, position, raw_json, reason FROM users_quarantine
+                SELECT page, position, raw_json, reason, user_id FROM users_quarantine
                 WHERE organization_id = ? AND connected_integration_id = ? ORDER BY workflow_id, page, position
                 """, arguments: [tenant.organizationID, tenant.connectedIntegrationID]).map {
-                QuarantinedRecord(page: $0["page"], position: $0["position"], rawJSON: $0["raw_json"], reason: $0["reason"])
+                QuarantinedRecord(page: $0["page"], position: $0["position"], rawJSON: $0["raw_json"], reason: $0["reason"],
+                                  userID: $0["user_id"])
             }
         }
     }

@@ -28,6 +28,32 @@ struct DataStoreTests {
         #expect(try await store.duplicateStagingRows() == 0)
     }
 
+    @Test("a batch larger than one multi-row statement, over several pages, with quarantined records with and without a user id, stages exactly",
+          arguments: JournalKind.available)
+    func stageLargeBatch(kind: JournalKind) async throws {
+        let store = try await TestDataStores.make(kind)
+        let pages = (0..<3).map { StagedPage(page: 7 + $0, users: users($0 * 1_000..<($0 + 1) * 1_000)) }
+        let rejected = [
+            QuarantinedRecord(page: 7, position: 4, rawJSON: #"{"id":"u4","email":"x"}"#, reason: "email is not an address", userID: "u4"),
+            QuarantinedRecord(page: 8, position: 0, rawJSON: "{}", reason: "id is missing"),
+            // The same position twice: the second is skipped, as a replayed record would be.
+            QuarantinedRecord(page: 8, position: 0, rawJSON: "{}", reason: "id is missing"),
+        ]
+        let outcome = try await store.stageBatch(runID: "run", tenant: tenant, batch: 2, pages: pages, quarantined: rejected)
+        #expect(outcome == StagingOutcome(staged: 3_000, quarantined: 3))
+        #expect(try await store.count(.staging) == 3_000)
+        #expect(try await store.duplicateStagingRows() == 0)
+        let quarantined = try await store.quarantined(tenant: tenant).sorted { ($0.page, $0.position) < ($1.page, $1.position) }
+        #expect(quarantined.count == 2)
+        #expect(quarantined.first?.userID == "u4" && quarantined.first?.reason == "email is not an address")
+        #expect(quarantined.last?.userID == nil && quarantined.last?.rawJSON == "{}")
+        // The replay finds the recorded outcome and writes nothing.
+        #expect(try await store.stageBatch(runID: "run", tenant: tenant, batch: 2, pages: pages, quarantined: rejected) == outcome)
+        #expect(try await store.count(.staging) == 3_000)
+        // CDC reads every page of the batch.
+        #expect(try await store.detectChanges(runID: "run", tenant: tenant, snapshotComplete: true).counts == [3_000, 0, 0])
+    }
+
     @Test("a failed staging transaction leaves nothing behind, and the retry stages the batch", arguments: JournalKind.available)
     func failedStagingRollsBack(kind: JournalKind) async throws {
         let store = try await TestDataStores.make(kind)
@@ -163,7 +189,24 @@ struct PostgresMigrationTests {
         #expect(try await again.identity() == id, "opened again, the identity is kept")
         await again.close()
         #expect(try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM old.store_identity") == 1)
-        #expect(try await TestDatabase.scalar(url: database, "SELECT MAX(version) FROM old.data_migrations") == 2)
+        #expect(try await TestDatabase.scalar(url: database, "SELECT MAX(version) FROM old.data_migrations") == 3)
+    }
+
+    @Test("a version 2 data schema gains the staging function when it is opened, and stages with it",
+          .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
+    func stagingFunctionMigration() async throws {
+        let database = try await TestDatabase.create()
+        await (try PostgresDataStore.open(url: database, schema: "old")).close()
+        _ = try await TestDatabase.scalar(url: database, "DROP FUNCTION old.elt_stage_batch")
+        _ = try await TestDatabase.scalar(url: database, "UPDATE old.data_migrations SET version = 2")
+        let store = try await PostgresDataStore.open(url: database, schema: "old")
+        let tenant = Tenant(organizationID: "org-001", connectedIntegrationID: "integration-1")
+        let users = (0..<5).map { SourceUser(id: "u\($0)", externalID: "e\($0)", name: "N", email: "u\($0)@example.com") }
+        #expect(try await store.stageBatch(runID: "run", tenant: tenant, batch: 0, users: users, quarantined: [])
+            == StagingOutcome(staged: 5, quarantined: 0))
+        await store.close()
+        #expect(try await TestDatabase.scalar(url: database, "SELECT MAX(version) FROM old.data_migrations") == 3)
+        #expect(try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM old.users_staging") == 5)
     }
 
     @Test("journal, data store and sync target migrating together on an empty database create each table once, with no error",

@@ -86,7 +86,7 @@ public protocol DataStore: Sendable {
     func count(_ table: DataTable, tenant: Tenant?, runID: String?) async throws -> Int
     /// The tenant's users in `users_latest`, ordered by id.
     func latestUsers(tenant: Tenant) async throws -> [SourceUser]
-    /// The tenant's quarantined records, by run, page and position.
+    /// The tenant's quarantined records (with the user id each names, if any), by run, page and position.
     func quarantined(tenant: Tenant) async throws -> [QuarantinedRecord]
     /// Staging rows beyond the first for one user at one page and position of a run: what a
     /// non-idempotent load would leave behind (0 here). For tests and benchmarks.
