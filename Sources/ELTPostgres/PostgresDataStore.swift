@@ -357,23 +357,7 @@ public final class PostgresDataStore: DataStore {
         let (staging, cdc, latest, quarantine) = (
             table("users_staging"), table("users_cdc"), table("users_latest"), table("users_quarantine"))
         let latestBefore = try await latestCount(connection, tenant)
-        try await connection.boundedQuery("""
-            WITH staged AS (
-                SELECT id, external_id, name, email,
-                       ROW_NUMBER() OVER (PARTITION BY id ORDER BY page DESC, position DESC) AS rn
-                FROM \(unescaped: staging)
-                WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
-            )
-            INSERT INTO \(unescaped: cdc)
-                (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
-            SELECT s.id, \(runID), s.external_id, \(org), \(integration), s.name, s.email,
-                   CASE WHEN l.id IS NULL THEN 'INSERT' ELSE 'UPDATE' END
-            FROM staged s
-            LEFT JOIN \(unescaped: latest) l
-                ON l.id = s.id AND l.organization_id = \(org) AND l.connected_integration_id = \(integration)
-            WHERE s.rn = 1
-              AND (l.id IS NULL OR l.name != s.name OR l.email != s.email OR l.external_id != s.external_id)
-            """, logger: logger)
+        try await connection.boundedQuery(detectStatement(runID: runID, tenant: tenant), logger: logger)
         let duplicates = try await count(connection.boundedQuery("""
             SELECT COUNT(*) - COUNT(DISTINCT id) FROM \(unescaped: staging)
             WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
@@ -391,18 +375,7 @@ public final class PostgresDataStore: DataStore {
             } else {
                 // The latest users with neither a staging row nor a quarantined record in the
                 // run: read once, counted for the guard, then recorded as deletes by key.
-                let absent = try await strings(connection.boundedQuery("""
-                    SELECT l.id FROM \(unescaped: latest) l
-                    WHERE l.organization_id = \(org) AND l.connected_integration_id = \(integration)
-                      AND NOT EXISTS (
-                        SELECT 1 FROM \(unescaped: staging) s
-                        WHERE s.workflow_id = \(runID) AND s.organization_id = \(org)
-                          AND s.connected_integration_id = \(integration) AND s.id = l.id)
-                      AND NOT EXISTS (
-                        SELECT 1 FROM \(unescaped: quarantine) q
-                        WHERE q.workflow_id = \(runID) AND q.organization_id = \(org)
-                          AND q.connected_integration_id = \(integration) AND q.user_id = l.id)
-                    """, logger: logger))
+                let absent = try await strings(connection.boundedQuery(absentStatement(runID: runID, tenant: tenant), logger: logger))
                 if !absent.isEmpty, Double(absent.count) > maxDeleteFraction * Double(latestBefore) {
                     withheld = absent.count
                 } else {
@@ -435,6 +408,59 @@ public final class PostgresDataStore: DataStore {
             }
         }
         return outcome
+    }
+
+    /// Writes the run's inserts and updates into `users_cdc`: each user's last staged
+    /// occurrence (highest page, then position) that is new or differs from `users_latest`.
+    ///
+    /// Each staged user is looked up in `users_latest` by its whole key (a `LATERAL` subquery
+    /// with `LIMIT 1`, which the planner cannot flatten into a join). As a plain `LEFT JOIN`,
+    /// planned on a fresh table's statistics (the estimate: one row), it became a nested loop
+    /// that scanned the tenant's latest rows for every staged user: 1,000 × 1,000 comparisons,
+    /// 0.19 s per run, quadratic in the tenant's size, once the tenant had been loaded before.
+    func detectStatement(runID: String, tenant: Tenant) -> PostgresQuery {
+        let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
+        return """
+            WITH staged AS (
+                SELECT id, external_id, name, email,
+                       ROW_NUMBER() OVER (PARTITION BY id ORDER BY page DESC, position DESC) AS rn
+                FROM \(unescaped: table("users_staging"))
+                WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+            )
+            INSERT INTO \(unescaped: table("users_cdc"))
+                (id, workflow_id, external_id, organization_id, connected_integration_id, name, email, change_type)
+            SELECT s.id, \(runID), s.external_id, \(org), \(integration), s.name, s.email,
+                   CASE WHEN l.id IS NULL THEN 'INSERT' ELSE 'UPDATE' END
+            FROM staged s
+            LEFT JOIN LATERAL (
+                SELECT k.id, k.name, k.email, k.external_id FROM \(unescaped: table("users_latest")) k
+                WHERE k.organization_id = \(org) AND k.connected_integration_id = \(integration) AND k.id = s.id
+                LIMIT 1
+            ) l ON true
+            WHERE s.rn = 1
+              AND (l.id IS NULL OR l.name != s.name OR l.email != s.email OR l.external_id != s.external_id)
+            """
+    }
+
+    /// The ids of the tenant's latest users with neither a staging row nor a quarantined
+    /// record (naming them) in the run: the deletes of a complete snapshot.
+    ///
+    /// Set differences (`EXCEPT`), which Postgres runs by hashing or sorting, never as a nested
+    /// loop: as `NOT EXISTS` subqueries on a fresh table's statistics, the anti-join scanned
+    /// the run's staged rows once per latest user (0.32 s for 1,000 users, quadratic).
+    func absentStatement(runID: String, tenant: Tenant) -> PostgresQuery {
+        let (org, integration) = (tenant.organizationID, tenant.connectedIntegrationID)
+        return """
+            SELECT id FROM \(unescaped: table("users_latest"))
+            WHERE organization_id = \(org) AND connected_integration_id = \(integration)
+            EXCEPT
+            SELECT id FROM \(unescaped: table("users_staging"))
+            WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+            EXCEPT
+            SELECT user_id FROM \(unescaped: table("users_quarantine"))
+            WHERE workflow_id = \(runID) AND organization_id = \(org) AND connected_integration_id = \(integration)
+              AND user_id IS NOT NULL
+            """
     }
 
     // MARK: - Runs and sync

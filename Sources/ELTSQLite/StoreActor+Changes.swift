@@ -144,18 +144,7 @@ extension StoreActor {
             if anonymous > 0 {
                 notInferred = "\(anonymous) quarantined record\(anonymous == 1 ? " has" : "s have") no usable id, so any user could be among them"
             } else {
-                let absent = """
-                    FROM users_latest l
-                    WHERE l.organization_id = :org AND l.connected_integration_id = :integration
-                      AND NOT EXISTS (
-                        SELECT 1 FROM users_staging s
-                        WHERE s.workflow_id = :run AND s.organization_id = :org AND s.connected_integration_id = :integration
-                          AND s.id = l.id)
-                      AND NOT EXISTS (
-                        SELECT 1 FROM users_quarantine q
-                        WHERE q.workflow_id = :run AND q.organization_id = :org AND q.connected_integration_id = :integration
-                          AND q.user_id = l.id)
-                    """
+                let absent = Self.absentUsersSQL
                 let candidates = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + absent, arguments: arguments) ?? 0
                 if candidates > 0, Double(candidates) > maxDeleteFraction * Double(latestBefore) {
                     withheld = candidates
@@ -192,4 +181,25 @@ extension StoreActor {
             SELECT COUNT(*) FROM users_latest WHERE organization_id = :org AND connected_integration_id = :integration
             """, arguments: arguments) ?? 0
     }
+}
+
+extension StoreActor {
+    /// The `FROM … WHERE …` of the tenant's latest users (`l`) with neither a staging row nor a
+    /// quarantined record naming them in run `:run`: the deletes of a complete snapshot.
+    /// The staged ids are looked up by key; the quarantined ids are one uncorrelated list
+    /// (SQLite builds it once, as a B-tree): as a `NOT EXISTS` by `user_id`, which no index
+    /// has, SQLite scanned the run's quarantined records once per latest user (latest ×
+    /// quarantined).
+    static let absentUsersSQL = """
+        FROM users_latest l
+        WHERE l.organization_id = :org AND l.connected_integration_id = :integration
+          AND NOT EXISTS (
+            SELECT 1 FROM users_staging s
+            WHERE s.workflow_id = :run AND s.organization_id = :org AND s.connected_integration_id = :integration
+              AND s.id = l.id)
+          AND l.id NOT IN (
+            SELECT q.user_id FROM users_quarantine q
+            WHERE q.workflow_id = :run AND q.organization_id = :org AND q.connected_integration_id = :integration
+              AND q.user_id IS NOT NULL)
+        """
 }

@@ -180,7 +180,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` on a direct connection to `url`, closed however `body` ends.
-    private static func withConnection<T: Sendable>(
+    static func withConnection<T: Sendable>(
         url: String, _ body: (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
         let logger = Logger(label: "test")
