@@ -237,7 +237,7 @@ struct PipelineTests {
         #expect(message.contains("org-002"), "\(message)")
     }
 
-    @Test("a run recorded with another data store is refused by the pipeline and the root before anything is read or written",
+    @Test("a run recorded with another data store is refused by the root, the pipeline, a batch and each stage before anything is read or written",
           arguments: JournalKind.available)
     func foreignDataStore(kind: JournalKind) async throws {
         var harness = try await PipelineHarness(kind)
@@ -254,16 +254,29 @@ struct PipelineTests {
         foreignRoot.dataStore = elsewhere
         var own = foreign
         own.dataStore = here
-        let (pipeline, root) = try await harness.withRuntime { [foreign, foreignRoot, own] runtime in
+        let (pipeline, root, batch, stages) = try await harness.withRuntime { [foreign, foreignRoot, own, integration] runtime in
             func failure(_ body: () async throws -> Void) async -> String {
                 do { try await body(); return "" } catch { return String(describing: error) }
             }
             let pipeline = await failure { _ = try await runtime.run(ELTPipelineWorkflow.self, id: "foreign", input: foreign) }
             let root = await failure { _ = try await runtime.run(RootOrchestrationWorkflow.self, id: "foreign-root", input: foreignRoot) }
+            // A batch and a stage recovered alone (their parent ran elsewhere) carry the stamp too.
+            let batch = await failure {
+                _ = try await runtime.run(ExtractAndLoadBatchWorkflow.self, id: "foreign-batch", input: BatchInput(
+                    integration: integration, runID: "foreign", batchNumber: 0, parameters: .default, snapshot: 0, dataStore: elsewhere))
+            }
+            let stages = [
+                await failure { _ = try await runtime.run(CDCDetectionWorkflow.self, id: "foreign-cdc", input: StageInput(
+                    tenant: integration.tenant, runID: "foreign", snapshotComplete: true, dataStore: elsewhere)) },
+                await failure { _ = try await runtime.run(ApplyToLatestWorkflow.self, id: "foreign-apply", input: StageInput(
+                    tenant: integration.tenant, runID: "foreign", dataStore: elsewhere)) },
+                await failure { _ = try await runtime.run(SyncToPostgresWorkflow.self, id: "foreign-sync", input: StageInput(
+                    tenant: integration.tenant, runID: "foreign", dataStore: elsewhere)) },
+            ]
             _ = try await runtime.run(ELTPipelineWorkflow.self, id: "own", input: own)
-            return (pipeline, root)
+            return (pipeline, root, batch, stages)
         }
-        for message in [pipeline, root] {
+        for message in [pipeline, root, batch] + stages {
             #expect(message.contains("writes to the data store \(elsewhere.location), and this process's is another one (\(here.location))"),
                     "\(message)")
             #expect(message.contains("must share its data store"), "\(message)")
@@ -271,6 +284,7 @@ struct PipelineTests {
         // Only the run recorded with this store wrote here; nothing was written to the other.
         #expect(try await harness.store.count(.staging) == 1_000)
         #expect(try await other.count(.staging) == 0)
+        #expect(try await harness.store.count(.cdc, tenant: nil, runID: "foreign") == 0)
         await other.close()
     }
 

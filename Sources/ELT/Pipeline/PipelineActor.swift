@@ -41,7 +41,7 @@ actor PipelineActor {
         extractInput.source = source
         let extract = try await context.runChild(ExtractAndLoadWorkflow.self, input: extractInput)
         let stage = StageInput(tenant: tenant, runID: runID, snapshotComplete: extract.snapshotComplete, sequence: sequence,
-                               maxDeleteFraction: maxDeleteFraction)
+                               maxDeleteFraction: maxDeleteFraction, dataStore: input.dataStore)
         let cdc = try await context.runChild(CDCDetectionWorkflow.self, input: stage)
         if cdc.supersededBy != nil {
             return PipelineResult(tenant: tenant, runID: runID, extract: extract, cdc: cdc, apply: nil, sync: nil, latest: cdc.latestBefore)
@@ -79,7 +79,7 @@ actor PipelineActor {
             let batch = try await context.runChild(
                 ExtractAndLoadBatchWorkflow.self,
                 input: BatchInput(integration: integration, runID: runID, batchNumber: batchNumber, parameters: parameters,
-                                  snapshot: snapshot, source: input.source, trail: trail))
+                                  snapshot: snapshot, source: input.source, trail: trail, dataStore: input.dataStore))
             result.batches += 1
             result.pages += batch.pages
             result.usersStaged += batch.staged
@@ -99,16 +99,18 @@ actor PipelineActor {
         return result
     }
 
-    /// The recorded source, or this process's source recorded now (a `resolve_source` step) as
-    /// the run's: what the root and a pipeline started without one both do.
     /// Refuses a run recorded with another data store than this process's
     /// (``PipelineError/foreignDataStore(runID:recorded:here:)``); a run recorded before the
-    /// stamp, or a process without one, passes.
+    /// stamp, or a process without one, passes. The root, the pipeline, its extraction, each
+    /// batch and each stage check it before their first step, so a workflow recovered alone by
+    /// a process with another store fails instead of writing there.
     static func checkDataStore(_ recorded: DataStoreStamp?, runID: String, environment: PipelineEnvironment) throws {
         guard let recorded, let here = environment.dataStoreStamp, recorded.id != here.id else { return }
         throw PipelineError.foreignDataStore(runID: runID, recorded: recorded.location, here: here.location)
     }
 
+    /// The recorded source, or this process's source recorded now (a `resolve_source` step) as
+    /// the run's: what the root and a pipeline started without one both do.
     static func resolveSource(_ recorded: SourceDescriptor?, context: WorkflowContext, environment: PipelineEnvironment)
         async throws -> SourceDescriptor {
         if let recorded { return recorded }

@@ -122,10 +122,14 @@ public struct BatchInput: Codable, Sendable, Equatable {
     public var source: SourceDescriptor?
     /// Where the snapshot stood after the previous batch (nil before batch 0).
     public var trail: PageTrail?
+    /// The data store the run writes to (from the pipeline's input); nil in runs recorded
+    /// before batches carried it.
+    public var dataStore: DataStoreStamp?
 
     /// Creates an input.
     public init(integration: ConnectedIntegration, runID: String, batchNumber: Int, parameters: BatchParameters, snapshot: Int,
-                source: SourceDescriptor? = nil, trail: PageTrail? = nil) {
+                source: SourceDescriptor? = nil, trail: PageTrail? = nil, dataStore: DataStoreStamp? = nil) {
+        self.dataStore = dataStore
         self.integration = integration
         self.runID = runID
         self.batchNumber = batchNumber
@@ -137,6 +141,7 @@ public struct BatchInput: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case integration, runID = "run_id", batchNumber = "batch_number", parameters, snapshot, source, trail
+        case dataStore = "data_store"
     }
 }
 
@@ -155,9 +160,14 @@ public struct StageInput: Codable, Sendable, Equatable {
     public var sequence: Int?
     /// The most of the tenant's latest rows the run may delete (default 0.2).
     public var maxDeleteFraction: Double?
+    /// The data store the run writes to (from the pipeline's input); nil in runs recorded
+    /// before stages carried it.
+    public var dataStore: DataStoreStamp?
 
     /// Creates an input.
-    public init(tenant: Tenant, runID: String, snapshotComplete: Bool? = nil, sequence: Int? = nil, maxDeleteFraction: Double? = nil) {
+    public init(tenant: Tenant, runID: String, snapshotComplete: Bool? = nil, sequence: Int? = nil, maxDeleteFraction: Double? = nil,
+                dataStore: DataStoreStamp? = nil) {
+        self.dataStore = dataStore
         self.organizationID = tenant.organizationID
         self.connectedIntegrationID = tenant.connectedIntegrationID
         self.runID = runID
@@ -172,5 +182,6 @@ public struct StageInput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case organizationID = "organization_id", connectedIntegrationID = "connected_integration_id"
         case runID = "run_id", snapshotComplete = "snapshot_complete", sequence, maxDeleteFraction = "max_delete_fraction"
+        case dataStore = "data_store"
     }
 }
