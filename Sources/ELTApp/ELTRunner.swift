@@ -137,11 +137,14 @@ public struct ELTRunner: Sendable {
         var environment = PipelineEnvironment(
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime, syncRetry: configuration.syncRetry, logger: configuration.logger)
-        // The run records its data store: a process with another one refuses its workflows.
+        // The run records its data store and sync target: a process with another one refuses its workflows.
         let stamp = try await DataStoreStamp.of(store)
         environment.dataStoreStamp = stamp
+        let targetStamp = try await DataStoreStamp.of(target)
+        environment.syncTargetStamp = targetStamp
         var input = input
         if input.dataStore == nil { input.dataStore = stamp }
+        if input.syncTarget == nil { input.syncTarget = targetStamp }
         do {
             let outcome = try await run(input: input, workflowID: workflowID, environment: environment,
                                         onExisting: onExisting, onRecorded: onRecorded)
@@ -207,13 +210,14 @@ public struct ELTRunner: Sendable {
 
 extension ELTRunner {
     /// Whether `recordedJSON` (a root workflow's recorded input) is `input`: compared as
-    /// values, so key order and spacing do not count, nor the recorded data store. A recorded
-    /// input that does not decode differs.
+    /// values, so key order and spacing do not count, nor the recorded data store and sync
+    /// target. A recorded input that does not decode differs.
     static func sameInput(_ recordedJSON: String, _ input: RootInput) -> Bool {
-        // The data store is not an option: a different one is refused by the run itself.
+        // The data store and sync target are not options: different ones are refused by the run itself.
         guard var recorded = try? JSONDecoder().decode(RootInput.self, from: Data(recordedJSON.utf8)) else { return false }
         var given = input
         (recorded.dataStore, given.dataStore) = (nil, nil)
+        (recorded.syncTarget, given.syncTarget) = (nil, nil)
         return recorded == given
     }
 }

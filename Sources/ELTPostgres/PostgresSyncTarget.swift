@@ -1,4 +1,5 @@
 import ELT
+import Foundation
 import Logging
 import PostgresNIO
 import PostgresSupport
@@ -87,7 +88,24 @@ public struct PostgresSyncTarget: SyncTarget {
                     PRIMARY KEY (workflow_id, organization_id, connected_integration_id)
                 )
                 """, logger: logger)
+            let identity = "\"\(schema)\".sync_identity"
+            try await connection.boundedQuery("CREATE TABLE IF NOT EXISTS \(unescaped: identity) (id TEXT NOT NULL)", logger: logger)
+            let id = UUID().uuidString.lowercased()
+            try await connection.boundedQuery("""
+                INSERT INTO \(unescaped: identity) (id) SELECT \(id) WHERE NOT EXISTS (SELECT 1 FROM \(unescaped: identity))
+                """, logger: logger)
             try await connection.boundedQuery("COMMIT", logger: logger)
+        }
+    }
+
+    /// The id in `sync_identity` (created by ``prepare()``, which must have run).
+    public func identity() async throws -> String {
+        try await withConnection("read the identity") { connection in
+            for try await id in try await connection.boundedQuery(
+                "SELECT id FROM \(unescaped: "\"\(schema)\".sync_identity") LIMIT 1", logger: logger).decode(String.self) {
+                return id
+            }
+            throw SyncTargetError(location: location, operation: "read the identity", reason: "sync_identity is empty")
         }
     }
 

@@ -26,7 +26,7 @@ public final class SQLiteSyncTarget: SyncTarget {
         }
     }
 
-    /// Creates `users` and `sync_runs`.
+    /// Creates `users`, `sync_runs` and `sync_identity` (one row: a random id).
     public func prepare() async throws {
         try await write("create tables") { db in
             try db.execute(sql: """
@@ -49,7 +49,24 @@ public final class SQLiteSyncTarget: SyncTarget {
                     synced_at DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
                     PRIMARY KEY (workflow_id, organization_id, connected_integration_id)
                 );
+                CREATE TABLE IF NOT EXISTS sync_identity (id TEXT NOT NULL);
                 """)
+            try db.execute(sql: "INSERT INTO sync_identity (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM sync_identity)",
+                           arguments: [UUID().uuidString.lowercased()])
+        }
+    }
+
+    /// The id in `sync_identity` (created by ``prepare()``, which must have run).
+    public func identity() async throws -> String {
+        do {
+            let id = try await pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM sync_identity LIMIT 1") }
+            guard let id else { throw SyncTargetError(location: location, operation: "read the identity", reason: "sync_identity is empty") }
+            return id
+        } catch let error as SyncTargetError {
+            throw error
+        } catch {
+            throw SyncTargetError(location: location, operation: "read the identity", reason: DatabaseErrorText.describe(error),
+                                  isTransient: DatabaseErrorText.isTransient(error))
         }
     }
 

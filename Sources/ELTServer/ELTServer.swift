@@ -44,8 +44,10 @@ public struct ELTServer: Sendable {
             store: store, source: configuration.makeUserSource(options.source), syncTarget: target,
             failures: configuration.makeFailureSimulation(), outOfMemory: .exitProcess,
             syncRetry: configuration.syncRetry, logger: configuration.logger)
-        // Runs recorded with another data store are refused here (servers on one journal must share it).
+        // Runs recorded with another data store or sync target are refused here (servers on one
+        // journal must share them).
         environment.dataStoreStamp = try await DataStoreStamp.of(store)
+        environment.syncTargetStamp = try await DataStoreStamp.of(target)
         var runtimeConfiguration = configuration.runtimeConfiguration()
         if options.metricsRegistry != nil {
             runtimeConfiguration.interceptors += [RuntimeMetrics(), PipelineObserver(metrics: true)]

@@ -288,6 +288,47 @@ struct PipelineTests {
         await other.close()
     }
 
+    @Test("a run recorded with another sync target is refused by the root, the pipeline and the sync stage; nothing is synced to either",
+          arguments: JournalKind.available)
+    func foreignSyncTarget(kind: JournalKind) async throws {
+        var harness = try await PipelineHarness(kind)
+        let here = try await DataStoreStamp.of(harness.target)
+        harness.syncTargetStamp = here
+        let other = try SQLiteSyncTarget(path: ELTProcess.temporaryDirectory() + "/other-main.sqlite")
+        try await other.prepare()
+        let elsewhere = try await DataStoreStamp.of(other)
+        #expect(here.id != elsewhere.id)
+        let integration = try #require(try await harness.integrations().first)
+        var foreign = PipelineHarness.pipelineInput(integration)
+        foreign.syncTarget = elsewhere
+        var foreignRoot = RootInput()
+        foreignRoot.syncTarget = elsewhere
+        var own = foreign
+        own.syncTarget = here
+        let messages = try await harness.withRuntime { [foreign, foreignRoot, own, integration] runtime in
+            func failure(_ body: () async throws -> Void) async -> String {
+                do { try await body(); return "" } catch { return String(describing: error) }
+            }
+            let messages = [
+                await failure { _ = try await runtime.run(ELTPipelineWorkflow.self, id: "foreign", input: foreign) },
+                await failure { _ = try await runtime.run(RootOrchestrationWorkflow.self, id: "foreign-root", input: foreignRoot) },
+                await failure { _ = try await runtime.run(SyncToPostgresWorkflow.self, id: "foreign-sync", input: StageInput(
+                    tenant: integration.tenant, runID: "foreign", syncTarget: elsewhere)) },
+            ]
+            _ = try await runtime.run(ELTPipelineWorkflow.self, id: "own", input: own)
+            return messages
+        }
+        for message in messages {
+            #expect(message.contains("syncs to \(elsewhere.location), and this process's sync target is another one (\(here.location))"),
+                    "\(message)")
+            #expect(message.contains("must share its sync target"), "\(message)")
+        }
+        // Only the run recorded with this target was staged and synced here; nothing reached the other.
+        #expect(try await harness.store.count(.staging) == 1_000)
+        #expect(try await harness.target.users(tenant: integration.tenant).count == 1_000)
+        #expect(try await other.users(tenant: integration.tenant).isEmpty)
+    }
+
     @Test("bad batch parameters are refused before anything runs", arguments: JournalKind.available)
     func badParameters(kind: JournalKind) async throws {
         let harness = try await PipelineHarness(kind)

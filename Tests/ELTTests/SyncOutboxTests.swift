@@ -27,6 +27,7 @@ final class FlakySyncTarget: SyncTarget {
     func refuse(next attempts: Int) { refusalsLeft.withLock { $0 = attempts } }
 
     func prepare() async throws { try await wrapped.prepare() }
+    func identity() async throws -> String { try await wrapped.identity() }
     func users(tenant: Tenant) async throws -> [SourceUser] { try await wrapped.users(tenant: tenant) }
 
     func apply(runID: String, tenant: Tenant, changes: any ChangeChunks) async throws -> SyncOutcome {

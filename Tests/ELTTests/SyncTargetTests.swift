@@ -34,6 +34,21 @@ struct SyncTargetTests {
         UserChange(id: "u\(n)", externalID: "ext-\(n)", name: name ?? "User \(n)", email: "u\(n)@example.com", changeType: type)
     }
 
+    @Test("a target's identity is created once with its tables and kept; two targets have two", arguments: TargetKind.available)
+    func identity(kind: TargetKind) async throws {
+        let target = try kind.make()
+        try await target.prepare()
+        let id = try await target.identity()
+        #expect(UUID(uuidString: id) != nil, "\(id)")
+        try await target.prepare()
+        #expect(try await target.identity() == id, "preparing again keeps it")
+        let other = try kind.make()
+        try await other.prepare()
+        #expect(try await other.identity() != id)
+        await target.close()
+        await other.close()
+    }
+
     @Test("a run is applied once: the second apply changes nothing and reports the recorded counts", arguments: TargetKind.available)
     func appliedOnce(kind: TargetKind) async throws {
         let target = try kind.make()

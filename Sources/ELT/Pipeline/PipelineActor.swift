@@ -24,6 +24,7 @@ actor PipelineActor {
     /// ``PipelineError/massDeleteWithheld(tenant:runID:deletes:latest:maxFraction:)``.
     func runPipeline(_ input: PipelineInput) async throws -> PipelineResult {
         try Self.checkDataStore(input.dataStore, runID: input.runID ?? context.workflowID, environment: environment)
+        try Self.checkSyncTarget(input.syncTarget, runID: input.runID ?? context.workflowID, environment: environment)
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         let maxDeleteFraction = try Self.resolveMaxDeleteFraction(input.maxDeleteFraction)
         let integration = try await loadIntegration(input)
@@ -41,7 +42,7 @@ actor PipelineActor {
         extractInput.source = source
         let extract = try await context.runChild(ExtractAndLoadWorkflow.self, input: extractInput)
         let stage = StageInput(tenant: tenant, runID: runID, snapshotComplete: extract.snapshotComplete, sequence: sequence,
-                               maxDeleteFraction: maxDeleteFraction, dataStore: input.dataStore)
+                               maxDeleteFraction: maxDeleteFraction, dataStore: input.dataStore, syncTarget: input.syncTarget)
         let cdc = try await context.runChild(CDCDetectionWorkflow.self, input: stage)
         if cdc.supersededBy != nil {
             return PipelineResult(tenant: tenant, runID: runID, extract: extract, cdc: cdc, apply: nil, sync: nil, latest: cdc.latestBefore)
@@ -107,6 +108,14 @@ actor PipelineActor {
     static func checkDataStore(_ recorded: DataStoreStamp?, runID: String, environment: PipelineEnvironment) throws {
         guard let recorded, let here = environment.dataStoreStamp, recorded.id != here.id else { return }
         throw PipelineError.foreignDataStore(runID: runID, recorded: recorded.location, here: here.location)
+    }
+
+    /// Refuses a run recorded with another sync target than this process's
+    /// (``PipelineError/foreignSyncTarget(runID:recorded:here:)``), as ``checkDataStore(_:runID:environment:)``
+    /// does for the data store: the root, the pipeline and the sync stage check it.
+    static func checkSyncTarget(_ recorded: DataStoreStamp?, runID: String, environment: PipelineEnvironment) throws {
+        guard let recorded, let here = environment.syncTargetStamp, recorded.id != here.id else { return }
+        throw PipelineError.foreignSyncTarget(runID: runID, recorded: recorded.location, here: here.location)
     }
 
     /// The recorded source, or this process's source recorded now (a `resolve_source` step) as

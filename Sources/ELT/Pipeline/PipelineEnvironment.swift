@@ -39,6 +39,9 @@ public struct PipelineEnvironment: Sendable {
     /// This process's data store's stamp: runs recorded with another are refused. Nil (tests
     /// that build an environment by hand) checks nothing.
     public var dataStoreStamp: DataStoreStamp?
+    /// This process's sync target's stamp: runs recorded with another are refused. Nil checks
+    /// nothing.
+    public var syncTargetStamp: DataStoreStamp?
 
     /// Creates an environment.
     public init(

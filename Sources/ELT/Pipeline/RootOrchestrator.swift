@@ -26,6 +26,7 @@ actor RootOrchestrator {
 
     func run(_ input: RootInput) async throws -> RootResult {
         try PipelineActor.checkDataStore(input.dataStore, runID: context.workflowID, environment: environment)
+        try PipelineActor.checkSyncTarget(input.syncTarget, runID: context.workflowID, environment: environment)
         // Reject bad parameters before enqueueing anything.
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         _ = try PipelineActor.resolveMaxDeleteFraction(input.maxDeleteFraction)
@@ -53,7 +54,8 @@ actor RootOrchestrator {
                 let pipeline = PipelineInput(
                     organizationID: integration.organizationID, connectedIntegrationID: integration.id,
                     numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize, snapshot: input.snapshot,
-                    source: source, maxDeleteFraction: input.maxDeleteFraction, dataStore: input.dataStore ?? environment.dataStoreStamp)
+                    source: source, maxDeleteFraction: input.maxDeleteFraction, dataStore: input.dataStore ?? environment.dataStoreStamp,
+                    syncTarget: input.syncTarget ?? environment.syncTargetStamp)
                 let handle = try await context.enqueue(ELTPipelineWorkflow.self, queue: ELTPipeline.queueName, input: pipeline)
                 running.append((handle, integration.tenant))
             }

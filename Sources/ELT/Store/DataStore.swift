@@ -185,4 +185,9 @@ public struct DataStoreStamp: Codable, Sendable, Equatable {
     public static func of(_ store: any DataStore) async throws -> DataStoreStamp {
         DataStoreStamp(id: try await store.identity(), location: "\(store.kind) \(store.location)")
     }
+
+    /// The stamp of sync target `target` (its ``SyncTarget/identity()`` and location).
+    public static func of(_ target: any SyncTarget) async throws -> DataStoreStamp {
+        DataStoreStamp(id: try await target.identity(), location: "\(target.kind) \(target.location)")
+    }
 }

@@ -9,8 +9,12 @@ public protocol SyncTarget: Sendable {
     var location: String { get }
     /// What the results call the target: `Postgres` or `SQLite`.
     var kind: String { get }
-    /// Creates the target's tables if they are missing.
+    /// Creates the target's tables if they are missing, and its identity.
     func prepare() async throws
+    /// The target's identity (after ``prepare()``): a random id created with its tables (`sync_identity`), the same
+    /// for every process that syncs to it, whatever URL or path each reaches it by. Runs record
+    /// it (``DataStoreStamp``) so a process with another target refuses them.
+    func identity() async throws -> String
     /// Applies run `runID`'s changes of `tenant` once, reading them chunk by chunk from
     /// `changes` inside the target's transaction.
     ///

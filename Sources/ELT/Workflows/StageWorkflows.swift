@@ -68,6 +68,7 @@ public struct SyncToPostgresWorkflow: Workflow {
     /// Syncs the run's changes (and any earlier unsynced ones of the tenant), once.
     public func run(context: WorkflowContext, input: StageInput) async throws -> SyncOutcome {
         try PipelineActor.checkDataStore(input.dataStore, runID: input.runID, environment: environment)
+        try PipelineActor.checkSyncTarget(input.syncTarget, runID: input.runID, environment: environment)
         let (store, target, retry, logger) = (environment.store, environment.syncTarget, environment.syncRetry, environment.logger)
         return try await context.step("sync_changes", retry: .exponential(maxAttempts: 5, interval: .milliseconds(500))) {
             var caughtUp: [String] = []

@@ -23,6 +23,10 @@ public struct RootInput: Codable, Sendable, Equatable {
     /// by `elt run`, a server's schedule and admin API). A process whose data store is another
     /// one refuses the run's workflows (``PipelineError/foreignDataStore(runID:recorded:here:)``).
     public var dataStore: DataStoreStamp?
+    /// The sync target the run writes to (default: the one of the process that starts it, as
+    /// for ``dataStore``). A process whose sync target is another one refuses the run's
+    /// workflows (``PipelineError/foreignSyncTarget(runID:recorded:here:)``).
+    public var syncTarget: DataStoreStamp?
 
     /// The default of ``integrationPageSize``.
     public static let defaultIntegrationPageSize = 1_000
@@ -52,7 +56,7 @@ public struct RootInput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot, source
         case maxDeleteFraction = "max_delete_fraction", integrationPageSize = "integration_page_size"
-        case dataStore = "data_store"
+        case dataStore = "data_store", syncTarget = "sync_target"
     }
 }
 
@@ -79,12 +83,15 @@ public struct PipelineInput: Codable, Sendable, Equatable {
     public var maxDeleteFraction: Double?
     /// The data store the run writes to (recorded by the root); nil in runs recorded before it.
     public var dataStore: DataStoreStamp?
+    /// The sync target the run writes to (recorded by the root); nil in runs recorded before it.
+    public var syncTarget: DataStoreStamp?
 
     /// Creates an input.
     public init(organizationID: String, connectedIntegrationID: String, numBatches: Int? = nil, batchSize: Int? = nil,
                 pageSize: Int? = nil, snapshot: Int? = nil, runID: String? = nil, source: SourceDescriptor? = nil,
-                maxDeleteFraction: Double? = nil, dataStore: DataStoreStamp? = nil) {
+                maxDeleteFraction: Double? = nil, dataStore: DataStoreStamp? = nil, syncTarget: DataStoreStamp? = nil) {
         self.dataStore = dataStore
+        self.syncTarget = syncTarget
         self.organizationID = organizationID
         self.connectedIntegrationID = connectedIntegrationID
         self.numBatches = numBatches
@@ -103,6 +110,7 @@ public struct PipelineInput: Codable, Sendable, Equatable {
         case organizationID = "organization_id", connectedIntegrationID = "connected_integration_id"
         case numBatches = "num_batches", batchSize = "batch_size", pageSize = "page_size", snapshot
         case runID = "run_id", source, maxDeleteFraction = "max_delete_fraction", dataStore = "data_store"
+        case syncTarget = "sync_target"
     }
 }
 
@@ -163,11 +171,15 @@ public struct StageInput: Codable, Sendable, Equatable {
     /// The data store the run writes to (from the pipeline's input); nil in runs recorded
     /// before stages carried it.
     public var dataStore: DataStoreStamp?
+    /// The sync target the run writes to (from the pipeline's input); nil in runs recorded
+    /// before stages carried it.
+    public var syncTarget: DataStoreStamp?
 
     /// Creates an input.
     public init(tenant: Tenant, runID: String, snapshotComplete: Bool? = nil, sequence: Int? = nil, maxDeleteFraction: Double? = nil,
-                dataStore: DataStoreStamp? = nil) {
+                dataStore: DataStoreStamp? = nil, syncTarget: DataStoreStamp? = nil) {
         self.dataStore = dataStore
+        self.syncTarget = syncTarget
         self.organizationID = tenant.organizationID
         self.connectedIntegrationID = tenant.connectedIntegrationID
         self.runID = runID
@@ -182,6 +194,6 @@ public struct StageInput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case organizationID = "organization_id", connectedIntegrationID = "connected_integration_id"
         case runID = "run_id", snapshotComplete = "snapshot_complete", sequence, maxDeleteFraction = "max_delete_fraction"
-        case dataStore = "data_store"
+        case dataStore = "data_store", syncTarget = "sync_target"
     }
 }

@@ -25,6 +25,8 @@ struct PipelineHarness {
     var syncRetry = SyncRetryPolicy.default
     /// The environment's data store stamp (nil: no check, as before stamps).
     var dataStoreStamp: DataStoreStamp?
+    /// The environment's sync target stamp (nil: no check).
+    var syncTargetStamp: DataStoreStamp?
 
     init(_ kind: JournalKind, integrations: Int = 2, source: any UserSource = GeneratorUserSource(),
          failures: FailureSimulation = .none, retries: PipelineRetries = .seed(intervalScale: 0.001)) async throws {
@@ -53,6 +55,7 @@ struct PipelineHarness {
             store: store, source: source, syncTarget: syncTargetOverride ?? target, failures: failures, retries: retries,
             gauge: gauge, syncRetry: syncRetry)
         environment.dataStoreStamp = dataStoreStamp
+        environment.syncTargetStamp = syncTargetStamp
         return environment
     }
 
