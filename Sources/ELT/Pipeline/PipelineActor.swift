@@ -28,19 +28,26 @@ actor PipelineActor {
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         let maxDeleteFraction = try Self.resolveMaxDeleteFraction(input.maxDeleteFraction)
         let integration = try await loadIntegration(input)
-        let runID = input.runID ?? context.workflowID
+        let proposedRunID = input.runID ?? context.workflowID
         let source = try await Self.resolveSource(input.source, context: context, environment: environment)
-        _ = try environment.userSource(for: source, runID: runID)
+        _ = try environment.userSource(for: source, runID: proposedRunID)
         let tenant = integration.tenant
         let store = environment.store
-        let sequence = try await context.step("register_run", retry: environment.retries.database) {
-            try await store.registerRun(runID: runID, tenant: tenant)
+        // The run id is recorded with the registration: a fork that reuses this step (forked
+        // from a later one) goes on with the run it copied, whose rows were staged and whose
+        // sequence was registered under that id, not under the fork's own id.
+        let registered = try await context.step("register_run", retry: environment.retries.database) {
+            RegisteredRun(runID: proposedRunID, sequence: try await store.registerRun(runID: proposedRunID, tenant: tenant))
         }
+        let sequence = registered.sequence
         var extractInput = input
-        extractInput.runID = runID
+        extractInput.runID = registered.runID ?? proposedRunID
         extractInput.snapshot = input.snapshot ?? integration.providerData.snapshot ?? 0
         extractInput.source = source
         let extract = try await context.runChild(ExtractAndLoadWorkflow.self, input: extractInput)
+        // The stages read the rows the extraction staged, under its run id: the registered one,
+        // or for a fork of a run recorded before register_run kept its id, the copied run's.
+        let runID = extract.runID
         let stage = StageInput(tenant: tenant, runID: runID, snapshotComplete: extract.snapshotComplete, sequence: sequence,
                                maxDeleteFraction: maxDeleteFraction, dataStore: input.dataStore, syncTarget: input.syncTarget)
         let cdc = try await context.runChild(CDCDetectionWorkflow.self, input: stage)
@@ -157,5 +164,31 @@ actor PipelineActor {
                 "simulated out-of-memory kill of \(context.workflowID) after batch \(batch): exiting with status 137\n".utf8))
             exit(137)
         }
+    }
+}
+
+/// The output of `register_run`: the run id it registered and the run's sequence. Recorded
+/// before the id was (a bare sequence), ``runID`` is nil.
+struct RegisteredRun: Codable, Sendable, Equatable {
+    var runID: String?
+    var sequence: Int
+
+    init(runID: String, sequence: Int) {
+        self.runID = runID
+        self.sequence = sequence
+    }
+
+    init(from decoder: any Decoder) throws {
+        if let sequence = try? decoder.singleValueContainer().decode(Int.self) {
+            (runID, self.sequence) = (nil, sequence)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        runID = try container.decodeIfPresent(String.self, forKey: .runID)
+        sequence = try container.decode(Int.self, forKey: .sequence)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", sequence
     }
 }
