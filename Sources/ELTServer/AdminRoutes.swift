@@ -108,7 +108,7 @@ enum AdminRoutes {
         }
         api.get("workflows/:id/steps") { _, context -> Steps in
             let id = try workflowID(context)
-            return Steps(workflowID: id, steps: try await client.steps(workflowID: id).map(StepView.init))
+            return Steps(workflowID: id, steps: try await StepView.steps(of: id, client: client))
         }
         api.post("workflows/:id/cancel") { _, context -> WorkflowView in
             WorkflowView(try await client.cancel(id: try workflowID(context)).record)

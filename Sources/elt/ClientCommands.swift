@@ -191,7 +191,7 @@ struct StepsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let steps = try await options.client.withClient { [id] in try await $0.steps(workflowID: id) }.map(StepView.init)
+            let steps = try await options.client.withClient { [id] in try await StepView.steps(of: id, client: $0) }
             if options.json {
                 print(Output.json(steps))
             } else if steps.isEmpty {
@@ -256,7 +256,11 @@ struct ResumeCommand: AsyncParsableCommand {
 /// `elt fork ID --step N`
 struct ForkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fork", abstract: "Start a copy of a workflow that reuses its steps before --step and runs the rest anew.")
+        commandName: "fork", abstract: "Start a copy of a workflow that reuses its steps before --step and runs the rest anew.",
+        discussion: """
+            The fork runs alone: the workflow's parent keeps its recorded outcome and never sees the fork. To finish a \
+            failed run, fork its pipeline (or its root) from the step that ran the failed child, not the child itself.
+            """)
 
     @Argument(help: "The workflow id.")
     var id: String
@@ -275,9 +279,26 @@ struct ForkCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withClient { [id, step, newID] in try await $0.fork(id: id, fromStep: step, newID: newID) }
+            let (record, parent) = try await options.client.withClient { [id, step, newID] client in
+                let record = try await client.fork(id: id, fromStep: step, newID: newID)
+                return (record, try await Self.parentStep(of: id, client: client))
+            }
             print(options.json ? Output.json(WorkflowView(record)) : "forked \(id) from step \(step) as \(record.id): \(record.status.rawValue)")
+            if let parent {
+                FileHandle.standardError.write(Data(("note: \(id) is a child of \(parent.id): the fork runs alone, and \(parent.id) and the "
+                    + "workflows above it keep their recorded outcome. To finish the run instead, fork \(parent.id) from step "
+                    + "\(parent.step), the step that ran \(id): elt fork \(parent.id) --step \(parent.step)\n").utf8))
+            }
         }
+    }
+}
+
+extension ForkCommand {
+    /// The parent of `id` and the parent's step that ran it; nil for a top-level workflow.
+    static func parentStep(of id: String, client: DurableClient) async throws -> (id: String, step: Int)? {
+        guard let parent = try await client.existingWorkflow(id: id).parentID else { return nil }
+        let step = try await client.steps(workflowID: parent).first { $0.childWorkflowID == id }?.stepNumber
+        return step.map { (parent, $0) }
     }
 }
 

@@ -51,8 +51,8 @@ enum Output {
     static let stepsNote = "MS runs from the step's start to its recorded outcome, so it includes any retries inside the step and the "
         + "waits between them. TRIES counts the runs of the step's body in the execution that recorded it (1 + retries); the outcome "
         + "is the last try's. A step still running is not listed until it records its outcome, and tries of an execution that "
-        + "crashed before recording are not counted. A child workflow's row is recorded as the child starts (MS 0): "
-        + "elt steps <child id> shows its own steps."
+        + "crashed before recording are not counted. A child workflow's row is recorded as the child starts (MS 0), and its "
+        + "OUTCOME is the child's status now (child SUCCESS, child ERROR, …): elt steps <child id> shows its own steps."
 
     /// `elt steps`: one row per step (number, name, child, milliseconds, tries, outcome). The
     /// columns are explained by ``stepsNote`` in `elt steps --help`, and in a line on standard
@@ -66,8 +66,10 @@ enum Output {
     /// The one line `elt steps` adds at a terminal.
     static let stepsHint = "MS includes a step's retries and their waits; TRIES is 1 + retries (elt steps --help says more)."
 
-    /// `error: <message>` for a failed step (the recorded error's message), `ok <output>` otherwise.
+    /// `error: <message>` for a failed step (the recorded error's message), `child <STATUS>`
+    /// for a child workflow's row (its outcome is the child's), `ok <output>` otherwise.
     static func outcome(_ step: StepView) -> String {
+        if let status = step.childStatus, step.error == nil, step.output == nil { return "child " + status }
         if let error = step.error {
             if case .object(let fields) = error, case .string(let text)? = fields["message"] {
                 let message = text.replacingOccurrences(of: "\n", with: " ")

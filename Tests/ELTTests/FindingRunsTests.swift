@@ -108,7 +108,7 @@ struct FindingRunsTests {
 
     // MARK: The client
 
-    @Test("elt list shows top-level workflows, --all the children too, parent=ID a workflow's children; elt steps shows each step with its tries")
+    @Test("elt list shows top-level workflows, --all the children too, parent=ID a workflow's children; elt steps shows each step with its tries and a child's status")
     func clientListingAndSteps() async throws {
         let data = ELTProcess.temporaryDirectory()
         let client = ELTClient(configuration: ELTConfiguration(dataPath: data, environment: [:]))
@@ -146,7 +146,7 @@ struct FindingRunsTests {
         #expect(steps.first?.split(separator: " ", omittingEmptySubsequences: true) == ["STEP", "NAME", "CHILD", "MS", "TRIES", "OUTCOME"])
         let cells = steps.dropFirst().prefix(3).map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(cells.first == ["1", "load_connected_integrations", "-", "42", "1", "ok", "2"])
-        #expect(cells.dropFirst().first == ["2", "pipeline", "r1-1", "0", "1", "ok"])
+        #expect(cells.dropFirst().first == ["2", "pipeline", "r1-1", "0", "1", "child", "SUCCESS"], "a child's row shows the child's status")
         #expect(cells.last.map { Array($0.prefix(6)) } == ["3", "flaky_fetch", "-", "750", "3", "error:"])
         #expect(steps[3].hasSuffix("error: HTTP 503 from the source"), "the recorded message, on one line: \(steps[3])")
         // The table alone on standard output (it goes down pipes); the columns are explained in --help.
@@ -157,5 +157,13 @@ struct FindingRunsTests {
         let stepViews = try #require(try JSONSerialization.jsonObject(with: Data(stepsJSON.stdout.utf8)) as? [[String: Any]])
         #expect(stepViews.map { $0["duration_ms"] as? Int } == [42, 0, 750])
         #expect(stepViews.map { $0["attempts"] as? Int } == [1, 1, 3])
+        #expect(stepViews.map { $0["child_status"] as? String } == [nil, "SUCCESS", nil])
+        // Forking a child says that its parent will not see the fork, and which parent step to fork.
+        let fork = try await ELTProcess.run(["fork", "r1-1", "--step", "1", "--new-id", "r1-1-again", "--data-path", data])
+        #expect(fork.status == 0, "\(fork.stderr)")
+        #expect(fork.stderr.contains("note: r1-1 is a child of r1: the fork runs alone"), "\(fork.stderr)")
+        #expect(fork.stderr.contains("elt fork r1 --step 2"), "\(fork.stderr)")
+        let topLevel = try await ELTProcess.run(["fork", "r2", "--step", "1", "--new-id", "r2-again", "--data-path", data])
+        #expect(topLevel.status == 0 && !topLevel.stderr.contains("note:"), "\(topLevel.stderr)")
     }
 }

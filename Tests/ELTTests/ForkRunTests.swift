@@ -2,6 +2,7 @@ import DurableRuntime
 import DurableTesting
 @testable import ELT
 import Foundation
+import Synchronization
 import Testing
 
 /// Forking a pipeline: the fork goes on with the run whose steps it copied, or, forked before
@@ -60,5 +61,49 @@ struct ForkRunTests {
         #expect(try await harness.store.count(.latest, tenant: tenant) == 1_000)
         #expect(try await harness.target.users(tenant: tenant).count == 1_000)
         #expect(try await harness.store.duplicateStagingRows() == 0)
+    }
+
+    @Test("a pipeline that failed in a batch, forked from its extraction step once the cause is fixed, loads every user once",
+          arguments: JournalKind.available)
+    func forkFailedPipeline(kind: JournalKind) async throws {
+        let source = BrokenPageSource(brokenPage: 42)
+        let harness = try await PipelineHarness(kind, source: source)
+        let integration = try #require(try await harness.integrations().first)
+        let retried = try await harness.withRuntime { runtime in
+            await #expect(throws: (any Error).self) {
+                try await runtime.run(ELTPipelineWorkflow.self, id: "failed", input: PipelineHarness.pipelineInput(integration))
+            }
+            #expect(try await harness.store.count(.staging) == 400, "batches 0-3 were staged before page 42 failed")
+            source.fix()
+            let step = try await Self.step(ExtractAndLoadWorkflow.name, of: "failed", in: runtime)
+            _ = try await runtime.fork(id: "failed", fromStep: step, newID: "retried", queue: ELTPipeline.queueName)
+            return try await runtime.handle(id: "retried", of: ELTPipelineWorkflow.self).result()
+        }
+        #expect(retried.runID == "failed", "the fork goes on with the failed run")
+        #expect(retried.cdc.counts == [1_000, 0, 0])
+        #expect(try await harness.store.count(.staging) == 1_000)
+        #expect(try await harness.store.duplicateStagingRows() == 0)
+        #expect(try await harness.store.count(.latest, tenant: integration.tenant) == 1_000)
+        #expect(try await harness.target.users(tenant: integration.tenant).count == 1_000)
+    }
+}
+
+/// The generator's pages, but one page fails (not retryably, as a 401 does) until ``fix()``.
+final class BrokenPageSource: UserSource {
+    struct Broken: RetryClassifiedError {
+        var isRetryable: Bool { false }
+    }
+
+    let brokenPage: Int
+    private let broken = Atomic<Bool>(true)
+    private let generator = GeneratorUserSource()
+
+    init(brokenPage: Int) { self.brokenPage = brokenPage }
+
+    func fix() { broken.store(false, ordering: .relaxed) }
+
+    func fetchPage(integration: ConnectedIntegration, snapshot: Int, page: Int, pageSize: Int) async throws -> SourcePage {
+        if page == brokenPage, broken.load(ordering: .relaxed) { throw Broken() }
+        return try await generator.fetchPage(integration: integration, snapshot: snapshot, page: page, pageSize: pageSize)
     }
 }

@@ -80,6 +80,10 @@ public struct StepView: Codable, Sendable, Equatable {
     /// How many times the step's body ran before its outcome was recorded: 1, plus one per
     /// retry (the outcome is the last attempt's). A child workflow's row is 1.
     public var attempts: Int
+    /// The child workflow's status now (``childWorkflowID``'s), filled in by
+    /// ``steps(of:client:)``: a child's row records only that it started, so its outcome is
+    /// the child's own.
+    public var childStatus: String?
 
     /// The view of `record`.
     public init(_ record: StepRecord) {
@@ -94,6 +98,21 @@ public struct StepView: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case step, name, childWorkflowID = "child_workflow_id", output, error, durationMs = "duration_ms", attempts
+        case childStatus = "child_status"
+    }
+
+    /// The steps of `workflowID`, each child's row with the child's status: what `elt steps`
+    /// and `GET /api/workflows/{id}/steps` show.
+    public static func steps(of workflowID: String, client: DurableClient) async throws -> [StepView] {
+        var steps = try await client.steps(workflowID: workflowID).map(StepView.init)
+        let childRows = steps.filter { $0.childWorkflowID != nil }.count
+        guard childRows > 0 else { return steps }
+        let children = try await client.listWorkflows(WorkflowQuery(parentID: workflowID, limit: childRows + 16))
+        let statuses = Dictionary(children.map { ($0.id, $0.status.rawValue) }, uniquingKeysWith: { first, _ in first })
+        for index in steps.indices {
+            if let child = steps[index].childWorkflowID { steps[index].childStatus = statuses[child] }
+        }
+        return steps
     }
 }
 
