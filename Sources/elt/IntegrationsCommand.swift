@@ -54,7 +54,7 @@ struct DataOptions: ParsableArguments {
         let data = integration.providerData
         let lines = [
             ("id", integration.id), ("organization", integration.organizationID), ("provider", integration.provider),
-            ("api_endpoint", data.apiEndpoint ?? "-"), ("auth_header_env", data.authHeaderEnv ?? "-"),
+            ("api_endpoint", data.apiEndpoint.map(EndpointSecrets.redacted) ?? "-"), ("auth_header_env", data.authHeaderEnv ?? "-"),
             ("permission_source_name", data.permissionSourceName),
         ] + (data.snapshot.map { [("snapshot", "\($0)")] } ?? [])
         let width = lines.map(\.0.count).max() ?? 0
@@ -77,7 +77,8 @@ struct IntegrationsListCommand: AsyncParsableCommand {
                 print("No connected integrations. Add one with: elt integrations add --organization ORG --provider NAME --endpoint URL")
             } else {
                 print(Output.table(["ID", "ORGANIZATION", "PROVIDER", "API ENDPOINT", "AUTH HEADER ENV"], integrations.map {
-                    [$0.id, $0.organizationID, $0.provider, $0.providerData.apiEndpoint ?? "-", $0.providerData.authHeaderEnv ?? "-"]
+                    [$0.id, $0.organizationID, $0.provider, $0.providerData.apiEndpoint.map(EndpointSecrets.redacted) ?? "-",
+                     $0.providerData.authHeaderEnv ?? "-"]
                 }))
             }
         }
@@ -118,6 +119,7 @@ struct IntegrationsAddCommand: AsyncParsableCommand {
                 print("Added integration \(integration.id) (\(integration.organizationID)/\(integration.provider)):")
                 print(options.show(integration))
                 if let note = Self.variableNote(integration) { print(note) }
+                if let note = EndpointSecrets.note(for: integration.providerData.apiEndpoint) { print(note) }
             }
         }
     }
@@ -166,6 +168,7 @@ struct IntegrationsSetCommand: AsyncParsableCommand {
             if !options.json { print("Updated integration \(updated.id) (\(updated.organizationID)/\(updated.provider)):") }
             print(options.show(updated))
             if !options.json, authHeaderEnv != nil, let note = IntegrationsAddCommand.variableNote(updated) { print(note) }
+            if !options.json, endpoint != nil, let note = EndpointSecrets.note(for: updated.providerData.apiEndpoint) { print(note) }
         }
     }
 }

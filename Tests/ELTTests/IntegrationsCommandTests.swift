@@ -42,6 +42,26 @@ struct IntegrationsCommandTests {
         #expect(try await ELTProcess.run(["integrations", "list"] + data).stdout.contains("No connected integrations"))
     }
 
+    @Test("an endpoint with a credential in its query: add and set say it is stored as given; listings show it redacted, --json as stored")
+    func credentialInQuery() async throws {
+        let data = ["--data-path", ELTProcess.temporaryDirectory()]
+        let endpoint = "https://idp.example.com/users?api_key=secret123&tenant=7"
+        let add = try await ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta", "--endpoint", endpoint] + data)
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(add.stdout.contains("credential-like value (api_key). It is stored as given"), "\(add.stdout)")
+        #expect(!add.stdout.contains("secret123"), "\(add.stdout)")
+        let list = try await ELTProcess.run(["integrations", "list"] + data)
+        #expect(list.stdout.contains("api_key=REDACTED&tenant=7") && !list.stdout.contains("secret123"), "\(list.stdout)")
+        let show = try await ELTProcess.run(["integrations", "show", "acme/okta"] + data)
+        #expect(show.stdout.contains("api_key=REDACTED") && !show.stdout.contains("secret123"), "\(show.stdout)")
+        let json = try await ELTProcess.run(["integrations", "list", "--json"] + data)
+        #expect(json.stdout.contains("api_key=secret123"), "--json shows what is stored: \(json.stdout)")
+        let set = try await ELTProcess.run(["integrations", "set", "acme/okta", "--endpoint", "https://idp.example.com/users?token=abc"] + data)
+        #expect(set.status == 0 && set.stdout.contains("credential-like value (token)"), "\(set)")
+        let plain = try await ELTProcess.run(["integrations", "set", "acme/okta", "--endpoint", "https://idp.example.com/users?tenant=7"] + data)
+        #expect(plain.status == 0 && !plain.stdout.contains("credential-like"), "\(plain)")
+    }
+
     @Test("refusals exit 1 with one plain line: bad endpoint, pasted credential, duplicate, unknown id, nothing to change")
     func refusals() async throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]

@@ -84,3 +84,35 @@ struct HTTPSourceEndpoint: Sendable, Equatable {
         return visible.count <= 200 ? visible : visible.prefix(200) + "…"
     }
 }
+
+/// What the client shows of an `api_endpoint` whose query may hold a credential.
+public enum EndpointSecrets {
+    /// The names of `endpoint`'s query parameters that look like credentials (`api_key`,
+    /// `token`, …) and have a value; empty for an endpoint that does not parse.
+    public static func parameters(in endpoint: String) -> [String] {
+        guard let items = URLComponents(string: endpoint)?.percentEncodedQueryItems else { return [] }
+        return items.filter { item in
+            guard let value = item.value, !value.isEmpty else { return false }
+            let name = item.name.lowercased()
+            return HTTPSourceEndpoint.secretParameterHints.contains(where: name.contains)
+        }.map(\.name)
+    }
+
+    /// `endpoint` with those values replaced by `REDACTED` (and no user or password), as
+    /// messages show it; an endpoint that does not parse is returned as it is.
+    public static func redacted(_ endpoint: String) -> String {
+        guard let components = URLComponents(string: endpoint) else { return endpoint }
+        return HTTPSourceEndpoint.redacted(components)
+    }
+
+    /// A note for `elt integrations add` and `set` when `endpoint` holds such values: they are
+    /// stored as given, where only messages redact them.
+    public static func note(for endpoint: String?) -> String? {
+        guard let endpoint else { return nil }
+        let names = parameters(in: endpoint)
+        guard !names.isEmpty else { return nil }
+        return "Note: the endpoint's query holds a credential-like value (\(names.joined(separator: ", "))). It is stored as given, in the "
+            + "data database and in the journal of every run (messages and listings show it REDACTED, --json shows it). If the API "
+            + "takes the credential as a header instead, keep it out of both: --auth-header-env names a variable holding it."
+    }
+}
