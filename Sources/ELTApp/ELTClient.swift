@@ -18,4 +18,12 @@ public struct ELTClient: Sendable {
     public func withClient<T: Sendable>(_ body: @Sendable (DurableClient) async throws -> T) async throws -> T {
         try await ELTManagement.withClient(backend: try configuration.makeJournal(), body)
     }
+
+    /// ``withClient(_:)`` for a command about what is already in the journal (list, status,
+    /// steps, cancel, resume, fork, …): a journal that does not exist is
+    /// ``MissingStoreError`` (a typo in the path or schema), not created empty.
+    public func withExistingJournal<T: Sendable>(_ body: @Sendable (DurableClient) async throws -> T) async throws -> T {
+        try await configuration.requireExistingJournal()
+        return try await withClient(body)
+    }
 }

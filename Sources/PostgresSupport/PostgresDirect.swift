@@ -54,3 +54,18 @@ extension PostgresDirect {
         return try await body(connection)
     }
 }
+
+extension PostgresDirect {
+    /// Whether `table` (a schema-qualified, quoted name such as `"durable".workflow_status`)
+    /// exists in the database of `configuration`; creates nothing.
+    public static func tableExists(
+        _ configuration: PostgresConnection.Configuration, database: String, table: String, logger: Logger
+    ) async throws -> Bool {
+        try await withConnection(configuration, database: database, logger: logger) { connection in
+            for try await exists in try await connection.query("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger).decode(Bool.self) {
+                return exists
+            }
+            return false
+        }
+    }
+}

@@ -90,7 +90,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withClient { [id] in try await $0.existingWorkflow(id: id) }
+            let record = try await options.client.withExistingJournal { [id] in try await $0.existingWorkflow(id: id) }
             print(options.json ? Output.json(WorkflowView(record)) : Output.describe(WorkflowView(record)))
         }
     }
@@ -107,7 +107,7 @@ struct ExecutorsCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let now = journalTimestamp()
-            let executors = try await options.client.withClient { try await $0.executors() }.map { ExecutorView($0, now: now) }
+            let executors = try await options.client.withExistingJournal { try await $0.executors() }.map { ExecutorView($0, now: now) }
             if options.json {
                 print(Output.json(executors))
             } else if executors.isEmpty {
@@ -141,7 +141,7 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let query = try Self.query(filters, all: all)
-            let views = try await options.client.withClient { try await $0.listWorkflows(query) }.map(WorkflowView.init)
+            let views = try await options.client.withExistingJournal { try await $0.listWorkflows(query) }.map(WorkflowView.init)
             if options.json {
                 print(Output.json(views))
             } else {
@@ -191,7 +191,7 @@ struct StepsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let steps = try await options.client.withClient { [id] in try await StepView.steps(of: id, client: $0) }
+            let steps = try await options.client.withExistingJournal { [id] in try await StepView.steps(of: id, client: $0) }
             if options.json {
                 print(Output.json(steps))
             } else if steps.isEmpty {
@@ -216,7 +216,7 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let cancellation = try await options.client.withClient { [id] in try await $0.cancel(id: id) }
+            let cancellation = try await options.client.withExistingJournal { [id] in try await $0.cancel(id: id) }
             let record = cancellation.record
             if options.json {
                 print(Output.json(WorkflowView(record)))
@@ -247,7 +247,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let record = try await options.client.withClient { [id] in try await $0.resume(id: id) }
+            let record = try await options.client.withExistingJournal { [id] in try await $0.resume(id: id) }
             print(options.json ? Output.json(WorkflowView(record)) : "\(record.id): \(record.status.rawValue) on \(record.queueName ?? "-")")
         }
     }
@@ -279,7 +279,7 @@ struct ForkCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (record, parent) = try await options.client.withClient { [id, step, newID] client in
+            let (record, parent) = try await options.client.withExistingJournal { [id, step, newID] client in
                 let record = try await client.fork(id: id, fromStep: step, newID: newID)
                 return (record, try await Self.parentStep(of: id, client: client))
             }
@@ -318,7 +318,7 @@ struct RecoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (claim, registered) = try await options.client.withClient { [executorIDs] in
+            let (claim, registered) = try await options.client.withExistingJournal { [executorIDs] in
                 (try await $0.recover(executorIDs: executorIDs), Set(try await $0.executors().map(\.executorID)))
             }
             if options.json {
@@ -350,7 +350,7 @@ struct QueuesCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let now = journalTimestamp()
-            let views = try await options.client.withClient { try await $0.queueStatistics() }.map { QueueView($0, now: now) }
+            let views = try await options.client.withExistingJournal { try await $0.queueStatistics() }.map { QueueView($0, now: now) }
             if options.json {
                 print(Output.json(views))
             } else {

@@ -10,9 +10,9 @@ struct IntegrationsCommand: AsyncParsableCommand {
         abstract: "List, add, change or remove the connected integrations a run processes.",
         discussion: """
             Each integration is one tenant: an organization connected to an identity provider, \
-            whose users `elt run --source http` fetches from provider_data.api_endpoint. Credentials \
-            are never stored: --auth-header-env names an environment variable whose value is sent \
-            as the Authorization header when a run fetches pages. An integration is named by its \
+            whose users `elt run --source http` fetches from provider_data.api_endpoint. A header \
+            credential is never stored: --auth-header-env names an environment variable whose value \
+            is sent as the Authorization header when a run fetches pages. An integration is named by its \
             id or by ORGANIZATION/PROVIDER. The commands work on the data database directly \
             (--data-path or --data-database-url), whether or not a server runs.
             """,
@@ -34,9 +34,11 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    /// Runs `body` with a registry over the data store, closed afterwards.
-    func withRegistry<T>(_ body: (IntegrationRegistry) async throws -> T) async throws -> T {
+    /// Runs `body` with a registry over the data store, closed afterwards. Unless `creating`
+    /// (`add`), a data database that does not exist is refused, not created empty.
+    func withRegistry<T>(creating: Bool = false, _ body: (IntegrationRegistry) async throws -> T) async throws -> T {
         let configuration = ELTConfiguration(dataPath: dataPath, dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema)
+        if !creating { try await configuration.requireExistingDataStore() }
         let store = try await configuration.makeDataStore()
         do {
             let result = try await body(IntegrationRegistry(store: store))
@@ -112,7 +114,7 @@ struct IntegrationsAddCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let request = NewIntegration(organizationID: organization, provider: provider, apiEndpoint: endpoint,
                                          authHeaderEnv: authHeaderEnv, permissionSourceName: permissionSourceName)
-            let integration = try await options.withRegistry { try await $0.add(request) }
+            let integration = try await options.withRegistry(creating: true) { try await $0.add(request) }
             if options.json {
                 print(options.show(integration))
             } else {

@@ -1,3 +1,4 @@
+import DurableTesting
 import Foundation
 import Testing
 
@@ -26,6 +27,27 @@ struct ClientMessagesTests {
         #expect(strict.status != 0, "--strict refuses a different input")
         #expect(strict.stderr.hasPrefix("error: workflow r1 exists already (status ENQUEUED) with another input: recorded {}"), "\(strict.stderr)")
         #expect(!strict.stderr.contains("note:"), "a refusal is one error line: \(strict.stderr)")
+    }
+
+    @Test("a command about existing workflows pointed at a journal that does not exist says so and creates nothing; start still creates it")
+    func missingJournal() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        for arguments in [["list"], ["status", "r1"], ["steps", "r1"], ["cancel", "r1"], ["fork", "r1", "--step", "1"], ["executors"], ["queues"]] {
+            let run = try await ELTProcess.run(arguments + ["--data-path", directory])
+            #expect(run.status == 1, "\(arguments): \(run)")
+            #expect(run.stderr == "error: no journal at \(directory)/system.sqlite: check --data-path (or ELT_DATA_PATH), which must be the "
+                + "directory an elt-server or elt run uses; nothing was created\n", "\(arguments): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory), "nothing was created")
+        let start = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "r1", "--data-path", directory])
+        #expect(start.status == 0, "a start enqueues for a server to come: \(start.stderr)")
+        #expect(try await ELTProcess.run(["list", "--data-path", directory]).stdout.contains("r1"))
+        if TestEnvironment.postgresURL != nil || TestEnvironment.isCI {
+            let database = try await TestDatabase.create()
+            let typo = try await ELTProcess.run(["list", "--system-database-url", database, "--journal-schema", "durabel"])
+            #expect(typo.status == 1 && typo.stderr.contains("error: no journal in schema durabel of "), "\(typo.stderr)")
+            #expect(try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'durabel'") == 0)
+        }
     }
 
     @Test("recovering an executor id nobody registered, with nothing pending, says to check the id")

@@ -12,8 +12,10 @@ struct IntegrationsCommandTests {
     @Test("add, list, set and remove, with the table and JSON output")
     func lifecycle() async throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]
-        let empty = try await ELTProcess.run(["integrations", "list"] + data)
-        #expect(empty.status == 0 && empty.stdout.contains("No connected integrations"), "\(empty)")
+        // A data path with no data database yet (a typo, or nothing run there) is refused, and left as it was.
+        let missing = try await ELTProcess.run(["integrations", "list"] + data)
+        #expect(missing.status == 1 && missing.stderr.contains("error: no data database at \(data[1])/data.sqlite"), "\(missing)")
+        #expect(!FileManager.default.fileExists(atPath: data[1] + "/data.sqlite"), "nothing was created")
 
         let add = try await ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta",
                                       "--endpoint", "https://idp.example.com/users", "--auth-header-env", "ELT_ACME_AUTH"] + data,
