@@ -123,7 +123,7 @@ public struct ELTConfiguration: Sendable {
     /// Where the journal is, without credentials.
     public var journalLocation: String {
         guard let url = systemDatabaseURL else { return (dataPath as NSString).appendingPathComponent("system.sqlite") }
-        return (try? PostgresJournal.redacted(url: url)) ?? "(invalid Postgres URL)"
+        return ((try? PostgresJournal.redacted(url: url)) ?? "(invalid Postgres URL)") + " (schema \(journalSchema))"
     }
 
     /// Where the sync target is, without credentials.

@@ -24,7 +24,7 @@ extension ELTConfiguration {
             return
         }
         guard let exists = await Self.postgresTable("\"\(journalSchema)\".workflow_status", url: url, logger: logger), !exists else { return }
-        throw MissingStoreError(description: "no journal in schema \(journalSchema) of \(journalLocation): check --journal-schema "
+        throw MissingStoreError(description: "no journal in \(journalLocation): check --journal-schema "
             + "(the servers' schema; default durable) and the URL; nothing was created")
     }
 
@@ -39,7 +39,7 @@ extension ELTConfiguration {
             return
         }
         guard let exists = await Self.postgresTable("\"\(dataSchema)\".connected_integrations", url: url, logger: logger), !exists else { return }
-        throw MissingStoreError(description: "no data tables in schema \(dataSchema) of \(dataLocation): check --data-schema "
+        throw MissingStoreError(description: "no data tables in \(dataLocation): check --data-schema "
             + "and the URL; nothing was created")
     }
 

@@ -45,7 +45,7 @@ struct ClientMessagesTests {
         if TestEnvironment.postgresURL != nil || TestEnvironment.isCI {
             let database = try await TestDatabase.create()
             let typo = try await ELTProcess.run(["list", "--system-database-url", database, "--journal-schema", "durabel"])
-            #expect(typo.status == 1 && typo.stderr.contains("error: no journal in schema durabel of "), "\(typo.stderr)")
+            #expect(typo.status == 1 && typo.stderr.contains(" (schema durabel): check --journal-schema"), "\(typo.stderr)")
             #expect(try await TestDatabase.scalar(url: database, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'durabel'") == 0)
         }
     }

@@ -88,7 +88,7 @@ struct HealthRoutesTests {
         harness.journalLocation = configuration.journalLocation
         try await harness.withHealthEndpoint { _, client in
             let response = try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(Self.token)"])
-            #expect(try jsonObject(response)["journal"] as? String == "postgres://elt@db.internal:5433/journal")
+            #expect(try jsonObject(response)["journal"] as? String == "postgres://elt@db.internal:5433/journal (schema durable)")
             #expect(!String(buffer: response.body).contains("s3cret"))
         }
     }

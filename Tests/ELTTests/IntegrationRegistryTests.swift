@@ -39,6 +39,19 @@ struct IntegrationRegistryTests {
         #expect(error == .exists(id: added.id, organizationID: "acme", provider: "okta"))
         #expect(error.description.contains("elt integrations set \(added.id)"), "\(error)")
         #expect(try await registry.list() == [added], "the first one is unchanged")
+        // The same provider in another case is the same provider.
+        var otherCase = Self.acme
+        otherCase.provider = "Okta"
+        await #expect(throws: IntegrationError.exists(id: added.id, organizationID: "acme", provider: "okta")) { try await registry.add(otherCase) }
+        // Another organization may use either spelling; a '/' is refused for what it is.
+        var other = Self.acme
+        (other.organizationID, other.provider) = ("globex", "Okta")
+        #expect(try await registry.add(other).provider == "Okta")
+        var slashed = Self.acme
+        slashed.organizationID = "x/y"
+        let slash = try await #require(throws: IntegrationError.self) { try await registry.add(slashed) }
+        #expect(slash.description.contains("contains '/', which separates ORGANIZATION/PROVIDER"), "\(slash)")
+        #expect(try await registry.list().count == 2)
         await registry.store.close()
     }
 

@@ -39,12 +39,12 @@ struct WorkflowCatalogTests {
     /// children (`source`, `run_id` of a pipeline, a stage's `sequence`…). A new field of an
     /// input type must be added to the catalogue or here, so the two cannot drift apart.
     static let internalKeys: [String: Set<String>] = [
-        RootOrchestrationWorkflow.name: ["source", "data_store"],
-        ELTPipelineWorkflow.name: ["source", "run_id", "data_store"],
-        ExtractAndLoadWorkflow.name: ["source", "data_store"],
-        CDCDetectionWorkflow.name: ["sequence", "max_delete_fraction"],
-        ApplyToLatestWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete"],
-        SyncToPostgresWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete"],
+        RootOrchestrationWorkflow.name: ["source", "data_store", "sync_target"],
+        ELTPipelineWorkflow.name: ["source", "run_id", "data_store", "sync_target"],
+        ExtractAndLoadWorkflow.name: ["source", "data_store", "sync_target"],
+        CDCDetectionWorkflow.name: ["sequence", "max_delete_fraction", "data_store", "sync_target"],
+        ApplyToLatestWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete", "data_store", "sync_target"],
+        SyncToPostgresWorkflow.name: ["sequence", "max_delete_fraction", "snapshot_complete", "data_store", "sync_target"],
     ]
 
     /// A valid text for a parameter of `type`.

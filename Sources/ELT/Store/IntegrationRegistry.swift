@@ -121,6 +121,19 @@ public struct IntegrationRegistry: Sendable {
         let variable = try request.authHeaderEnv.flatMap(Self.variable)
         let sourceName = try request.permissionSourceName.map { try Self.text($0, field: "the permission source name") }
             ?? Self.permissionSourceName(for: provider)
+        // One integration per organization and provider, whatever the provider's case: `okta`
+        // and `Okta` are one identity provider, and two integrations would load its users twice.
+        var after: ConnectedIntegration?
+        while true {
+            let page = try await store.integrations(after: after, limit: 1_000)
+            if let same = page.first(where: {
+                $0.organizationID == organization && $0.provider != provider && $0.provider.lowercased() == provider.lowercased()
+            }) {
+                throw IntegrationError.exists(id: same.id, organizationID: organization, provider: same.provider)
+            }
+            guard page.count == 1_000 else { break }
+            after = page.last
+        }
         let integration = ConnectedIntegration(
             organizationID: organization, provider: provider,
             providerData: ProviderData(permissionSourceName: sourceName, apiEndpoint: endpoint, authHeaderEnv: variable))
@@ -166,7 +179,9 @@ public struct IntegrationRegistry: Sendable {
     /// characters, no `/` (it separates ORGANIZATION/PROVIDER) and no control character.
     static func name(_ value: String, field: String) throws(IntegrationError) -> String {
         let trimmed = try text(value, field: field)
-        guard !trimmed.contains("/") else { throw .invalidField(name: field, reason: "'\(shown(trimmed))' contains '/'; use letters, digits, '-' or '_'") }
+        guard !trimmed.contains("/") else {
+            throw .invalidField(name: field, reason: "'\(shown(trimmed))' contains '/', which separates ORGANIZATION/PROVIDER in references; choose a name without it")
+        }
         return trimmed
     }
 
