@@ -193,8 +193,40 @@ enum AdminRoutes {
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw HTTPError(.badRequest, message: Self.problem(error) + " (JSON like \(example))")
         } catch {
             throw HTTPError(.badRequest, message: "the body must be JSON like \(example)")
+        }
+    }
+
+    /// What is wrong with a body, naming the key: a missing one, or one of the wrong JSON type.
+    static func problem(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
+            let keys = (context.codingPath + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "the body" : "\"" + keys.joined(separator: ".").replacingOccurrences(of: ".[", with: "[") + "\""
+        }
+        func kind(_ type: Any.Type) -> String {
+            switch type {
+            case is Int.Type, is Int64.Type, is Int32.Type: "a whole number"
+            case is Double.Type, is Float.Type: "a number"
+            case is Bool.Type: "true or false"
+            case is String.Type: "a string"
+            case is [String: Any].Type, is [String: String].Type: "an object"
+            default: String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+            }
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            return "the body lacks \(path(context, key))"
+        case let .typeMismatch(type, context):
+            return "\(path(context)) must be \(kind(type))"
+        case let .valueNotFound(type, context):
+            return "\(path(context)) is null; it must be \(kind(type))"
+        case .dataCorrupted:
+            return "the body is not JSON of the right shape"
+        @unknown default:
+            return "the body is not JSON of the right shape"
         }
     }
 }

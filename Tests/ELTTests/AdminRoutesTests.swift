@@ -240,7 +240,10 @@ struct AdminRoutesTests {
             for (bad, expected) in [(#"{"name": "nope"}"#, "unknown workflow 'nope'"),
                                     (#"{"name": "root_orchestration_workflow", "arguments": {"num_batches": 0}}"#, "num_batches=0"),
                                     (#"{"name": "root_orchestration_workflow", "arguments": {"colour": "red"}}"#, "no parameter 'colour'"),
-                                    (#"{"arguments": {}}"#, "the body must be JSON like"),
+                                    (#"{"arguments": {}}"#, #"the body lacks "name" (JSON like {"name": "root_orchestration_workflow""#),
+                                    (#"{"name": 42}"#, #""name" must be a string (JSON like"#),
+                                    (#"{"name": null}"#, #""name" is null; it must be a string"#),
+                                    ("[1, 2]", "the body must be an object"),
                                     (#"{"name": "root_orchestration_workflow", "argumets": {"num_batches": 1}, "id": "typo"}"#,
                                      "the body has a key this route does not take: 'argumets'; it takes name, arguments, id"),
                                     (#"{"name": "root_orchestration_workflow", "Id": "x", "queue": "q"}"#,
@@ -256,6 +259,9 @@ struct AdminRoutesTests {
                                                 body: ByteBuffer(string: #"{"step": 1, "newid": "x"}"#))
             #expect(fork.status == .badRequest)
             #expect(try errorDetail(fork).message.contains("'newid'; it takes step, new_id"), "\(String(buffer: fork.body))")
+            let stepText = try await client.execute(uri: "/api/workflows/api-root/fork", method: .post, body: ByteBuffer(string: #"{"step": "3"}"#))
+            #expect(stepText.status == .badRequest)
+            #expect(try errorDetail(stepText).message.hasPrefix(#""step" must be a whole number (JSON like"#), "\(String(buffer: stepText.body))")
         }
     }
 
