@@ -16,31 +16,34 @@ extension ELTConfiguration {
     /// schema's `workflow_status` table on Postgres), creating nothing. A server that cannot be
     /// reached is left to the journal's own open, which reports it.
     public func requireExistingJournal() async throws {
-        guard let url = systemDatabaseURL else {
-            guard FileManager.default.fileExists(atPath: journalLocation) else {
-                throw MissingStoreError(description: "no journal at \(journalLocation): check --data-path (or ELT_DATA_PATH), "
-                    + "which must be the directory an elt-server or elt run uses; nothing was created")
-            }
-            return
-        }
-        guard let exists = await Self.postgresTable("\"\(journalSchema)\".workflow_status", url: url, logger: logger), !exists else { return }
-        throw MissingStoreError(description: "no journal in \(journalLocation): check --journal-schema "
-            + "(the servers' schema; default durable) and the URL; nothing was created")
+        try await Self.requireExisting(
+            file: journalLocation, url: systemDatabaseURL, table: "\"\(journalSchema)\".workflow_status", logger: logger,
+            missingFile: "no journal at \(journalLocation): check --data-path (or ELT_DATA_PATH), which must be the directory an "
+                + "elt-server or elt run uses",
+            missingTable: "no journal in \(journalLocation): check --journal-schema (the servers' schema; default durable) and the URL")
     }
 
     /// Throws ``MissingStoreError`` when the data database does not exist (`data.sqlite`, or the
     /// schema's `connected_integrations` table on Postgres), creating nothing.
     public func requireExistingDataStore() async throws {
-        guard let url = dataDatabaseURL else {
-            guard FileManager.default.fileExists(atPath: dataDatabasePath) else {
-                throw MissingStoreError(description: "no data database at \(dataDatabasePath): check --data-path (or ELT_DATA_PATH); "
-                    + "elt integrations add, elt run or elt-server creates it; nothing was created")
-            }
+        try await Self.requireExisting(
+            file: dataDatabasePath, url: dataDatabaseURL, table: "\"\(dataSchema)\".connected_integrations", logger: logger,
+            missingFile: "no data database at \(dataDatabasePath): check --data-path (or ELT_DATA_PATH); elt integrations add, "
+                + "elt run or elt-server creates it",
+            missingTable: "no data tables in \(dataLocation): check --data-schema and the URL")
+    }
+
+    /// `file` must exist (no `url`), or `table` at `url` (unless that cannot be told); else
+    /// the matching message, with "nothing was created".
+    static func requireExisting(
+        file: String, url: String?, table: String, logger: Logger, missingFile: String, missingTable: String
+    ) async throws {
+        guard let url else {
+            guard FileManager.default.fileExists(atPath: file) else { throw MissingStoreError(description: missingFile + "; nothing was created") }
             return
         }
-        guard let exists = await Self.postgresTable("\"\(dataSchema)\".connected_integrations", url: url, logger: logger), !exists else { return }
-        throw MissingStoreError(description: "no data tables in \(dataLocation): check --data-schema "
-            + "and the URL; nothing was created")
+        guard let exists = await postgresTable(table, url: url, logger: logger), !exists else { return }
+        throw MissingStoreError(description: missingTable + "; nothing was created")
     }
 
     /// Whether `table` exists at `url`; nil when that cannot be told (a bad URL, a server not
