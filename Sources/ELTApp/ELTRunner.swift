@@ -138,13 +138,10 @@ public struct ELTRunner: Sendable {
             store: store, source: source, syncTarget: target, failures: failures, retries: retries, gauge: gauge,
             outOfMemory: .crashRuntime, syncRetry: configuration.syncRetry, logger: configuration.logger)
         // The run records its data store and sync target: a process with another one refuses its workflows.
-        let stamp = try await DataStoreStamp.of(store)
-        environment.dataStoreStamp = stamp
-        let targetStamp = try await DataStoreStamp.of(target)
-        environment.syncTargetStamp = targetStamp
+        try await environment.stampStores()
         var input = input
-        if input.dataStore == nil { input.dataStore = stamp }
-        if input.syncTarget == nil { input.syncTarget = targetStamp }
+        if input.dataStore == nil { input.dataStore = environment.dataStoreStamp }
+        if input.syncTarget == nil { input.syncTarget = environment.syncTargetStamp }
         do {
             let outcome = try await run(input: input, workflowID: workflowID, environment: environment,
                                         onExisting: onExisting, onRecorded: onRecorded)

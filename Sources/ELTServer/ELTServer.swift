@@ -46,8 +46,7 @@ public struct ELTServer: Sendable {
             syncRetry: configuration.syncRetry, logger: configuration.logger)
         // Runs recorded with another data store or sync target are refused here (servers on one
         // journal must share them).
-        environment.dataStoreStamp = try await DataStoreStamp.of(store)
-        environment.syncTargetStamp = try await DataStoreStamp.of(target)
+        try await environment.stampStores()
         var runtimeConfiguration = configuration.runtimeConfiguration()
         if options.metricsRegistry != nil {
             runtimeConfiguration.interceptors += [RuntimeMetrics(), PipelineObserver(metrics: true)]

@@ -105,9 +105,9 @@ public struct StepView: Codable, Sendable, Equatable {
     /// and `GET /api/workflows/{id}/steps` show.
     public static func steps(of workflowID: String, client: DurableClient) async throws -> [StepView] {
         var steps = try await client.steps(workflowID: workflowID).map(StepView.init)
-        let childRows = steps.filter { $0.childWorkflowID != nil }.count
-        guard childRows > 0 else { return steps }
-        let children = try await client.listWorkflows(WorkflowQuery(parentID: workflowID, limit: childRows + 16))
+        guard steps.contains(where: { $0.childWorkflowID != nil }) else { return steps }
+        // Every child (not a page of them: a workflow may have more children than child rows).
+        let children = try await client.listWorkflows(WorkflowQuery(parentID: workflowID))
         let statuses = Dictionary(children.map { ($0.id, $0.status.rawValue) }, uniquingKeysWith: { first, _ in first })
         for index in steps.indices {
             if let child = steps[index].childWorkflowID { steps[index].childStatus = statuses[child] }

@@ -30,7 +30,7 @@ actor BatchActor {
     }
 
     func run() async throws -> BatchResult {
-        try PipelineActor.checkDataStore(input.dataStore, runID: input.runID, environment: environment)
+        try PipelineActor.checkStamps(dataStore: input.dataStore, runID: input.runID, environment: environment)
         let parameters = input.parameters
         let source = try environment.userSource(for: input.source, runID: input.runID)
         let gauge = environment.gauge

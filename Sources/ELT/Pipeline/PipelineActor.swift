@@ -23,8 +23,8 @@ actor PipelineActor {
     /// mass-delete guard applies and syncs the rest, then fails with
     /// ``PipelineError/massDeleteWithheld(tenant:runID:deletes:latest:maxFraction:)``.
     func runPipeline(_ input: PipelineInput) async throws -> PipelineResult {
-        try Self.checkDataStore(input.dataStore, runID: input.runID ?? context.workflowID, environment: environment)
-        try Self.checkSyncTarget(input.syncTarget, runID: input.runID ?? context.workflowID, environment: environment)
+        try Self.checkStamps(dataStore: input.dataStore, syncTarget: input.syncTarget, runID: input.runID ?? context.workflowID,
+                             environment: environment)
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         let maxDeleteFraction = try Self.resolveMaxDeleteFraction(input.maxDeleteFraction)
         let integration = try await loadIntegration(input)
@@ -74,7 +74,7 @@ actor PipelineActor {
     /// unproven complete, and its deletes never inferred, on every path that starts a run
     /// (`elt run`, `elt start`, the schedule, the admin API) alike.
     func extractAndLoad(_ input: PipelineInput) async throws -> ExtractResult {
-        try Self.checkDataStore(input.dataStore, runID: input.runID ?? context.workflowID, environment: environment)
+        try Self.checkStamps(dataStore: input.dataStore, runID: input.runID ?? context.workflowID, environment: environment)
         let parameters = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         let batchLimit = input.numBatches == nil ? BatchParameters.maxBatches : parameters.numBatches
         let integration = try await loadIntegration(input)
@@ -107,22 +107,22 @@ actor PipelineActor {
         return result
     }
 
-    /// Refuses a run recorded with another data store than this process's
-    /// (``PipelineError/foreignDataStore(runID:recorded:here:)``); a run recorded before the
-    /// stamp, or a process without one, passes. The root, the pipeline, its extraction, each
-    /// batch and each stage check it before their first step, so a workflow recovered alone by
-    /// a process with another store fails instead of writing there.
-    static func checkDataStore(_ recorded: DataStoreStamp?, runID: String, environment: PipelineEnvironment) throws {
-        guard let recorded, let here = environment.dataStoreStamp, recorded.id != here.id else { return }
-        throw PipelineError.foreignDataStore(runID: runID, recorded: recorded.location, here: here.location)
-    }
-
-    /// Refuses a run recorded with another sync target than this process's
-    /// (``PipelineError/foreignSyncTarget(runID:recorded:here:)``), as ``checkDataStore(_:runID:environment:)``
-    /// does for the data store: the root, the pipeline and the sync stage check it.
-    static func checkSyncTarget(_ recorded: DataStoreStamp?, runID: String, environment: PipelineEnvironment) throws {
-        guard let recorded, let here = environment.syncTargetStamp, recorded.id != here.id else { return }
-        throw PipelineError.foreignSyncTarget(runID: runID, recorded: recorded.location, here: here.location)
+    /// Refuses a run recorded with another data store
+    /// (``PipelineError/foreignDataStore(runID:recorded:here:)``) or another sync target
+    /// (``PipelineError/foreignSyncTarget(runID:recorded:here:)``) than this process's; a stamp
+    /// not recorded (runs from before stamps, or a workflow that does not write there), or a
+    /// process without one, passes. The root, the pipeline, its extraction, each batch and each
+    /// stage check before their first step, so a workflow recovered alone by a process with
+    /// another store or target fails instead of writing there.
+    static func checkStamps(
+        dataStore: DataStoreStamp?, syncTarget: DataStoreStamp? = nil, runID: String, environment: PipelineEnvironment
+    ) throws {
+        if let recorded = dataStore, let here = environment.dataStoreStamp, recorded.id != here.id {
+            throw PipelineError.foreignDataStore(runID: runID, recorded: recorded.location, here: here.location)
+        }
+        if let recorded = syncTarget, let here = environment.syncTargetStamp, recorded.id != here.id {
+            throw PipelineError.foreignSyncTarget(runID: runID, recorded: recorded.location, here: here.location)
+        }
     }
 
     /// The recorded source, or this process's source recorded now (a `resolve_source` step) as

@@ -43,6 +43,13 @@ public struct PipelineEnvironment: Sendable {
     /// nothing.
     public var syncTargetStamp: DataStoreStamp?
 
+    /// Sets ``dataStoreStamp`` and ``syncTargetStamp`` from ``store`` and ``syncTarget`` (whose
+    /// `prepare()` has run): what `elt run` and `elt-server` do before running anything.
+    public mutating func stampStores() async throws {
+        dataStoreStamp = try await DataStoreStamp.of(store)
+        syncTargetStamp = try await DataStoreStamp.of(syncTarget)
+    }
+
     /// Creates an environment.
     public init(
         store: any DataStore, source: any UserSource = GeneratorUserSource(), syncTarget: any SyncTarget,

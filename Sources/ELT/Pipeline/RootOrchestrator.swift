@@ -25,8 +25,8 @@ actor RootOrchestrator {
     static let maximumFailuresShown = 20
 
     func run(_ input: RootInput) async throws -> RootResult {
-        try PipelineActor.checkDataStore(input.dataStore, runID: context.workflowID, environment: environment)
-        try PipelineActor.checkSyncTarget(input.syncTarget, runID: context.workflowID, environment: environment)
+        try PipelineActor.checkStamps(dataStore: input.dataStore, syncTarget: input.syncTarget, runID: context.workflowID,
+                                      environment: environment)
         // Reject bad parameters before enqueueing anything.
         _ = try BatchParameters.resolve(numBatches: input.numBatches, batchSize: input.batchSize, pageSize: input.pageSize)
         _ = try PipelineActor.resolveMaxDeleteFraction(input.maxDeleteFraction)

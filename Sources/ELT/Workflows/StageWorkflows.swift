@@ -15,7 +15,7 @@ public struct CDCDetectionWorkflow: Workflow {
 
     /// Detects the run's changes, once.
     public func run(context: WorkflowContext, input: StageInput) async throws -> CDCOutcome {
-        try PipelineActor.checkDataStore(input.dataStore, runID: input.runID, environment: environment)
+        try PipelineActor.checkStamps(dataStore: input.dataStore, runID: input.runID, environment: environment)
         return try await context.step("detect_changes", retry: environment.retries.database) {
             try await environment.store.detectChanges(
                 runID: input.runID, tenant: input.tenant, snapshotComplete: input.snapshotComplete ?? false, sequence: input.sequence,
@@ -38,7 +38,7 @@ public struct ApplyToLatestWorkflow: Workflow {
 
     /// Applies the run's changes, once.
     public func run(context: WorkflowContext, input: StageInput) async throws -> ApplyOutcome {
-        try PipelineActor.checkDataStore(input.dataStore, runID: input.runID, environment: environment)
+        try PipelineActor.checkStamps(dataStore: input.dataStore, runID: input.runID, environment: environment)
         return try await context.step("apply_changes", retry: environment.retries.database) {
             try await environment.store.applyChanges(
                 runID: input.runID, tenant: input.tenant, sequence: input.sequence,
@@ -67,8 +67,8 @@ public struct SyncToPostgresWorkflow: Workflow {
 
     /// Syncs the run's changes (and any earlier unsynced ones of the tenant), once.
     public func run(context: WorkflowContext, input: StageInput) async throws -> SyncOutcome {
-        try PipelineActor.checkDataStore(input.dataStore, runID: input.runID, environment: environment)
-        try PipelineActor.checkSyncTarget(input.syncTarget, runID: input.runID, environment: environment)
+        try PipelineActor.checkStamps(dataStore: input.dataStore, syncTarget: input.syncTarget, runID: input.runID,
+                                      environment: environment)
         let (store, target, retry, logger) = (environment.store, environment.syncTarget, environment.syncRetry, environment.logger)
         return try await context.step("sync_changes", retry: .exponential(maxAttempts: 5, interval: .milliseconds(500))) {
             var caughtUp: [String] = []
