@@ -81,13 +81,10 @@ public enum CommandLineOptions {
 
     /// What is wrong with the executor id a process would run as (see
     /// ``executorID(option:environment:)``), if anything: checked before anything is opened or
-    /// written. Besides the journal's rule for ids (``WorkflowID/problem(_:noun:)``), an id of
-    /// only whitespace is refused: it is a mistake, and one no listing shows.
+    /// written, by the runtime's rule (``WorkflowID/executorProblem(_:)``).
     public static func executorIDProblem(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         let id = executorID(option: option, environment: environment)
-        let rule = WorkflowID.problem(id, noun: "an executor id")
-            ?? (id.allSatisfy(\.isWhitespace) ? "an executor id must not be only whitespace" : nil)
-        guard let rule else { return nil }
+        guard let rule = WorkflowID.executorProblem(id) else { return nil }
         let source = option == nil ? "ELT_EXECUTOR_ID" : "--executor-id"
         return "\(source) '\(id)' is not valid: \(rule); give each process sharing a journal its own name, such as server-1"
     }

@@ -110,11 +110,15 @@ enum AdminRoutes {
             let id = try workflowID(context)
             return Steps(workflowID: id, steps: try await StepView.steps(of: id, client: client))
         }
-        api.post("workflows/:id/cancel") { _, context -> WorkflowView in
-            WorkflowView(try await client.cancel(id: try workflowID(context)).record)
+        api.post("workflows/:id/cancel") { request, context -> WorkflowView in
+            let id = try workflowID(context)
+            try await requireNoBody(request, action: "cancel")
+            return WorkflowView(try await client.cancel(id: id).record)
         }
-        api.post("workflows/:id/resume") { _, context -> WorkflowView in
-            WorkflowView(try await client.resume(id: try workflowID(context)))
+        api.post("workflows/:id/resume") { request, context -> WorkflowView in
+            let id = try workflowID(context)
+            try await requireNoBody(request, action: "resume")
+            return WorkflowView(try await client.resume(id: id))
         }
         api.post("workflows/:id/fork") { request, context -> WorkflowView in
             let id = try workflowID(context)
@@ -197,6 +201,22 @@ enum AdminRoutes {
             throw HTTPError(.badRequest, message: Self.problem(error) + " (JSON like \(example))")
         } catch {
             throw HTTPError(.badRequest, message: "the body must be JSON like \(example)")
+        }
+    }
+
+    /// Refuses a body on a route that takes none (cancel, resume): a caller who sends options
+    /// (`{"force": true}`, `{"step": 3}` meant for fork) must learn that none was applied. No
+    /// body, whitespace, or `{}` is taken.
+    static func requireNoBody(_ request: Request, action: String) async throws {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "\(action) takes no body; send none, or {}")
+        }
+        let text = String(decoding: buffer.readableBytesView, as: UTF8.self).filter { !$0.isWhitespace }
+        guard text.isEmpty || text == "{}" else {
+            throw HTTPError(.badRequest, message: "\(action) takes no body (it has no options); send none, or {}")
         }
     }
 

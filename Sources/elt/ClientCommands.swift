@@ -159,7 +159,12 @@ struct ListCommand: AsyncParsableCommand {
             }
             pairs.append((String(filter[..<equals]), String(filter[filter.index(after: equals)...])))
         }
-        if all { pairs.append(("all", "true")) }
+        if all {
+            guard !pairs.contains(where: { $0.0 == "all" }) else {
+                throw ValidationError("--all and the filter all= are both given; give one (--all is all=true)")
+            }
+            pairs.append(("all", "true"))
+        }
         return try WorkflowFilter.query(pairs)
     }
 

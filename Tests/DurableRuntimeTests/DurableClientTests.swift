@@ -107,6 +107,11 @@ struct DurableClientTests {
             await #expect(throws: WorkflowError.invalidExecutorIDs(reason: "no executor id given; name the executors whose workflows to recover")) {
                 try await client.recover(executorIDs: [])
             }
+            // The runtime holds the executor-id rule, not only the command line: an id of only
+            // whitespace is refused however it arrives.
+            await #expect(throws: WorkflowError.invalidExecutorIDs(reason: "executor id '  ' is not valid: an executor id must not be only whitespace")) {
+                try await client.recover(executorIDs: ["  "])
+            }
             #expect(try await client.existingWorkflow(id: "orphan").executorID == "old", "a refused recovery writes nothing")
         }
         let live = try harness.runtime(executorID: "live", executorLease: .seconds(30), leaseRenewInterval: .milliseconds(200))

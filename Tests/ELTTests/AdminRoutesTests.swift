@@ -160,6 +160,25 @@ struct AdminRoutesTests {
         }
     }
 
+    @Test("cancel and resume take no body: one with options is refused with 400 and changes nothing; none, or {}, is taken")
+    func cancelAndResumeRefuseABody() async throws {
+        try await AdminAPIHarness(.sqlite).withAdminAPI { runtime, client in
+            _ = try await runtime.run(EchoSteps.self, id: "done", input: "x")
+            for action in ["cancel", "resume"] {
+                for body in [#"{"force": true}"#, #"{"step": 2}"#, "[]", "force"] {
+                    let refused = try await client.execute(uri: "/api/workflows/done/\(action)", method: .post, body: ByteBuffer(string: body))
+                    #expect(refused.status == .badRequest, "\(action) \(body)")
+                    #expect(try errorDetail(refused).message == "\(action) takes no body (it has no options); send none, or {}")
+                }
+                for body in ["", " {} ", "\n"] {
+                    let taken = try await client.execute(uri: "/api/workflows/done/\(action)", method: .post, body: ByteBuffer(string: body))
+                    #expect(taken.status != .badRequest, "\(action) '\(body)': \(String(buffer: taken.body))")
+                }
+            }
+            #expect(try await runtime.workflow(id: "done")?.status == .success)
+        }
+    }
+
     @Test("a method a route does not take answers 405 with Allow; an unknown path and an unknown workflow stay 404")
     func methodNotAllowed() async throws {
         try await AdminAPIHarness(.sqlite).withAdminAPI { _, client in

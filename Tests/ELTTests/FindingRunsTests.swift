@@ -55,6 +55,20 @@ struct FindingRunsTests {
         #expect(throws: FilterError.self) { try query([("all", "maybe")]) }
     }
 
+    @Test("a filter given twice is refused, naming it, instead of the last one silently winning")
+    func repeatedFilter() throws {
+        for (key, first, second) in [("limit", "2", "3"), ("status", "SUCCESS", "ERROR"), ("parent", "r1", "r2"), ("all", "true", "false")] {
+            #expect {
+                try WorkflowFilter.query([(key, first), (key, second)])
+            } throws: { error in
+                let text = String(describing: error)
+                return text.contains("filter '\(key)' is given twice")
+                    && (key != "status" || text.contains("status=ERROR,CANCELLED"))
+            }
+        }
+        #expect(try WorkflowFilter.query([("status", "SUCCESS,ERROR"), ("limit", "3")]).statuses == [.success, .error])
+    }
+
     // MARK: The admin API
 
     @Test("GET /api/workflows lists top-level workflows unless all=true; parent= lists a workflow's children",
@@ -82,6 +96,9 @@ struct FindingRunsTests {
                 #expect(response.status == .badRequest, "\(bad)")
                 #expect(try errorDetail(response).message.contains("all="), "\(bad)")
             }
+            let repeated = try await client.execute(uri: "/api/workflows?limit=2&limit=3", method: .get)
+            #expect(repeated.status == .badRequest)
+            #expect(try errorDetail(repeated).message == "filter 'limit' is given twice; give each filter once")
         }
     }
 

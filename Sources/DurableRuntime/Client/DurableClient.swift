@@ -391,7 +391,7 @@ public struct DurableClient: Sendable {
             throw WorkflowError.invalidExecutorIDs(reason: "no executor id given; name the executors whose workflows to recover")
         }
         for id in executorIDs {
-            if let rule = WorkflowID.problem(id, noun: "an executor id") {
+            if let rule = WorkflowID.executorProblem(id) {
                 throw WorkflowError.invalidExecutorIDs(reason: "executor id '\(WorkflowID.shown(id))' is not valid: \(rule)")
             }
         }

@@ -18,7 +18,7 @@ extension WorkflowRuntime {
     /// if another live process holds the id. A holder on this host whose process is gone (a
     /// `kill -9` and a restart), or this very process (a runtime restarted in it), is replaced.
     func acquireExecutorLease(_ lease: Duration) async throws {
-        if let rule = WorkflowID.problem(executorID, noun: "an executor id") {
+        if let rule = WorkflowID.executorProblem(executorID) {
             throw WorkflowError.invalidExecutorIDs(reason: "executor id '\(WorkflowID.shown(executorID))' is not valid: \(rule)")
         }
         let now = journalTimestamp(clock.now())

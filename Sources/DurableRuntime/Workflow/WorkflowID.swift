@@ -22,6 +22,15 @@ public enum WorkflowID {
         return nil
     }
 
+    /// Which rule the executor id `id` breaks, or nil if it is valid: the rule of workflow ids,
+    /// and not only whitespace (a mistake that no listing would show). One rule for every way
+    /// an executor id arrives: a process's own (`--executor-id`, `ELT_EXECUTOR_ID`, a runtime's
+    /// configuration) and those named to recover.
+    public static func executorProblem(_ id: String) -> String? {
+        problem(id, noun: "an executor id")
+            ?? (id.allSatisfy(\.isWhitespace) ? "an executor id must not be only whitespace" : nil)
+    }
+
     /// Throws ``WorkflowError/invalidWorkflowID(shown:rule:)`` if `id` breaks the rule.
     public static func validate(_ id: String) throws(WorkflowError) {
         if let rule = problem(id) { throw .invalidWorkflowID(shown: shown(id), rule: rule) }

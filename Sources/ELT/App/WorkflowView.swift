@@ -141,7 +141,11 @@ public enum WorkflowFilter {
     public static func query(_ pairs: [(String, String)], defaultLimit: Int = 100) throws(FilterError) -> WorkflowQuery {
         var query = WorkflowQuery(limit: defaultLimit)
         var all: Bool?
+        var seen = Set<String>()
         for (key, value) in pairs {
+            // `limit=2&limit=3` would otherwise take the last and hide the first: refused, as a
+            // repeated parameter of `elt start` is (a list goes in one value: status=A,B).
+            if WorkflowFilter.keys.contains(key), !seen.insert(key).inserted { throw .repeatedKey(key) }
             switch key {
             case "all":
                 switch value.lowercased() {
@@ -201,12 +205,18 @@ public enum FilterError: Error, CustomStringConvertible {
     case unknownKey(String)
     /// A value of the wrong kind.
     case badValue(key: String, value: String, expected: String)
+    /// A key given more than once.
+    case repeatedKey(String)
 
     /// What is wrong, and what is accepted.
     public var description: String {
         switch self {
         case .unknownKey(let key): "unknown filter '\(key)'; the filters are: \(WorkflowFilter.keys.joined(separator: ", "))"
         case let .badValue(key, value, expected): "filter \(key)=\(value) is invalid: expected \(expected)"
+        case let .repeatedKey(key):
+            key == "status"
+                ? "filter 'status' is given twice; give it once, with the statuses comma-separated (status=ERROR,CANCELLED)"
+                : "filter '\(key)' is given twice; give each filter once"
         }
     }
 }
