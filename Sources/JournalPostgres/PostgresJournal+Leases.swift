@@ -7,6 +7,7 @@ extension PostgresJournal {
     /// cannot both win.
     public func acquireLease(_ info: ExecutorInfo, now: Int64, replacing: String?) async throws -> LeaseAcquisition {
         let executors = table("executors")
+        let workflows = table("workflow_status")
         return try await inTransaction("acquire the lease of executor \(info.executorID)") { connection in
             // Serialises acquirers of this id even when no row exists yet.
             try await connection.boundedQuery(
@@ -32,6 +33,17 @@ extension PostgresJournal {
                 ON CONFLICT (executor_id) DO UPDATE SET incarnation = EXCLUDED.incarnation,
                   application_version = EXCLUDED.application_version, host = EXCLUDED.host, pid = EXCLUDED.pid,
                   started_at = EXCLUDED.started_at, lease_expires_at = EXCLUDED.lease_expires_at
+                """, logger: self.logger, timeout: self.statementTimeout)
+            // Executors that stopped over a day ago and own no PENDING workflow are forgotten
+            // (a released one, whose lease end is 0, counts from its start).
+            let cutoff = now - ExecutorInfo.forgottenAfter
+            try await connection.boundedQuery(
+                """
+                DELETE FROM \(unescaped: executors) e
+                WHERE (CASE WHEN e.lease_expires_at = 0 THEN e.started_at ELSE e.lease_expires_at END) < \(cutoff)
+                  AND e.executor_id <> \(info.executorID)
+                  AND NOT EXISTS (SELECT 1 FROM \(unescaped: workflows) w
+                                  WHERE w.status = 'PENDING' AND w.executor_id = e.executor_id)
                 """, logger: self.logger, timeout: self.statementTimeout)
             return .acquired
         }

@@ -23,6 +23,7 @@ extension SQLiteJournal {
                     """,
                 arguments: [info.executorID, info.incarnation, info.applicationVersion, info.host, info.pid, info.startedAt,
                             info.leaseExpiresAt])
+            try db.execute(sql: Self.forgetStoppedExecutors, arguments: [now - ExecutorInfo.forgottenAfter, info.executorID])
             return .acquired
         }
     }
@@ -52,6 +53,14 @@ extension SQLiteJournal {
             try Row.fetchAll(db, sql: "SELECT \(Self.executorColumns) FROM executors ORDER BY executor_id").map(Self.executor)
         }
     }
+
+    /// Deletes the executors that stopped before `?` (a released one, whose lease end is 0,
+    /// counts from its start) and own no `PENDING` workflow, except `?` (the one registering).
+    static let forgetStoppedExecutors = """
+        DELETE FROM executors
+        WHERE (CASE WHEN lease_expires_at = 0 THEN started_at ELSE lease_expires_at END) < ? AND executor_id <> ?
+          AND NOT EXISTS (SELECT 1 FROM workflow_status w WHERE w.status = 'PENDING' AND w.executor_id = executors.executor_id)
+        """
 
     static let executorColumns = "executor_id, incarnation, application_version, host, pid, started_at, lease_expires_at"
 

@@ -96,6 +96,40 @@ struct ExecutorLeaseTests {
         #expect(row.map { !$0.isLive(at: journalTimestamp()) } == true, "the lease must end with the process, not 30 s later")
     }
 
+    @Test("a registering executor forgets executors stopped over a day ago that own no PENDING workflow, and keeps the rest",
+          arguments: JournalKind.available)
+    func stoppedExecutorsAreForgotten(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let now = journalTimestamp()
+        let day = ExecutorInfo.forgottenAfter
+        @Sendable func row(_ id: String, startedAgo: Int64, leaseEnd: Int64) -> ExecutorInfo {
+            ExecutorInfo(executorID: id, incarnation: UUID().uuidString, applicationVersion: "9.9", host: "gone.example",
+                         pid: 4_194_305 + 1, startedAt: now - startedAgo, leaseExpiresAt: leaseEnd)
+        }
+        try await Self.withBackend(harness) { (backend: any JournalBackend) async throws in
+            for info in [
+                row("expired-long-ago", startedAgo: 3 * day, leaseEnd: now - day - 60_000),
+                row("released-long-ago", startedAgo: 2 * day, leaseEnd: 0),
+                row("expired-with-work", startedAgo: 3 * day, leaseEnd: now - day - 60_000),
+                row("expired-recently", startedAgo: 2 * day, leaseEnd: now - 60_000),
+                row("released-recently", startedAgo: 60_000, leaseEnd: 0),
+                row("live", startedAgo: 3 * day, leaseEnd: now + 60_000),
+            ] {
+                #expect(try await backend.acquireLease(info, now: now - 3 * day, replacing: nil) == .acquired)
+            }
+            // A PENDING workflow of a dead executor is what `elt recover` needs to see its owner for.
+            _ = try await backend.commit([.insertWorkflow(WorkflowRecord(
+                id: "stranded", name: SequentialSteps.name, status: .pending, inputJSON: "2", executorID: "expired-with-work",
+                createdAt: 1_000, updatedAt: 1_000))])
+            #expect(try await backend.executors().count == 6, "registered as of three days ago: nothing had stopped a day before that")
+        }
+        let runtime = try harness.runtime(executorID: "server-new", executorLease: .seconds(30))
+        try await runtime.withRunning { runtime in
+            let ids = try await runtime.executors().map(\.executorID)
+            #expect(ids == ["expired-recently", "expired-with-work", "live", "released-recently", "server-new"])
+        }
+    }
+
     @Test("when an executor's lease expires, a live executor takes over its running and its dequeued workflows",
           arguments: JournalKind.available)
     func takeover(kind: JournalKind) async throws {

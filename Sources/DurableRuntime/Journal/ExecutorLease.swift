@@ -23,6 +23,13 @@ public struct ExecutorInfo: Sendable, Equatable, Codable {
     /// When the lease ends, milliseconds since 1970; 0 once released.
     public var leaseExpiresAt: Int64
 
+    /// How long a stopped executor stays listed, in milliseconds (24 hours): after that, one
+    /// that owns no `PENDING` workflow is forgotten when another executor registers (see
+    /// ``JournalBackend/acquireLease(_:now:replacing:)``), so a fleet whose processes come
+    /// and go (new ids per deploy or per pod) does not list its dead forever. One that still
+    /// owns `PENDING` workflows stays until they are recovered: that is what `elt recover` needs.
+    public static let forgottenAfter: Int64 = 24 * 3_600_000
+
     /// Creates a row.
     public init(
         executorID: String, incarnation: String, applicationVersion: String, host: String, pid: Int, startedAt: Int64,

@@ -60,6 +60,8 @@ public protocol JournalBackend: Sendable {
     /// or the row's lease has expired at `now`, or the row is this incarnation's, or it is the
     /// incarnation `replacing` (a holder the caller knows is dead), the row becomes `info` and
     /// the result is ``LeaseAcquisition/acquired``; otherwise ``LeaseAcquisition/held(_:)``.
+    /// In the same transaction, executors that stopped (released, or lease ended) more than
+    /// ``ExecutorInfo/forgottenAfter`` before `now` and own no `PENDING` workflow are deleted.
     func acquireLease(_ info: ExecutorInfo, now: Int64, replacing: String?) async throws -> LeaseAcquisition
 
     /// Extends the lease of `executorID` held by `incarnation` to `until`; false if another
