@@ -24,6 +24,21 @@ public struct RuntimeMetrics: WorkflowInterceptor {
     /// Creates the interceptor (metrics are created lazily, per label set).
     public init() {}
 
+    /// The `# HELP` text of each metric above, by name (the swift-metrics API carries none:
+    /// ``MetricsHelp`` adds these to the exposition).
+    public static let help: [String: String] = [
+        "durable_workflows_started_total": "Workflow executions begun in this process, by workflow name and origin (started, recovered, dequeued).",
+        "durable_workflows_recovered_total": "Workflow executions begun by recovery (resumed after a crash or taken over from a dead executor), by workflow name.",
+        "durable_workflows_finished_total": "Workflow executions ended in this process, by workflow name and status (SUCCESS, ERROR; unfinished: stopped without an outcome).",
+        "durable_step_duration_seconds": "Duration of each step attempt in seconds, by step name and outcome (ok, error).",
+        "durable_step_retries_total": "Step attempts after the first, by step name.",
+        "durable_workflows_enqueued_total": "Workflows enqueued by this process, by queue.",
+        "durable_queue_wait_seconds": "Seconds from a queued workflow's creation to its dequeue, by queue.",
+        "durable_queue_depth": "Workflows waiting (ENQUEUED) or running (PENDING) on each queue, read from the journal at each scrape.",
+        "durable_journal_commit_seconds": "Duration of each journal group commit in seconds.",
+        "durable_journal_commit_writes": "Checkpoints and other writes per journal group commit.",
+    ]
+
     public func interceptWorkflow(_ execution: WorkflowExecution, _ body: () async throws -> WorkflowRecord?) async throws -> WorkflowRecord? {
         let name = execution.workflowName
         Counter(label: "durable_workflows_started_total", dimensions: [("workflow", name), ("origin", execution.origin.rawValue)]).increment()
@@ -97,5 +112,27 @@ extension Timer {
     /// Records the time since `start`.
     func recordInterval(since start: ContinuousClock.Instant) {
         record(duration: ContinuousClock.now - start)
+    }
+}
+
+/// Adds `# HELP` lines to a Prometheus text exposition (version 0.0.4): swift-metrics creates
+/// metrics without help text, and swift-prometheus refuses two help texts for one name, so the
+/// text is added where it is served, before each family's `# TYPE` line.
+public enum MetricsHelp {
+    /// `exposition` with a `# HELP name text` line before each `# TYPE name …` line whose name
+    /// `help` knows (text escaped as the format requires: `\\` and `\n`). Other lines are kept.
+    public static func adding(_ help: [String: String], to exposition: String) -> String {
+        var lines: [Substring] = []
+        for line in exposition.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE ") {
+                let name = line.dropFirst("# TYPE ".count).prefix { $0 != " " }
+                if let text = help[String(name)] {
+                    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+                    lines.append("# HELP \(name) \(escaped)")
+                }
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -88,6 +88,15 @@ public final class PipelineObserver: WorkflowInterceptor {
         return try await body()
     }
 
+    /// The `# HELP` text of the pipeline's metrics, by name (see ``MetricsHelp``).
+    public static let metricsHelp: [String: String] = [
+        "elt_users_staged_total": "Users written to users_staging by committed batches.",
+        "elt_users_quarantined_total": "Source records quarantined instead of staged (invalid, or a user repeated in a batch).",
+        "elt_cdc_changes_total": "Changes detected into users_cdc, by change (insert, update, delete).",
+        "elt_users_synced_total": "Changes applied to the sync target, by change (upsert, delete).",
+        "elt_source_request_retries_total": "Source API requests retried, by the HTTP status retried (429, 5xx; none for a timeout or a broken connection).",
+    ]
+
     public func observe(_ event: RuntimeEvent) {
         switch event {
         case .enqueued(let record) where record.name == ELTPipelineWorkflow.name:

@@ -157,6 +157,15 @@ struct ServerTests {
         #expect(value(#"durable_step_duration_seconds_count{step="detect_changes",outcome="ok"}"#) == totals["integrations"])
         #expect(value("durable_journal_commit_seconds_count") > 0 && value("durable_journal_commit_writes_sum") >= value("durable_journal_commit_seconds_count"))
         #expect(!body.contains("metrics-0") && !body.contains("metrics-1"), "no workflow id in a label")
+        // Every family says what it counts: a `# HELP` line right before its `# TYPE` line.
+        let lines = body.split(separator: "\n").map(String.init)
+        let types = lines.indices.filter { lines[$0].hasPrefix("# TYPE ") }
+        #expect(types.count >= 10, "\(body)")
+        for index in types {
+            let name = lines[index].split(separator: " ")[2]
+            #expect(index > 0 && lines[index - 1].hasPrefix("# HELP \(name) ") && lines[index - 1].count > "# HELP \(name) ".count + 10,
+                    "no help for \(name)")
+        }
         await server.stop()
     }
 
