@@ -64,6 +64,21 @@ struct IntegrationsCommandTests {
         #expect(plain.status == 0 && !plain.stdout.contains("credential-like"), "\(plain)")
     }
 
+    @Test("an endpoint with nothing to redact is shown exactly as given, not re-encoded (a space or é stays so)")
+    func endpointShownAsGiven() async throws {
+        let data = ["--data-path", ELTProcess.temporaryDirectory()]
+        let endpoint = "https://idp.example.com/users dir/é?q=a b&tenant=7"
+        let add = try await ELTProcess.run(["integrations", "add", "--organization", "acme", "--provider", "okta", "--endpoint", endpoint] + data)
+        #expect(add.status == 0 && add.stdout.contains(endpoint), "\(add)")
+        let list = try await ELTProcess.run(["integrations", "list"] + data)
+        #expect(list.stdout.contains(endpoint) && !list.stdout.contains("%20"), "\(list.stdout)")
+        let set = try await ELTProcess.run(["integrations", "set", "acme/okta", "--endpoint", "https://idp.example.com/ü"] + data)
+        #expect(set.status == 0 && set.stdout.contains("https://idp.example.com/ü") && !set.stdout.contains("%C3"), "\(set)")
+        // What must be hidden still is, whatever else the URL holds.
+        let secret = try await ELTProcess.run(["integrations", "set", "acme/okta", "--endpoint", "https://idp.example.com/a b?token=abc"] + data)
+        #expect(secret.status == 0 && !secret.stdout.contains("abc") && secret.stdout.contains("token=REDACTED"), "\(secret)")
+    }
+
     @Test("refusals exit 1 with one plain line: bad endpoint, pasted credential, duplicate, unknown id, nothing to change")
     func refusals() async throws {
         let data = ["--data-path", ELTProcess.temporaryDirectory()]

@@ -99,9 +99,12 @@ public enum EndpointSecrets {
     }
 
     /// `endpoint` with those values replaced by `REDACTED` (and no user or password), as
-    /// messages show it; an endpoint that does not parse is returned as it is.
+    /// messages show it. One with nothing to hide, or that does not parse, is returned exactly
+    /// as given (not re-encoded: `users dir/é` stays so, not `users%20dir/%C3%A9`).
     public static func redacted(_ endpoint: String) -> String {
-        guard let components = URLComponents(string: endpoint) else { return endpoint }
+        guard let components = URLComponents(string: endpoint),
+              components.user != nil || components.password != nil || !parameters(in: endpoint).isEmpty
+        else { return endpoint }
         return HTTPSourceEndpoint.redacted(components)
     }
 
