@@ -75,6 +75,36 @@ extension PostgresJournal {
         }
     }
 
+    /// Binds `binding` unless another value is bound (or `replacing`): one transaction that
+    /// inserts, or locks the bound row (`FOR UPDATE`), so processes binding at once agree.
+    public func bind(_ binding: JournalBinding, replacing: Bool, now: Int64) async throws -> JournalBinding {
+        let bindings = table("journal_bindings")
+        return try await inTransaction("bind the journal's \(binding.key)") { connection in
+            if !replacing {
+                try await connection.boundedQuery(
+                    """
+                    INSERT INTO \(unescaped: bindings)(key, value, detail, bound_at)
+                    VALUES (\(binding.key), \(binding.value), \(binding.detail), \(now)) ON CONFLICT (key) DO NOTHING
+                    """, logger: self.logger, timeout: self.statementTimeout)
+                let rows = try await connection.boundedQuery(
+                    "SELECT value, detail, bound_at FROM \(unescaped: bindings) WHERE key = \(binding.key)",
+                    logger: self.logger, timeout: self.statementTimeout
+                ).collect()
+                if let row = rows.first {
+                    let (value, detail, boundAt) = try row.decode((String, String, Int64).self)
+                    return JournalBinding(key: binding.key, value: value, detail: detail, boundAt: boundAt)
+                }
+            }
+            try await connection.boundedQuery(
+                """
+                INSERT INTO \(unescaped: bindings)(key, value, detail, bound_at)
+                VALUES (\(binding.key), \(binding.value), \(binding.detail), \(now))
+                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, detail = EXCLUDED.detail, bound_at = EXCLUDED.bound_at
+                """, logger: self.logger, timeout: self.statementTimeout)
+            return JournalBinding(key: binding.key, value: binding.value, detail: binding.detail, boundAt: now)
+        }
+    }
+
     /// Every registered executor, by id.
     public func executors() async throws -> [ExecutorInfo] {
         let executors = table("executors")

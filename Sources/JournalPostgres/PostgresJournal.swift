@@ -10,7 +10,7 @@ import PostgresSupport
 /// `LISTEN` connection, so idle workers of every process wake promptly.
 public final class PostgresJournal: JournalBackend {
     /// The schema version this build writes and understands.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
 
     /// Always `postgres`.
     public var kind: String { "postgres" }

@@ -51,6 +51,14 @@ enum PostgresSchema {
         case 5:
             // The trace context the workflow was created in (see WorkflowRecord.traceContext).
             return ["ALTER TABLE \(s).workflow_status ADD COLUMN IF NOT EXISTS trace_context TEXT"]
+        case 6:
+            // What every process sharing the journal must hold too (see JournalBinding).
+            return [
+                """
+                CREATE TABLE IF NOT EXISTS \(s).journal_bindings(
+                  key TEXT PRIMARY KEY, value TEXT NOT NULL, detail TEXT NOT NULL, bound_at BIGINT NOT NULL)
+                """,
+            ]
         default:
             return []
         }

@@ -47,6 +47,24 @@ extension SQLiteJournal {
         }
     }
 
+    /// Binds `binding` unless another value is bound (or `replacing`); one `IMMEDIATE` transaction.
+    public func bind(_ binding: JournalBinding, replacing: Bool, now: Int64) async throws -> JournalBinding {
+        try await writeTransaction("bind the journal's \(binding.key)") { db in
+            if !replacing, let row = try Row.fetchOne(
+                db, sql: "SELECT value, detail, bound_at FROM journal_bindings WHERE key = ?", arguments: [binding.key])
+            {
+                return JournalBinding(key: binding.key, value: row[0], detail: row[1], boundAt: row[2])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO journal_bindings(key, value, detail, bound_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value, detail = excluded.detail, bound_at = excluded.bound_at
+                    """,
+                arguments: [binding.key, binding.value, binding.detail, now])
+            return JournalBinding(key: binding.key, value: binding.value, detail: binding.detail, boundAt: now)
+        }
+    }
+
     /// Every registered executor, by id.
     public func executors() async throws -> [ExecutorInfo] {
         try await readSnapshot("list executors") { db in

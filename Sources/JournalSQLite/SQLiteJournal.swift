@@ -9,7 +9,7 @@ import SQLiteSupport
 /// on the file lock (with a 5 s busy timeout) and a dequeue never races another one.
 public final class SQLiteJournal: JournalBackend {
     /// The schema version this build writes and understands.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
 
     /// The file path of the database.
     public let path: String

@@ -53,6 +53,13 @@ enum SQLiteSchema {
             // The trace context the workflow was created in (see WorkflowRecord.traceContext).
             "ALTER TABLE workflow_status ADD COLUMN trace_context TEXT",
         ],
+        [
+            // What every process sharing the journal must hold too (see JournalBinding).
+            """
+            CREATE TABLE IF NOT EXISTS journal_bindings(
+              key TEXT PRIMARY KEY, value TEXT NOT NULL, detail TEXT NOT NULL, bound_at BIGINT NOT NULL)
+            """,
+        ],
     ]
 
     /// Brings the schema to `supported`, inside the caller's `IMMEDIATE` transaction.

@@ -96,6 +96,39 @@ struct ExecutorLeaseTests {
         #expect(row.map { !$0.isLive(at: journalTimestamp()) } == true, "the lease must end with the process, not 30 s later")
     }
 
+    @Test("a runtime whose binding differs from the journal's does not start and recovers nothing; the same value starts; replacing rebinds",
+          arguments: JournalKind.available)
+    func bindingRefusesStart(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        func requirement(_ value: String, replacing: Bool = false) -> BindingRequirement {
+            BindingRequirement(JournalBinding(key: "app.store", value: value, detail: "store \(value)"), replacing: replacing,
+                               advice: "Start it with the fleet's store.")
+        }
+        let first = try harness.runtime(executorID: "one", bindings: [requirement("A")])
+        try await first.withRunning { _ in }
+        // A PENDING workflow of a dead executor: a process that started would recover it.
+        try await Self.withBackend(harness) { (backend: any JournalBackend) async throws in
+            _ = try await backend.commit([.insertWorkflow(WorkflowRecord(
+                id: "stranded", name: SequentialSteps.name, status: .pending, inputJSON: "2", executorID: "two",
+                createdAt: 1_000, updatedAt: 1_000))])
+        }
+        let second = try harness.runtime(executorID: "two", bindings: [requirement("B")])
+        await #expect {
+            try await second.withRunning { _ in }
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix("this journal's workflows use store A (app.store, bound ")
+                && text.contains("and this process's is store B; it did not start, and took no workflow. Start it with the fleet's store.")
+        }
+        let untouched = try await Self.withBackend(harness) { try await $0.workflow(id: "stranded") }
+        #expect(untouched?.status == .pending && untouched?.ownerGeneration == 0, "nothing was recovered")
+        let rebinding = try harness.runtime(executorID: "two", bindings: [requirement("B", replacing: true)])
+        #expect(try await rebinding.withRunning { try await $0.handle(id: "stranded", of: SequentialSteps.self).result() } == 3,
+                "the rebound process starts and recovers what it owns")
+        let old = try harness.runtime(executorID: "three", bindings: [requirement("A")])
+        await #expect(throws: WorkflowError.self) { try await old.withRunning { _ in } }
+    }
+
     @Test("a registering executor forgets executors stopped over a day ago that own no PENDING workflow, and keeps the rest",
           arguments: JournalKind.available)
     func stoppedExecutorsAreForgotten(kind: JournalKind) async throws {

@@ -352,6 +352,33 @@ struct JournalBackendTests {
         }
     }
 
+    @Test("bind: the first value is bound and kept against another; replacing rebinds; processes binding at once agree on one",
+          arguments: BackendKind.allCases)
+    func bindings(kind: BackendKind) async throws {
+        try await withJournal(kind) { journal in
+            let backend = journal.backend
+            let first = JournalBinding(key: "app.store", value: "id-1", detail: "store one")
+            #expect(try await backend.bind(first, replacing: false, now: 10) == JournalBinding(key: "app.store", value: "id-1", detail: "store one", boundAt: 10))
+            let other = JournalBinding(key: "app.store", value: "id-2", detail: "store two")
+            #expect(try await backend.bind(other, replacing: false, now: 20).value == "id-1", "another value does not replace the bound one")
+            #expect(try await backend.bind(first, replacing: false, now: 30).boundAt == 10, "binding the same value again changes nothing")
+            #expect(try await backend.bind(other, replacing: true, now: 40) == JournalBinding(key: "app.store", value: "id-2", detail: "store two", boundAt: 40))
+            #expect(try await backend.bind(first, replacing: false, now: 50).value == "id-2")
+            // A key of its own is independent.
+            #expect(try await backend.bind(JournalBinding(key: "app.target", value: "t", detail: "t"), replacing: false, now: 60).value == "t")
+            // Ten processes binding a fresh key at once: all see the one value that won.
+            let winners = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        try await backend.bind(JournalBinding(key: "app.race", value: "v\(index)", detail: "v\(index)"), replacing: false, now: 70).value
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(winners.count == 1, "\(winners)")
+        }
+    }
+
     @Test("a step or completion written for an owner is fenced once the workflow belongs to another executor",
           arguments: BackendKind.allCases)
     func fencing(kind: BackendKind) async throws {

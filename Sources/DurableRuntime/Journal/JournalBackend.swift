@@ -75,6 +75,11 @@ public protocol JournalBackend: Sendable {
     /// Every registered executor, by id.
     func executors() async throws -> [ExecutorInfo]
 
+    /// Binds `binding.key` to `binding` (stamped with `now`) if nothing is bound to it, or if
+    /// `replacing`; returns what is bound after the call (the binding before, when one differs
+    /// and `replacing` is false). One transaction: processes binding at once agree on one.
+    func bind(_ binding: JournalBinding, replacing: Bool, now: Int64) async throws -> JournalBinding
+
     /// The `PENDING` workflow whose last progress (its latest checkpoint, or its last status
     /// change when it has none since) is oldest and before `before` (milliseconds since 1970),
     /// leaving out workflows that wait on a `PENDING` or `ENQUEUED` child (their children are

@@ -35,6 +35,9 @@ public struct RuntimeConfiguration: Sendable {
     /// order, the first outermost (see ``WorkflowInterceptor``). None by default: then the
     /// runtime calls nothing.
     public var interceptors: [any WorkflowInterceptor] = []
+    /// What this process holds its journal to: checked at start, after the journal opens and
+    /// before any workflow is recovered or dequeued (see ``JournalBinding``). Empty: none.
+    public var bindings: [BindingRequirement] = []
 
     /// The default configuration: executor `local`, no queues.
     public init(

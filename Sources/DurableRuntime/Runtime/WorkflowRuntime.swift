@@ -105,6 +105,7 @@ public final class WorkflowRuntime: Service, Sendable {
                 } catch is CancellationError {}
             }
             try await journal.open()
+            try await holdBindings()
             if let lease = configuration.executorLease {
                 try await acquireExecutorLease(lease)
                 group.addTask { await self.maintainExecutorLease(lease) }
@@ -120,6 +121,23 @@ public final class WorkflowRuntime: Service, Sendable {
                 group.addTask { await self.execute(record) }
             }
             group.cancelAll()
+        }
+    }
+
+    /// Binds each of ``RuntimeConfiguration/bindings``, or throws
+    /// ``WorkflowError/journalBoundElsewhere(key:bound:here:boundAt:advice:)`` for the first
+    /// whose journal holds another value: before anything is recovered or dequeued.
+    private func holdBindings() async throws {
+        for requirement in configuration.bindings {
+            let wanted = requirement.binding
+            let bound = try await journal.backend.bind(wanted, replacing: requirement.replacing, now: journalTimestamp(clock.now()))
+            guard bound.value == wanted.value else {
+                throw WorkflowError.journalBoundElsewhere(
+                    key: wanted.key, bound: bound.detail, here: wanted.detail, boundAt: bound.boundAt, advice: requirement.advice)
+            }
+            if requirement.replacing {
+                configuration.logger.notice("journal binding replaced", metadata: ["key": "\(wanted.key)", "value": "\(wanted.detail)"])
+            }
         }
     }
 

@@ -47,6 +47,9 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
     case executorLive(executorID: String, holder: String, secondsLeft: Int)
     /// A recovery from a process without a worker found no live executor to take the workflows.
     case noLiveExecutor(executorIDs: [String])
+    /// The journal is bound to another value for `key` than this process's (see
+    /// ``JournalBinding``): the process did not start, and recovered and dequeued nothing.
+    case journalBoundElsewhere(key: String, bound: String, here: String, boundAt: Int64, advice: String)
 
     /// A human-readable explanation with a hint at the fix.
     public var description: String {
@@ -96,6 +99,9 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .noLiveExecutor(executorIDs):
             "cannot recover \(executorIDs.joined(separator: ", ")): no live executor is registered to take the workflows. "
                 + "Start elt-server on this journal; it takes over the workflows of executors whose lease has expired by itself"
+        case let .journalBoundElsewhere(key, bound, here, boundAt, advice):
+            "this journal's workflows use \(bound) (\(key), bound \(journalTimestampText(boundAt))), and this process's is \(here); "
+                + "it did not start, and took no workflow. " + advice
         case let .executorIDHeld(executorID, holder, secondsLeft):
             "executor id '\(executorID)' is held by \(holder), whose lease runs for another \(secondsLeft) s: "
                 + "give this process another executor id (--executor-id), or stop the other one (a process that died is taken over, and its id freed, when its lease expires)"

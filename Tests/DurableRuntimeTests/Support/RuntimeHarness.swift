@@ -27,12 +27,13 @@ struct RuntimeHarness {
         queuePollInterval: Duration = .milliseconds(500), clock: any RuntimeClock = SystemClock(),
         interceptor: (any WorkflowInterceptor)? = nil, gate: Gate = Gate(), gauge: ConcurrencyGauge = ConcurrencyGauge(),
         executorLease: Duration? = nil, leaseRenewInterval: Duration? = nil, interceptors: [any WorkflowInterceptor] = [],
-        commitDelay: Duration? = nil, register: (WorkflowRuntime) -> Void = { _ in }
+        commitDelay: Duration? = nil, bindings: [BindingRequirement] = [], register: (WorkflowRuntime) -> Void = { _ in }
     ) throws -> WorkflowRuntime {
-        let configuration = RuntimeConfiguration(
+        var configuration = RuntimeConfiguration(
             executorID: executorID, queues: queues, queuePollInterval: queuePollInterval,
             resultPollInterval: .milliseconds(20), executorLease: executorLease, leaseRenewInterval: leaseRenewInterval,
             interceptors: interceptors)
+        configuration.bindings = bindings
         let backend = try journal.open()
         let runtime = WorkflowRuntime(
             backend: commitDelay.map { SlowCommitBackend(inner: backend, delay: $0) } ?? backend, configuration: configuration,

@@ -26,6 +26,10 @@ struct SlowCommitBackend: JournalBackend {
         try await inner.recover(executorIDs: executorIDs, newExecutorID: newExecutorID, now: now)
     }
     func dump() async throws -> [String] { try await inner.dump() }
+    func bind(_ binding: JournalBinding, replacing: Bool, now: Int64) async throws -> JournalBinding {
+        try await inner.bind(binding, replacing: replacing, now: now)
+    }
+
     func acquireLease(_ info: ExecutorInfo, now: Int64, replacing: String?) async throws -> LeaseAcquisition {
         try await inner.acquireLease(info, now: now, replacing: replacing)
     }
