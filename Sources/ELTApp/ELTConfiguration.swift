@@ -49,6 +49,9 @@ public struct ELTConfiguration: Sendable {
     public var executorLease: Duration? = .seconds(30)
     /// Where logs go.
     public var logger: Logger
+    /// Rebind the journal to this process's data store and sync target (`--rebind-stores`):
+    /// the fleet moved to them for good. Off: a process with others does not start.
+    public var rebindStores = false
 
     /// The default directory: `.elt` in the working directory.
     public static let defaultDataPath = ".elt"

@@ -165,6 +165,8 @@ public struct ELTRunner: Sendable {
         while true {
             var runtimeConfiguration = configuration.runtimeConfiguration()
             runtimeConfiguration.interceptors += interceptors
+            // A journal shared with servers is bound to their data store and sync target.
+            runtimeConfiguration.bindings = environment.storeBindings(replacing: configuration.rebindStores && restarts == 0)
             // Its own tree only: queued work of servers sharing the journal is theirs to run.
             runtimeConfiguration.treeRootID = id
             let runtime = WorkflowRuntime(backend: try configuration.makeJournal(), configuration: runtimeConfiguration)

@@ -48,6 +48,9 @@ public struct ELTServer: Sendable {
         // journal must share them).
         try await environment.stampStores()
         var runtimeConfiguration = configuration.runtimeConfiguration()
+        // The journal is bound to one data store and sync target: a server with others does
+        // not start (it would take the fleet's queued runs and load them into its own tables).
+        runtimeConfiguration.bindings = environment.storeBindings(replacing: configuration.rebindStores)
         if options.metricsRegistry != nil {
             runtimeConfiguration.interceptors += [RuntimeMetrics(), PipelineObserver(metrics: true)]
         }

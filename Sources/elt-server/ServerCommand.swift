@@ -84,6 +84,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Demo integrations (org-001, …) to seed when the data database has none (0: seed nothing). Manage your own with elt integrations or /api/integrations.")
     var integrations = 2
 
+    @Flag(help: ArgumentHelp(
+        "Bind the journal to this process's data store and sync target, replacing the ones bound before.",
+        discussion: "The first process on a journal binds it to its data store and sync target; a process with others does not start (it would take the fleet's runs and load them into its own tables). Give this once, to one process, after moving the fleet to new stores for good: runs recorded with the old ones are then refused."))
+    var rebindStores = false
+
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5 (the process exits with 137).")
     var seedFailures = false
 
@@ -146,6 +151,7 @@ struct ServerCommand: AsyncParsableCommand {
             logger: logger)
         var configured = configuration
         configured.executorLease = executorLease == 0 ? nil : .seconds(executorLease)
+        configured.rebindStores = rebindStores
         var options = ServerOptions(configuration: configured)
         options.host = host
         options.port = port

@@ -52,6 +52,11 @@ struct RunCommand: AsyncParsableCommand {
                                discussion: "Environment: ELT_EXECUTOR_ID. Default: local. The id is leased while the run lasts: two runs (or a run and a server) at once on one journal need different ids."))
     var executorID: String?
 
+    @Flag(help: ArgumentHelp(
+        "Bind the journal to this process's data store and sync target, replacing the ones bound before.",
+        discussion: "The first process on a journal binds it to its data store and sync target; a process with others does not start (it would take the fleet's runs and load them into its own tables). Give this once, to one process, after moving the fleet to new stores for good: runs recorded with the old ones are then refused."))
+    var rebindStores = false
+
     @Flag(help: "Turn on the seed's failure rates: API 2 %, database 40 %, out-of-memory kill 5 % after batch 5.")
     var seedFailures = false
 
@@ -127,13 +132,14 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         _ = process_tuning_malloc_arenas_limited()  // keeps the malloc arena cap linked in (see its header)
         CommandLineOptions.bootstrapLogging(logLevel: logLevel, default: .notice, format: logFormat)
-        let configuration = ELTConfiguration(
+        var configuration = ELTConfiguration(
             dataPath: dataPath, systemDatabaseURL: systemDatabaseURL, syncDatabaseURL: syncDatabaseURL,
             dataDatabaseURL: dataDatabaseURL, dataSchema: dataSchema, syncSchema: syncSchema, journalSchema: journalSchema,
             integrations: integrations, seedFailures: seedFailures, sourceLatency: .milliseconds(sourceLatencyMs),
             usersPerIntegration: usersPerIntegration, churn: try churn.map { try CommandLineOptions.churn($0) },
             syncRetry: SyncRetryPolicy(deadline: .seconds(syncRetryDeadline)),
             executorID: CommandLineOptions.executorID(option: executorID))
+        configuration.rebindStores = rebindStores
         let userSource = configuration.makeUserSource(source)
         let observer = PipelineObserver()
         let traceExport: TraceExport?

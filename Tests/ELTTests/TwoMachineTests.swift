@@ -81,6 +81,48 @@ struct TwoMachineTests {
         await store.close()
     }
 
+    @Test("a server whose data store or sync target is not the fleet's does not start, and takes no run; --rebind-stores moves the journal to it",
+          .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
+    func foreignStoresRefuseToStart() async throws {
+        let database = try await TestDatabase.create()
+        let journal = ["--system-database-url", database]
+        let fleet = journal + ["--data-database-url", database, "--sync-database-url", database]
+        let common = ["--schedule", "off", "--integrations", "2"]
+        let ports = ["--port", "0", "--admin-port", "0"]
+        let good = try ServerProcess(fleet + common + ["--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "good"])
+        try await good.waitUntilHealthy()
+        await good.stop()
+        // A run waits on the queue while no good server runs: a misconfigured one must not take it.
+        let configuration = ELTConfiguration(systemDatabaseURL: database)
+        let input = String(decoding: try JSONEncoder().encode(RootInput()), as: UTF8.self)
+        _ = try await ELTClient(configuration: configuration).withClient { client in
+            try await client.enqueue(name: RootOrchestrationWorkflow.name, inputJSON: input, id: "waiting", queue: ELTPipeline.runQueueName)
+        }
+        for (name, flags, says) in [
+            ("private data store", journal, "this journal's workflows use the data store Postgres "),
+            ("other sync schema", fleet + ["--sync-schema", "elsewhere"], "this journal's workflows use the sync target Postgres "),
+        ] {
+            let data = ELTProcess.temporaryDirectory()
+            let run = try await ELTProcess.run(flags + common + ports + ["--data-path", data, "--executor-id", "odd"], executable: "elt-server")
+            #expect(run.status != 0, "\(name)")
+            #expect(run.stderr.contains(says) && run.stderr.contains("it did not start, and took no workflow")
+                    && run.stderr.contains("--rebind-stores"), "\(name): \(run.stderr)")
+        }
+        let waiting = try await ELTClient(configuration: configuration).withClient { try await $0.existingWorkflow(id: "waiting") }
+        #expect(waiting.status == .enqueued, "no misconfigured server took the run")
+
+        // The operator moves the fleet to the other sync schema for good.
+        let moved = try ServerProcess(fleet + common + ["--sync-schema", "elsewhere", "--rebind-stores", "--data-path",
+                                                        ELTProcess.temporaryDirectory(), "--executor-id", "moved"])
+        try await moved.waitUntilHealthy()
+        let record = try await Self.waitForEnd(of: "waiting", configuration: configuration)
+        #expect(record.status == .success, "\(record.errorJSON ?? "")\n\(moved.log)")
+        await moved.stop()
+        let back = try await ELTProcess.run(fleet + common + ports + ["--data-path", ELTProcess.temporaryDirectory(), "--executor-id", "good"],
+                                            executable: "elt-server")
+        #expect(back.status != 0 && back.stderr.contains("the sync target Postgres"), "the old target is now the foreign one: \(back.stderr)")
+    }
+
     @Test("one of two servers killed with kill -9 and never restarted: the other takes over within its lease and finishes exactly",
           .enabled(if: TestEnvironment.postgresURL != nil || TestEnvironment.isCI, "needs ELT_TEST_POSTGRES_URL"))
     func killedServerIsTakenOver() async throws {
@@ -153,6 +195,18 @@ struct TwoMachineTests {
     }
 
     /// Enqueues the root as `elt start` does and waits for it to end.
+    /// The record of workflow `id` once it has ended (or after 180 s).
+    static func waitForEnd(of id: String, configuration: ELTConfiguration) async throws -> WorkflowRecord {
+        try await ELTClient(configuration: configuration).withClient { runtime in
+            let deadline = ContinuousClock.now + .seconds(180)
+            while true {
+                let record = try await runtime.existingWorkflow(id: id)
+                if record.status.isTerminal || ContinuousClock.now >= deadline { return record }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
     static func runRoot(id: String, input: RootInput, configuration: ELTConfiguration) async throws -> WorkflowRecord {
         let json = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
         return try await ELTClient(configuration: configuration).withClient { runtime in

@@ -1,3 +1,4 @@
+import DurableRuntime
 import Foundation
 import Logging
 
@@ -48,6 +49,37 @@ public struct PipelineEnvironment: Sendable {
     public mutating func stampStores() async throws {
         dataStoreStamp = try await DataStoreStamp.of(store)
         syncTargetStamp = try await DataStoreStamp.of(syncTarget)
+    }
+
+    /// The journal key of the data store every process sharing a journal must use.
+    public static let dataStoreBindingKey = "elt.data_store"
+    /// The journal key of the sync target every process sharing a journal must use.
+    public static let syncTargetBindingKey = "elt.sync_target"
+
+    /// The journal bindings of ``dataStoreStamp`` and ``syncTargetStamp`` (after
+    /// ``stampStores()``): a process whose data store or sync target is not the one the
+    /// journal's first process used does not start, so it takes no run of the fleet's queue and
+    /// loads nothing into its own tables (see `JournalBinding`). `replacing` rebinds them: an
+    /// operator who moved the fleet for good (`--rebind-stores`).
+    public func storeBindings(replacing: Bool = false) -> [BindingRequirement] {
+        var requirements: [BindingRequirement] = []
+        if let stamp = dataStoreStamp {
+            requirements.append(BindingRequirement(
+                JournalBinding(key: Self.dataStoreBindingKey, value: stamp.id, detail: "the data store " + stamp.location),
+                replacing: replacing,
+                advice: "Every process sharing a journal must use its data store: start this one with the fleet's "
+                    + "(--data-database-url and --data-schema, or the same --data-path on one machine). If the fleet has moved to "
+                    + "this one for good, start one process with --rebind-stores (runs recorded with the old one are then refused)."))
+        }
+        if let stamp = syncTargetStamp {
+            requirements.append(BindingRequirement(
+                JournalBinding(key: Self.syncTargetBindingKey, value: stamp.id, detail: "the sync target " + stamp.location),
+                replacing: replacing,
+                advice: "Every process sharing a journal must sync to its target: start this one with the fleet's "
+                    + "(--sync-database-url and --sync-schema, or the same --data-path on one machine). If the fleet has moved to "
+                    + "this one for good, start one process with --rebind-stores (runs recorded with the old one are then refused)."))
+        }
+        return requirements
     }
 
     /// Creates an environment.

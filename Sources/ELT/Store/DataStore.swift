@@ -1,3 +1,4 @@
+import Foundation
 /// The application database (as DBOS calls it): the pipeline's tables — connected integrations,
 /// `users_staging`, `users_cdc`, `users_latest`, `users_quarantine`, and the bookkeeping that
 /// makes each stage exactly-once (`stage_completions`, `tenant_runs`).
@@ -183,11 +184,19 @@ public struct DataStoreStamp: Codable, Sendable, Equatable {
 
     /// The stamp of `store`.
     public static func of(_ store: any DataStore) async throws -> DataStoreStamp {
-        DataStoreStamp(id: try await store.identity(), location: "\(store.kind) \(store.location)")
+        DataStoreStamp(id: try await store.identity(), location: shown(kind: store.kind, location: store.location))
     }
 
     /// The stamp of sync target `target` (its ``SyncTarget/identity()`` and location).
     public static func of(_ target: any SyncTarget) async throws -> DataStoreStamp {
-        DataStoreStamp(id: try await target.identity(), location: "\(target.kind) \(target.location)")
+        DataStoreStamp(id: try await target.identity(), location: shown(kind: target.kind, location: target.location))
+    }
+
+    /// `kind location`; a file's path made absolute and its host named (`SQLite
+    /// /srv/elt/.elt/data.sqlite on host-a`): a message read on another machine must say which.
+    static func shown(kind: String, location: String) -> String {
+        guard kind == "SQLite" else { return "\(kind) \(location)" }
+        let absolute = URL(fileURLWithPath: location).standardizedFileURL.path
+        return "\(kind) \(absolute) on \(ProcessInfo.processInfo.hostName)"
     }
 }
