@@ -34,21 +34,13 @@ struct DiskFullTests {
         }
 
         private static func umount(_ arguments: [String]) -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/umount")
-            process.arguments = arguments
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return -1 }
+            guard let process = try? ChildProcess.start(executable: "/bin/umount", arguments: arguments, output: nil, error: nil) else { return -1 }
             process.waitUntilExit()
             return process.terminationStatus
         }
 
         static func mount(_ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/mount")
-            process.arguments = arguments
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess.start(executable: "/bin/mount", arguments: arguments, output: nil, error: nil)
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
                 throw OutageError(description: "mount \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus))")

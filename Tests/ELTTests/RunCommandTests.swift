@@ -33,21 +33,11 @@ struct ELTProcess {
     /// `run`, blocking the calling thread until the process ends.
     private static func runBlocking(_ arguments: [String], environment extra: [String: String], executable name: String) throws
         -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : executable.deletingLastPathComponent().appendingPathComponent(name)
-        process.arguments = arguments
+        let path = name.hasPrefix("/") ? name : executable.deletingLastPathComponent().appendingPathComponent(name).path
         var environment = ProcessInfo.processInfo.environment
         for name in ["ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL", "ELT_SYNC_DATABASE_URL", "ELT_DATA_PATH"] { environment[name] = nil }
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return try ChildProcess.run(executable: path, arguments: arguments, environment: environment)
     }
 
     static func temporaryDirectory() -> String {
@@ -319,17 +309,10 @@ struct RunCommandTests {
 @Suite("elt run finishes what it starts", .serialized)
 struct RunFinishesTests {
     /// Starts `elt` with `arguments`; output goes to files (a pipe could fill up).
-    static func spawn(_ arguments: [String]) throws -> (process: Process, stdout: URL, stderr: URL) {
-        let process = Process()
-        process.executableURL = ELTProcess.executable
-        process.arguments = arguments
+    static func spawn(_ arguments: [String]) throws -> (process: ChildProcess, stdout: URL, stderr: URL) {
         let out = URL(fileURLWithPath: ELTProcess.temporaryDirectory() + ".out")
         let err = URL(fileURLWithPath: ELTProcess.temporaryDirectory() + ".err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
+        let process = try ChildProcess.start(executable: ELTProcess.executable.path, arguments: arguments, output: out.path, error: err.path)
         return (process, out, err)
     }
 
@@ -347,7 +330,7 @@ struct RunFinishesTests {
     }
 
     /// Waits until `process` has ended, at most `timeout`.
-    static func waitForExit(_ process: Process, timeout: Duration) async {
+    static func waitForExit(_ process: ChildProcess, timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
     }

@@ -28,13 +28,8 @@ struct OutagePostgres {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [root + "/scripts/" + name] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
+        let process = try ChildProcess.start(executable: "/bin/bash", arguments: [root + "/scripts/" + name] + arguments,
+                                             output: outURL.path, error: errURL.path)
         process.waitUntilExit()
         let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {

@@ -12,7 +12,7 @@ import Glibc
 
 /// A running `elt-server` started by a test, with its log in a file.
 final class ServerProcess: Sendable {
-    let process: Process
+    let process: ChildProcess
     let port: Int
     let adminPort: Int
     let logPath: String
@@ -23,20 +23,15 @@ final class ServerProcess: Sendable {
         adminPort = try freePort()
         logPath = ELTProcess.temporaryDirectory() + ".log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = ELTProcess.executable.deletingLastPathComponent().appendingPathComponent("elt-server")
-        process.arguments = ["--port", "\(port)", "--admin-port", "\(adminPort)"] + arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["ELT_SYSTEM_DATABASE_URL", "DBOS_DATABASE_URL", "ELT_SYNC_DATABASE_URL", "ELT_DATA_PATH", "ELT_EXECUTOR_ID"] {
             environment[name] = nil
         }
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
+        process = try ChildProcess.start(
+            executable: ELTProcess.executable.deletingLastPathComponent().appendingPathComponent("elt-server").path,
+            arguments: ["--port", "\(port)", "--admin-port", "\(adminPort)"] + arguments, environment: environment,
+            output: logPath, error: logPath)
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
