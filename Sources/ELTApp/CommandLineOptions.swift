@@ -79,6 +79,19 @@ public enum CommandLineOptions {
         option ?? environment["ELT_EXECUTOR_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
     }
 
+    /// Writes a failure that ends the process to standard error: `text` as it is (`error: …`),
+    /// or, with `--log-format json`, as one JSON log line at error level (`label`'s logger), so
+    /// that a log collector reading JSON gets the reason a process stopped too.
+    public static func reportFailure(_ text: String, format: LogFormat, label: String) {
+        switch format {
+        case .text:
+            FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        case .json:
+            let message = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            Logger(label: label).error("\(message)")
+        }
+    }
+
     /// What is wrong with the executor id a process would run as (see
     /// ``executorID(option:environment:)``), if anything: checked before anything is opened or
     /// written, by the runtime's rule (``WorkflowID/executorProblem(_:)``).

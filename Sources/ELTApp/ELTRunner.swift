@@ -233,9 +233,9 @@ extension ELTRunner.ExistingRun {
         case .error, .maxRecoveryAttemptsExceeded:
             note = "note: workflow \(id) ended already (\(status.rawValue)); running it again returns its recorded error. "
                 + "After fixing the cause, run anew with another --workflow-id, or fork it from the failed step "
-                + "(elt steps \(id) numbers them; elt fork \(id) --step N, run by an elt-server on this journal)."
+                + "(elt steps \(ShellWord.quoted(id)) numbers them; elt fork \(ShellWord.quoted(id)) --step N, run by an elt-server on this journal)."
         case .cancelled:
-            note = "note: workflow \(id) was cancelled; running it again returns that. Resume it with elt resume \(id) "
+            note = "note: workflow \(id) was cancelled; running it again returns that. Resume it with elt resume \(ShellWord.quoted(id)) "
                 + "(an elt-server on this journal runs it), or run anew with another --workflow-id."
         case .enqueued, .pending:
             note = "note: workflow \(id) is \(status.rawValue) in the journal; this run resumes it from its checkpoints."

@@ -72,7 +72,7 @@ struct ServerCommand: AsyncParsableCommand {
     var executorID: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Seconds of this executor's lease in the journal (0: no lease, no automatic takeover).",
+        "Seconds of this executor's lease in the journal (0: no lease, no automatic takeover, and not listed by elt executors).",
         discussion: "Renewed every third of it. While it runs no other process may start with this --executor-id; when a server's lease expires (it died or hung), the live servers take over its unfinished workflows from their checkpoints. A graceful stop (SIGTERM) releases it at once."))
     var executorLease = 30
 
@@ -174,13 +174,13 @@ struct ServerCommand: AsyncParsableCommand {
                 logger.notice("exporting traces over OTLP/HTTP", metadata: ["endpoint": "\(export.endpoint)"])
             }
         } catch {
-            FileHandle.standardError.write(Data("elt-server: error: the OTEL_* settings are not usable: \(error)\n".utf8))
+            CommandLineOptions.reportFailure("elt-server: error: the OTEL_* settings are not usable: \(error)", format: logFormat, label: "elt-server")
             throw ExitCode.failure
         }
         do {
             try await ELTServer(options: options).run()
         } catch {
-            FileHandle.standardError.write(Data("elt-server: error: \(error)\n".utf8))
+            CommandLineOptions.reportFailure("elt-server: error: \(error)", format: logFormat, label: "elt-server")
             throw ExitCode.failure
         }
     }

@@ -62,7 +62,7 @@ struct StartCommand: AsyncParsableCommand {
                 } else {
                     let what = started.existed ? "Existing" : "Enqueued"
                     print("\(what) \(record.name) as \(record.id) on \(record.queueName ?? "-") (status \(record.status.rawValue)).")
-                    print("Follow it with: elt status \(record.id)")
+                    print("Follow it with: elt status \(ShellWord.quoted(record.id))")
                 }
                 return
             }
@@ -71,7 +71,7 @@ struct StartCommand: AsyncParsableCommand {
             if !finished.status.isTerminal {
                 let why = finished.status == .enqueued
                     ? "no server has taken it: is an elt-server running on this journal (\(options.client.configuration.journalLocation))?"
-                    : "it is running on executor \(finished.executorID ?? "-"); wait longer with --timeout, or follow it with elt status \(finished.id)"
+                    : "it is running on executor \(finished.executorID ?? "-"); wait longer with --timeout, or follow it with elt status \(ShellWord.quoted(finished.id))"
                 FileHandle.standardError.write(Data("error: timed out after \(timeout) s; status \(finished.status.rawValue): \(why)\n".utf8))
             }
             if finished.status != .success { throw ExitCode.failure }
@@ -292,7 +292,7 @@ struct ForkCommand: AsyncParsableCommand {
             if let parent {
                 FileHandle.standardError.write(Data(("note: \(id) is a child of \(parent.id): the fork runs alone, and \(parent.id) and the "
                     + "workflows above it keep their recorded outcome. To finish the run instead, fork \(parent.id) from step "
-                    + "\(parent.step), the step that ran \(id): elt fork \(parent.id) --step \(parent.step)\n").utf8))
+                    + "\(parent.step), the step that ran \(id): elt fork \(ShellWord.quoted(parent.id)) --step \(parent.step)\n").utf8))
             }
         }
     }
@@ -331,7 +331,7 @@ struct RecoverCommand: AsyncParsableCommand {
             } else {
                 print("Resumed on a live executor: \(claim.toRun.count); back on their queue: \(claim.requeued.count); "
                     + "dead-lettered (too many recoveries): \(claim.deadLettered.count).")
-                for id in claim.deadLettered { print("  dead-lettered: \(id) (elt resume \(id) runs it again)") }
+                for id in claim.deadLettered { print("  dead-lettered: \(id) (elt resume \(ShellWord.quoted(id)) runs it again)") }
             }
             // Nothing claimed for an id no executor ever registered is most likely a typo.
             let unknown = executorIDs.filter { !registered.contains($0) }

@@ -146,7 +146,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             traceExport = try TraceExport.fromEnvironment(serviceName: "elt")
         } catch {
-            FileHandle.standardError.write(Data("error: the OTEL_* settings are not usable: \(error)\n".utf8))
+            CommandLineOptions.reportFailure("error: the OTEL_* settings are not usable: \(error)", format: logFormat, label: "elt")
             throw ExitCode.failure
         }
         let runner = {
@@ -189,7 +189,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             guard let finished else {
                 let resumable = recorded.withLock { $0 }
-                    ? "the run is left resumable: elt run --workflow-id \(id) resumes it (with the options it was started with)"
+                    ? "the run is left resumable: elt run --workflow-id \(ShellWord.quoted(id)) resumes it (with the options it was started with)"
                     : "the run had not started; nothing was recorded"
                 FileHandle.standardError.write(Data("interrupted: \(resumable).\n".utf8))
                 throw ExitCode(130)
@@ -202,9 +202,9 @@ struct RunCommand: AsyncParsableCommand {
             let infrastructure = error is StorageFailure
                 || (error as? JournalError).map({ if case .unreachable = $0 { true } else { false } }) == true
             if infrastructure, recorded.withLock({ $0 }) {
-                message += "The run is left resumable: elt run --workflow-id \(id) resumes it (with the options it was started with).\n"
+                message += "The run is left resumable: elt run --workflow-id \(ShellWord.quoted(id)) resumes it (with the options it was started with).\n"
             }
-            FileHandle.standardError.write(Data(message.utf8))
+            CommandLineOptions.reportFailure(message, format: logFormat, label: "elt")
             throw ExitCode.failure
         }
         let result = outcome.result

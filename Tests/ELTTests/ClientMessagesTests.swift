@@ -1,4 +1,5 @@
 import DurableTesting
+import ELT
 import Foundation
 import Testing
 
@@ -27,6 +28,22 @@ struct ClientMessagesTests {
         #expect(strict.status != 0, "--strict refuses a different input")
         #expect(strict.stderr.hasPrefix("error: workflow r1 exists already (status ENQUEUED) with another input: recorded {}"), "\(strict.stderr)")
         #expect(!strict.stderr.contains("note:"), "a refusal is one error line: \(strict.stderr)")
+    }
+
+    @Test("a suggested command quotes an id the shell would split or run, and leaves a plain one as it is")
+    func suggestedCommandsQuoteIDs() async throws {
+        #expect(ShellWord.quoted("elt-run-2026-12-02_a.b:c@d") == "elt-run-2026-12-02_a.b:c@d")
+        #expect(ShellWord.quoted("a b") == "'a b'")
+        #expect(ShellWord.quoted("<script>alert(1)</script>") == "'<script>alert(1)</script>'")
+        #expect(ShellWord.quoted("it's $HOME; rm") == #"'it'\''s $HOME; rm'"#)
+        #expect(ShellWord.quoted("") == "''")
+        let directory = ELTProcess.temporaryDirectory()
+        let started = try await ELTProcess.run(["start", "root_orchestration_workflow", "--id", "nightly run's 2nd", "--data-path", directory])
+        #expect(started.status == 0 && started.stdout.contains(#"Follow it with: elt status 'nightly run'\''s 2nd'"#), "\(started.stdout)")
+        // What it prints is what finds the workflow when pasted into a shell.
+        let pasted = try await ELTProcess.run(["-c", #"\#(ELTProcess.executable.path) status 'nightly run'\''s 2nd' --data-path \#(directory)"#],
+                                              executable: "/bin/sh")
+        #expect(pasted.status == 0 && pasted.stdout.contains("nightly run's 2nd"), "\(pasted.stdout)\(pasted.stderr)")
     }
 
     @Test("a command about existing workflows pointed at a journal that does not exist says so and creates nothing; start still creates it")

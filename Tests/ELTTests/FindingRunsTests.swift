@@ -55,6 +55,20 @@ struct FindingRunsTests {
         #expect(throws: FilterError.self) { try query([("all", "maybe")]) }
     }
 
+    @Test("an executor's lease left is rounded away from zero: live with 400 ms left shows 1 s, not 0; ended 400 ms ago shows -1")
+    func leaseSecondsLeft() {
+        func view(expiresIn milliseconds: Int64?) -> ExecutorView {
+            let now: Int64 = 1_000_000
+            return ExecutorView(ExecutorInfo(executorID: "e", incarnation: "i", applicationVersion: "v", host: "h", pid: 1, startedAt: 0,
+                                             leaseExpiresAt: milliseconds.map { now + $0 } ?? 0), now: now)
+        }
+        #expect(view(expiresIn: 400).state == "live" && view(expiresIn: 400).leaseSecondsLeft == 1)
+        #expect(view(expiresIn: 30_000).leaseSecondsLeft == 30)
+        #expect(view(expiresIn: 29_001).leaseSecondsLeft == 30)
+        #expect(view(expiresIn: -400).state == "expired" && view(expiresIn: -400).leaseSecondsLeft == -1)
+        #expect(view(expiresIn: nil).state == "released" && view(expiresIn: nil).leaseSecondsLeft == 0)
+    }
+
     @Test("a filter given twice is refused, naming it, instead of the last one silently winning")
     func repeatedFilter() throws {
         for (key, first, second) in [("limit", "2", "3"), ("status", "SUCCESS", "ERROR"), ("parent", "r1", "r2"), ("all", "true", "false")] {

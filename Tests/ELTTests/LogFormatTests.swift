@@ -47,4 +47,28 @@ struct LogFormatTests {
             #expect(run.stdout.split(separator: "\n").count == 1)
         }
     }
+
+    @Test("--log-format json: a failure that ends the process is a JSON line too (elt-server that cannot listen, elt run that cannot start)")
+    func failuresAreJSON() async throws {
+        let holder = try ListeningSocket()
+        defer { holder.close() }
+        let server = try await ELTProcess.run(
+            ["--data-path", ELTProcess.temporaryDirectory(), "--port", "\(holder.port)", "--admin-port", "0", "--schedule", "off",
+             "--log-format", "json"], executable: "elt-server")
+        #expect(server.status != 0)
+        let lines = server.stderr.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!lines.isEmpty && objects.count == lines.count, "every line is a JSON object: \(server.stderr)")
+        let failure = try #require(objects.last)
+        #expect(failure["level"] as? String == "error")
+        #expect((failure["message"] as? String)?.contains("cannot listen on 127.0.0.1:\(holder.port) (--port)") == true, "\(failure)")
+
+        let run = try await ELTProcess.run(["run", "--log-format", "json", "--data-path", ELTProcess.temporaryDirectory(),
+                                            "--system-database-url", "postgres://someone:pw@127.0.0.1:1/nowhere"])
+        #expect(run.status != 0)
+        let runLines = run.stderr.split(separator: "\n")
+        let runObjects = runLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!runLines.isEmpty && runObjects.count == runLines.count, "every line is a JSON object: \(run.stderr)")
+        #expect(runObjects.last?["level"] as? String == "error", "\(run.stderr)")
+    }
 }

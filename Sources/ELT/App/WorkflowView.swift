@@ -245,7 +245,10 @@ public struct ExecutorView: Codable, Sendable, Equatable {
         applicationVersion = info.applicationVersion
         startedAt = WorkflowView.iso(info.startedAt)
         leaseExpiresAt = info.leaseExpiresAt > 0 ? WorkflowView.iso(info.leaseExpiresAt) : nil
-        leaseSecondsLeft = info.leaseExpiresAt == 0 ? 0 : Int((info.leaseExpiresAt - now) / 1000)
+        // Rounded away from zero: a live lease with 400 ms left shows 1 s, not 0 (which read as
+        // dead), and one ended 400 ms ago shows -1.
+        let left = info.leaseExpiresAt - now
+        leaseSecondsLeft = info.leaseExpiresAt == 0 ? 0 : Int(left >= 0 ? (left + 999) / 1000 : -((-left + 999) / 1000))
     }
 
     enum CodingKeys: String, CodingKey {

@@ -16,7 +16,7 @@ import Glibc
 final class ChildProcess: Sendable {
     /// The child's process id.
     let processIdentifier: pid_t
-    /// nil while it runs; then its exit status (or 128 + the signal that ended it).
+    /// nil while it runs; then its exit status, or the signal that ended it.
     private let status = Mutex<Int32?>(nil)
 
     /// Starts `executable` with `arguments` and `environment`; descriptors `input`, `output`
@@ -74,7 +74,7 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// The exit status, or 128 + the signal; -1 while it runs.
+    /// The exit status, or the signal that ended it; -1 while it runs.
     var terminationStatus: Int32 { status.withLock { $0 } ?? -1 }
 
     /// Starts `executable` with standard input from /dev/null, and its output and error
@@ -142,9 +142,11 @@ final class ChildProcess: Sendable {
         }
     }
 
+    /// The exit status, or the number of the signal that ended it (as Foundation's
+    /// `terminationStatus` gives it: a `kill -9` reads 9).
     private static func decode(_ raw: Int32) -> Int32 {
         let signal = raw & 0x7f
-        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        return signal == 0 ? (raw >> 8) & 0xff : signal
     }
 
     private static func check(_ result: Int32, _ what: String) throws {
