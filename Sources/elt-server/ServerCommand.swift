@@ -112,7 +112,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Seconds a sync keeps retrying an unreachable sync target before the run fails (its changes are synced by the tenant's next run).")
     var syncRetryDeadline = 900
 
-    @Option(help: "Cron expression (UTC; 5 fields, or 6 with seconds first) of scheduled_elt_trigger, or 'off'.")
+    @Option(help: ArgumentHelp("Cron expression (UTC; 5 fields, or 6 with seconds first) of scheduled_elt_trigger, or 'off'.",
+                               discussion: "Servers sharing a journal fire one schedule: the one of the server started last (the others skip their ticks and log a warning). off runs no scheduler here and does not stop another server's."))
     var schedule = "20 5 * * *"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")

@@ -110,6 +110,35 @@ struct WorkflowSchedulerTests {
         #expect(harness.effects.snapshot == Dictionary(uniqueKeysWithValues: ticks.map { ("tick \($0)", 1) }))
     }
 
+    @Test("schedulers started with different expressions never fire the union: the one started last holds, the other skips its ticks",
+          arguments: JournalKind.available)
+    func lastStartedScheduleHolds(kind: JournalKind) async throws {
+        let harness = try RuntimeHarness(kind)
+        let clock = SteppedClock(start: utc("2026-11-28T05:19:55Z"))
+        try await withRunning(try makeRuntime(harness, executorID: "host-a", clock: clock)) { first in
+            try await withRunning(try makeRuntime(harness, executorID: "host-b", clock: clock)) { second in
+                try await withScheduler(try makeScheduler(first, cron: "*/5 * * * * *")) {
+                    // The first has bound its expression once it sleeps towards its first tick.
+                    try await waitUntil { clock.sleeperDeadlines == [utc("2026-11-28T05:20:00Z")] }
+                    try await withScheduler(try makeScheduler(second, cron: "*/10 * * * * *")) {
+                        try await waitUntil { clock.sleeperDeadlines == [utc("2026-11-28T05:20:00Z"), utc("2026-11-28T05:20:00Z")] }
+                        clock.advance(to: utc("2026-11-28T05:20:00Z"))
+                        try await waitUntil { try await first.workflow(id: probeID("2026-11-28T05:20:00Z"))?.status == .success }
+                        try await waitUntil { Set(clock.sleeperDeadlines) == [utc("2026-11-28T05:20:05Z"), utc("2026-11-28T05:20:10Z")] }
+                        clock.advance(to: utc("2026-11-28T05:20:05Z"))
+                        // The first wakes at :05, finds the journal's schedule is the second's, and skips.
+                        try await waitUntil { Set(clock.sleeperDeadlines) == [utc("2026-11-28T05:20:10Z")] && clock.sleeperDeadlines.count == 2 }
+                        clock.advance(to: utc("2026-11-28T05:20:10Z"))
+                        try await waitUntil { try await first.workflow(id: probeID("2026-11-28T05:20:10Z"))?.status == .success }
+                    }
+                }
+                let probes = try await second.listWorkflows(WorkflowQuery(name: ScheduledProbe.name))
+                #expect(Set(probes.map(\.id)) == [probeID("2026-11-28T05:20:00Z"), probeID("2026-11-28T05:20:10Z")],
+                        "the :05 tick of the replaced schedule did not fire")
+            }
+        }
+    }
+
     @Test("with the system clock, a schedule in seconds enqueues a workflow each second",
           arguments: JournalKind.available)
     func systemClockTicks(kind: JournalKind) async throws {

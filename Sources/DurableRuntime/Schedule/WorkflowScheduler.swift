@@ -14,6 +14,12 @@ import Synchronization
 /// on the tick, every process sharing a journal may run a scheduler with the same schedules:
 /// each tick is enqueued, and run, once.
 ///
+/// One schedule per workflow holds for the whole journal: the one of the scheduler started
+/// last. Each schedule binds its expression in the journal when it starts (a ``JournalBinding``
+/// keyed `schedule.<workflow name>`, replacing another), and checks it before each tick: a
+/// scheduler whose expression is no longer the bound one skips its ticks (with one warning),
+/// so that processes started with different expressions never fire the union of them.
+///
 /// Ticks that pass while no scheduler runs are not caught up. A failed enqueue is logged and
 /// retried under ``enqueueRetry``; once that gives up, the tick is skipped and the schedule goes
 /// on with the next one.
@@ -134,7 +140,9 @@ public final class WorkflowScheduler: Service, Sendable {
     private func runSchedule(_ schedule: WorkflowSchedule) async {
         let clock = runtime.clock
         let logger = runtime.logger
+        await claim(schedule)
         logger.info("workflow schedule started", metadata: metadata(schedule))
+        var yieldedTo: String?
         var after = clock.now()
         while !Task.isCancelled {
             guard let tick = schedule.cron.next(after: after) else {
@@ -148,7 +156,19 @@ public final class WorkflowScheduler: Service, Sendable {
             } catch {
                 return  // cancelled
             }
-            await enqueue(schedule, tick: tick, actualTime: clock.now())
+            if let other = await boundElsewhere(schedule) {
+                if other != yieldedTo {
+                    var details = metadata(schedule)
+                    details["journal_cron"] = "\(other)"
+                    logger.warning(
+                        "a process started later set another schedule for this workflow in the journal; this one no longer fires (restart this process with the journal's schedule, or with none)",
+                        metadata: details)
+                    yieldedTo = other
+                }
+            } else {
+                yieldedTo = nil
+                await enqueue(schedule, tick: tick, actualTime: clock.now())
+            }
             // The next tick after this one, or after now if this one took long: ticks that have
             // passed meanwhile are skipped, not caught up, and said so.
             let now = clock.now()
@@ -162,6 +182,43 @@ public final class WorkflowScheduler: Service, Sendable {
             }
             after = max(tick, now)
         }
+    }
+
+    /// The journal binding of `schedule`: its expression under `schedule.<workflow name>`.
+    static func binding(of schedule: WorkflowSchedule) -> JournalBinding {
+        JournalBinding(key: "schedule.\(schedule.workflowName)", value: schedule.cron.expression,
+                       detail: "the schedule '\(schedule.cron.expression)' of \(schedule.workflowName)")
+    }
+
+    /// Makes `schedule` the journal's schedule of its workflow (logged when it replaces another).
+    /// A journal that does not answer is logged; the ticks then check again.
+    private func claim(_ schedule: WorkflowSchedule) async {
+        let binding = Self.binding(of: schedule)
+        let backend = runtime.journal.backend
+        do {
+            let before = try await backend.bind(binding, replacing: false, now: journalTimestamp(runtime.clock.now()))
+            guard before.value != binding.value else { return }
+            _ = try await backend.bind(binding, replacing: true, now: journalTimestamp(runtime.clock.now()))
+            var details = metadata(schedule)
+            details["replaced_cron"] = "\(before.value)"
+            runtime.logger.notice(
+                "this schedule replaces the journal's other schedule for the workflow; processes still running that one stop firing it",
+                metadata: details)
+        } catch {
+            var details = metadata(schedule)
+            details["error"] = "\(error)"
+            runtime.logger.warning("could not record the schedule in the journal", metadata: details)
+        }
+    }
+
+    /// The expression the journal holds for `schedule`'s workflow when it is another one (a
+    /// process started later claimed it); nil when it is `schedule`'s, or cannot be read.
+    private func boundElsewhere(_ schedule: WorkflowSchedule) async -> String? {
+        let binding = Self.binding(of: schedule)
+        guard let bound = try? await runtime.journal.backend.bind(binding, replacing: false, now: journalTimestamp(runtime.clock.now())),
+              bound.value != binding.value
+        else { return nil }
+        return bound.value
     }
 
     /// How many skipped ticks a warning counts at most.
