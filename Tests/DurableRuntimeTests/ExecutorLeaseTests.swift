@@ -118,7 +118,7 @@ struct ExecutorLeaseTests {
         } throws: { error in
             let text = String(describing: error)
             return text.hasPrefix("this journal's workflows use store A (app.store, bound ")
-                && text.contains("and this process's is store B; it did not start, and took no workflow. Start it with the fleet's store.")
+                && text.contains("and this process uses store B; it did not start, and took no workflow. Start it with the fleet's store.")
         }
         let untouched = try await Self.withBackend(harness) { try await $0.workflow(id: "stranded") }
         #expect(untouched?.status == .pending && untouched?.ownerGeneration == 0, "nothing was recovered")

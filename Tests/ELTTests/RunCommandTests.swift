@@ -199,6 +199,22 @@ struct RunCommandTests {
         #expect(elsewhere.status != 0, "the default journal schema does not hold the run: \(elsewhere.stdout)")
     }
 
+    @Test("a data store created again under a kept journal is refused, saying so, until --rebind-stores; nothing is run meanwhile")
+    func recreatedDataStoreIsRefused() async throws {
+        let directory = ELTProcess.temporaryDirectory()
+        let first = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", directory])
+        #expect(first.status == 0, "\(first.stderr)")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: directory + "/data.sqlite" + suffix) }
+        let refused = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", directory, "--workflow-id", "after-reset"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("and this process uses another one at the same place (created again since it was bound")
+                && refused.stderr.contains("--rebind-stores"), "\(refused.stderr)")
+        let status = try await ELTProcess.run(["status", "after-reset", "--data-path", directory])
+        #expect(status.status != 0, "the refused run recorded nothing: \(status.stdout)")
+        let rebound = try await ELTProcess.run(["run", "--json", "--integrations", "1", "--data-path", directory, "--rebind-stores"])
+        #expect(rebound.status == 0 && rebound.stdout.contains("\"latest\":1000"), "\(rebound.stdout)\(rebound.stderr)")
+    }
+
     @Test("bad options get a clear error and a non-zero exit")
     func badOptions() async throws {
         let negative = try await ELTProcess.run(["run", "--integrations=-1"])

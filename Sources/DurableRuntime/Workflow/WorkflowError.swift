@@ -100,8 +100,9 @@ public enum WorkflowError: Error, CustomStringConvertible, Sendable, Equatable {
             "cannot recover \(executorIDs.joined(separator: ", ")): no live executor is registered to take the workflows. "
                 + "Start elt-server on this journal; it takes over the workflows of executors whose lease has expired by itself"
         case let .journalBoundElsewhere(key, bound, here, boundAt, advice):
-            "this journal's workflows use \(bound) (\(key), bound \(journalTimestampText(boundAt))), and this process's is \(here); "
-                + "it did not start, and took no workflow. " + advice
+            "this journal's workflows use \(bound) (\(key), bound \(journalTimestampText(boundAt))), and this process uses "
+                + (bound == here ? "another one at the same place (created again since it was bound, or restored from elsewhere)" : here)
+                + "; it did not start, and took no workflow. " + advice
         case let .executorIDHeld(executorID, holder, secondsLeft):
             "executor id '\(executorID)' is held by \(holder), whose lease runs for another \(secondsLeft) s: "
                 + "give this process another executor id (--executor-id), or stop the other one (a process that died is taken over, and its id freed, when its lease expires)"

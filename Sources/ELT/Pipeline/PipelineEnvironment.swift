@@ -62,24 +62,18 @@ public struct PipelineEnvironment: Sendable {
     /// loads nothing into its own tables (see `JournalBinding`). `replacing` rebinds them: an
     /// operator who moved the fleet for good (`--rebind-stores`).
     public func storeBindings(replacing: Bool = false) -> [BindingRequirement] {
-        var requirements: [BindingRequirement] = []
-        if let stamp = dataStoreStamp {
-            requirements.append(BindingRequirement(
-                JournalBinding(key: Self.dataStoreBindingKey, value: stamp.id, detail: "the data store " + stamp.location),
-                replacing: replacing,
-                advice: "Every process sharing a journal must use its data store: start this one with the fleet's "
-                    + "(--data-database-url and --data-schema, or the same --data-path on one machine). If the fleet has moved to "
-                    + "this one for good, start one process with --rebind-stores (runs recorded with the old one are then refused)."))
+        let stores: [(String, DataStoreStamp?, String, String)] = [
+            (Self.dataStoreBindingKey, dataStoreStamp, "the data store", "use its data store: start this one with the fleet's (--data-database-url and --data-schema"),
+            (Self.syncTargetBindingKey, syncTargetStamp, "the sync target", "sync to its target: start this one with the fleet's (--sync-database-url and --sync-schema"),
+        ]
+        return stores.compactMap { key, stamp, noun, what in
+            stamp.map { stamp in
+                BindingRequirement(
+                    JournalBinding(key: key, value: stamp.id, detail: "\(noun) \(stamp.location)"), replacing: replacing,
+                    advice: "Every process sharing a journal must \(what), or the same --data-path on one machine). If the fleet has "
+                        + "moved to this one for good, start one process with --rebind-stores (runs recorded with the old one are then refused).")
+            }
         }
-        if let stamp = syncTargetStamp {
-            requirements.append(BindingRequirement(
-                JournalBinding(key: Self.syncTargetBindingKey, value: stamp.id, detail: "the sync target " + stamp.location),
-                replacing: replacing,
-                advice: "Every process sharing a journal must sync to its target: start this one with the fleet's "
-                    + "(--sync-database-url and --sync-schema, or the same --data-path on one machine). If the fleet has moved to "
-                    + "this one for good, start one process with --rebind-stores (runs recorded with the old one are then refused)."))
-        }
-        return requirements
     }
 
     /// Creates an environment.
