@@ -75,8 +75,9 @@ extension PostgresJournal {
         }
     }
 
-    /// Binds `binding` unless another value is bound (or `replacing`): one transaction that
-    /// inserts, or locks the bound row (`FOR UPDATE`), so processes binding at once agree.
+    /// Binds `binding` unless another value is bound (or `replacing`): one transaction whose
+    /// `INSERT … ON CONFLICT DO NOTHING` waits for a concurrent binder's row, then reads the
+    /// row that won, so processes binding at once agree.
     public func bind(_ binding: JournalBinding, replacing: Bool, now: Int64) async throws -> JournalBinding {
         let bindings = table("journal_bindings")
         return try await inTransaction("bind the journal's \(binding.key)") { connection in
