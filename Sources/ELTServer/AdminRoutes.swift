@@ -177,12 +177,7 @@ enum AdminRoutes {
     static func decode<T: RequestBody>(
         _ type: T.Type, _ request: Request, _ context: ServerRequestContext, example: String
     ) async throws -> T {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maximumBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw HTTPError(.contentTooLarge, message: "the body is larger than \(maximumBodyBytes / 1024) KiB; send JSON like \(example)")
-        }
+        let buffer = try await body(of: request, tooLarge: "the body is larger than \(maximumBodyBytes / 1024) KiB; send JSON like \(example)")
         let data = Data(buffer.readableBytesView)
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             let known = T.CodingKeys.allCases.map(\.stringValue)
@@ -204,16 +199,20 @@ enum AdminRoutes {
         }
     }
 
+    /// The body of `request`, at most ``maximumBodyBytes``; a longer one is a 413 saying `tooLarge`.
+    private static func body(of request: Request, tooLarge: String) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: tooLarge)
+        }
+    }
+
     /// Refuses a body on a route that takes none (cancel, resume): a caller who sends options
     /// (`{"force": true}`, `{"step": 3}` meant for fork) must learn that none was applied. No
     /// body, whitespace, or `{}` is taken.
     static func requireNoBody(_ request: Request, action: String) async throws {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maximumBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw HTTPError(.contentTooLarge, message: "\(action) takes no body; send none, or {}")
-        }
+        let buffer = try await body(of: request, tooLarge: "\(action) takes no body; send none, or {}")
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self).filter { !$0.isWhitespace }
         guard text.isEmpty || text == "{}" else {
             throw HTTPError(.badRequest, message: "\(action) takes no body (it has no options); send none, or {}")
